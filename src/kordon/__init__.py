@@ -1,0 +1,1 @@
+"""Kordon: records, sharing and analysis for drug-control, customs, border, police and prison agencies."""

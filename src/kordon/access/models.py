@@ -1,0 +1,127 @@
+"""Records with markings, the restricted queryset, the audit trail and API tokens."""
+
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kordon.access import policy
+from kordon.access.markings import (
+    Distribution,
+    HandlingCode,
+    InformationCredibility,
+    SourceReliability,
+    Tlp,
+)
+from kordon.core.models import Agency, Unit
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can narrow itself to what a user may do; see kordon.access.policy."""
+
+    def restrict(self, user: Any, action: str = policy.VIEW) -> Self:
+        return policy.filter_queryset(self, policy.record_filter(user, action))  # type: ignore[no-any-return]
+
+
+class MarkedRecord(models.Model):
+    """Base of every record: an owner unit (and so agency and country) and its markings.
+
+    The default manager is unrestricted because Django itself needs one (migrations, relations,
+    the services that write); request code must start from `Model.objects.restrict(user, action)`,
+    and a test fails when it does not (kordon/access/tests/test_restriction_lint.py).
+    """
+
+    owner_unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("owner unit"))
+    # A copy of owner_unit.agency, so that the policy filters on one column without a join.
+    owner_agency = models.ForeignKey(Agency, models.PROTECT, related_name="+", verbose_name=_("owner agency"))
+    tlp = models.PositiveSmallIntegerField(_("TLP"), choices=Tlp.choices, default=Tlp.AMBER)
+    handling_code = models.CharField(
+        _("handling code"), max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    handling_note = models.CharField(_("handling restrictions (H3)"), max_length=300, blank=True)
+    source_reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=SourceReliability.choices, blank=True
+    )
+    information_credibility = models.CharField(
+        _("information credibility"), max_length=1, choices=InformationCredibility.choices, blank=True
+    )
+    distribution = models.PositiveSmallIntegerField(
+        _("distribution"), choices=Distribution.choices, default=Distribution.AGENCY
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["owner_unit"], name="%(app_label)s_%(class)s_owner_u"),
+            models.Index(fields=["owner_agency", "distribution"], name="%(app_label)s_%(class)s_owner_a"),
+        ]
+
+
+class AuditEntry(models.Model):
+    """One line of the audit trail. Lines are hash-chained: each hash covers the previous one.
+
+    Nothing updates or deletes these rows; `kordon audit verify` recomputes the chain and names
+    the first line that does not match.
+    """
+
+    seq = models.BigIntegerField(_("number"), primary_key=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("user")
+    )
+    actor_name = models.CharField(_("user name"), max_length=150)
+    actor_unit = models.ForeignKey(Unit, models.PROTECT, null=True, related_name="+", verbose_name=_("unit"))
+    action = models.CharField(_("action"), max_length=32, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    object_owner_unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, related_name="+", verbose_name=_("owner of the object")
+    )
+    before = models.JSONField(_("before"), null=True)
+    after = models.JSONField(_("after"), null=True)
+    request_id = models.CharField(_("request"), max_length=36, blank=True)
+    client_address = models.CharField(_("from"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The single row holding the last line of the chain; locking it serialises audit writers."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=8)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,180 @@
+"""Settings for a Kordon node, read from the environment (see docs/configuration.md).
+
+Nothing here has an unsafe default: there is no built-in secret key, debug is off, every page
+needs a login, and bad values stop the node at start-up with a message naming the variable.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from kordon.config.env import env_bool, env_int, env_list, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+DATA_DIR = Path(env_str("KORDON_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+
+SECRET_KEY = env_secret("KORDON_SECRET_KEY")
+DEBUG = env_bool("KORDON_DEBUG", False)
+ALLOWED_HOSTS = env_list("KORDON_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("KORDON_CSRF_TRUSTED_ORIGINS", [])
+
+# Name of this node, shown in the header and written into exports.
+KORDON_NODE_NAME = env_str("KORDON_NODE_NAME", "Kordon")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "ninja",
+    "kordon.core",
+    "kordon.access",
+    "kordon.seizures",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kordon.access.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "kordon.config.urls"
+WSGI_APPLICATION = "kordon.config.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kordon.core.context_processors.node",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"KORDON_DATABASE_URL is not a database URL: {error}") from None
+    engine = config.get("ENGINE")
+    if engine == "django.db.backends.sqlite3":
+        name = Path(str(config["NAME"]))
+        name.parent.mkdir(parents=True, exist_ok=True)
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
+            # half-way with "database is locked"; the audit chain relies on writers being serialised.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    elif engine == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = env_int("KORDON_DB_CONN_MAX_AGE", 60, minimum=0)
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ImproperlyConfigured(
+            f"KORDON_DATABASE_URL uses {engine}; Kordon supports sqlite:/// and postgres:// URLs."
+        )
+    return config
+
+
+DATABASES = {
+    "default": _database(env_str("KORDON_DATABASE_URL", f"sqlite:///{DATA_DIR / 'kordon.sqlite3'}")),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env_str("KORDON_LANGUAGE", "ru")
+LANGUAGES = [
+    ("ru", _("Russian")),
+    ("en", _("English")),
+]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"KORDON_LANGUAGE={LANGUAGE_CODE!r}; use one of {', '.join(dict(LANGUAGES))}.")
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("KORDON_TIME_ZONE", "Asia/Tashkent")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Front-end packages come from the npm registry (package-lock.json) and are served from this
+# node; border posts are often offline, so nothing is loaded from a CDN.
+NODE_MODULES = REPO_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+]
+MEDIA_ROOT = DATA_DIR / "files"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+KORDON_MAX_UPLOAD_BYTES = env_int("KORDON_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
+
+SESSION_COOKIE_AGE = env_int("KORDON_SESSION_HOURS", 10, minimum=1) * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("KORDON_HTTPS", False):
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+
+EMAIL_BACKEND = env_str("KORDON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("KORDON_EMAIL_FROM", "kordon@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("KORDON_LOG_LEVEL", "INFO")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed file names let browsers cache static files for ever; `kordon collectstatic` builds them.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

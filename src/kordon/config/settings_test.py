@@ -1,0 +1,19 @@
+"""Settings for the test suite: the node's real settings with a throwaway secret and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("KORDON_SECRET_KEY", "test-only-secret-key-not-for-any-real-node-0123456789")
+os.environ.setdefault("KORDON_DATA_DIR", tempfile.mkdtemp(prefix="kordon-test-"))
+
+from kordon.config.settings import *  # noqa: E402,F403
+
+# Tests read and assert English text unless they switch language on purpose.
+LANGUAGE_CODE = "en"
+# Argon2 is deliberately slow; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

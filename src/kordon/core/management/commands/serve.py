@@ -1,0 +1,49 @@
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from gunicorn.app.base import BaseApplication
+
+from kordon.config.wsgi import application
+
+
+class KordonServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn with its configuration taken from our command line rather than its own."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve Kordon over HTTP (gunicorn). Behind a TLS proxy in production; see docs/deployment.md."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument(
+            "--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1), help="worker processes"
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        address = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"Kordon ({settings.KORDON_NODE_NAME}) is serving on http://{address}/")
+        KordonServer(
+            {
+                "bind": address,
+                "workers": options["workers"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "timeout": 120,
+            }
+        ).run()

@@ -1,0 +1,269 @@
+"""Seizure events, their items, the substance catalogue and seizure imports."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kordon.access.models import MarkedRecord
+from kordon.core.models import Country, NamedInLanguages, Place, Unit
+
+
+class SubstanceGroup(models.TextChoices):
+    """Drug groups as UNODC reports them."""
+
+    OPIOIDS = "opioids", _("opioids")
+    CANNABIS = "cannabis", _("cannabis")
+    COCAINE = "cocaine", _("cocaine-type")
+    ATS = "ats", _("amphetamine-type stimulants")
+    SEDATIVES = "sedatives", _("sedatives and tranquillisers")
+    HALLUCINOGENS = "hallucinogens", _("hallucinogens")
+    NPS = "nps", _("new psychoactive substances")
+    PRECURSORS = "precursors", _("precursors")
+    OTHER = "other", _("other")
+
+
+class Substance(NamedInLanguages):
+    """A substance in the catalogue, with the synonyms officers write (героин, гашиш, nasvay …).
+
+    Litres and counted units convert to kilograms only where the catalogue defines how
+    (a density, a mass per tablet); otherwise they stay counts and are never summed into kg.
+    """
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    group = models.CharField(_("group"), max_length=20, choices=SubstanceGroup.choices)
+    synonyms = models.JSONField(_("synonyms"), default=list, blank=True)
+    kg_per_litre = models.DecimalField(
+        _("kilograms per litre"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    kg_per_unit = models.DecimalField(
+        _("kilograms per tablet or dose"), max_digits=10, decimal_places=7, null=True, blank=True
+    )
+    unodc_name = models.CharField(_("name in UNODC statistics"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["group", "name"]
+        verbose_name = _("substance")
+        verbose_name_plural = _("substances")
+
+
+class UnitOfMeasure(models.TextChoices):
+    KG = "kg", _("kg")
+    G = "g", _("g")
+    T = "t", _("t")
+    L = "l", _("l")
+    ML = "ml", _("ml")
+    TABLETS = "tablets", _("tablets")
+    PIECES = "pieces", _("pieces")
+    PLANTS = "plants", _("plants")
+    DOSES = "doses", _("doses")
+
+
+MASS_IN_KG: dict[str, Decimal] = {
+    UnitOfMeasure.KG: Decimal(1),
+    UnitOfMeasure.G: Decimal("0.001"),
+    UnitOfMeasure.T: Decimal(1000),
+}
+VOLUME_IN_L: dict[str, Decimal] = {UnitOfMeasure.L: Decimal(1), UnitOfMeasure.ML: Decimal("0.001")}
+PER_UNIT: frozenset[str] = frozenset({UnitOfMeasure.TABLETS, UnitOfMeasure.DOSES})
+
+
+def quantity_in_kg(quantity: Decimal, unit: str, substance: Substance) -> Decimal | None:
+    """Kilograms for a quantity, or None where no conversion is defined for this unit and substance."""
+    if unit in MASS_IN_KG:
+        kg = quantity * MASS_IN_KG[unit]
+    elif unit in VOLUME_IN_L and substance.kg_per_litre is not None:
+        kg = quantity * VOLUME_IN_L[unit] * substance.kg_per_litre
+    elif unit in PER_UNIT and substance.kg_per_unit is not None:
+        kg = quantity * substance.kg_per_unit
+    else:
+        return None
+    return kg.quantize(Decimal("0.000001"))
+
+
+class DetectionMethod(models.TextChoices):
+    RISK_PROFILING = "risk_profiling", _("risk profiling")
+    INTELLIGENCE = "intelligence", _("intelligence")
+    RANDOM_CHECK = "random_check", _("random check")
+    SNIFFER_DOG = "sniffer_dog", _("sniffer dog")
+    SCANNER = "scanner", _("scanner / X-ray")
+    CONTROLLED_DELIVERY = "controlled_delivery", _("controlled delivery")
+    OTHER = "other", _("other")
+
+
+class TransportMode(models.TextChoices):
+    ROAD = "road", _("road")
+    RAIL = "rail", _("rail")
+    AIR = "air", _("air")
+    SEA = "sea", _("sea")
+    POSTAL = "postal", _("postal")
+    PEDESTRIAN = "pedestrian", _("pedestrian")
+    OTHER = "other", _("other")
+
+
+class Concealment(models.TextChoices):
+    """Where the drugs were hidden, grouped so that analysts can count by method."""
+
+    VEHICLE_COMPARTMENT = "vehicle_compartment", _("hidden compartment in a vehicle")
+    VEHICLE_PARTS = "vehicle_parts", _("in vehicle parts (tyres, tank, doors)")
+    CARGO = "cargo", _("among legitimate cargo")
+    CONTAINER = "container", _("in a container structure")
+    LUGGAGE = "luggage", _("in luggage")
+    ON_BODY = "on_body", _("on the body or in clothing")
+    INTERNAL = "internal", _("swallowed or inserted")
+    POSTAL = "postal", _("in a parcel or letter")
+    THROWN = "thrown", _("thrown over a wall or fence")
+    NOT_CONCEALED = "none", _("not concealed")
+    OTHER = "other", _("other")
+
+
+class SeizureStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    VALIDATED = "validated", _("validated")
+
+
+class SeizureImport(models.Model):
+    """One upload of a seizure file: its checks, its outcome and the rows it rejected."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("checked, not imported yet")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("could not be read")
+
+    owner_unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    stored_file = models.FileField(upload_to="imports/%Y/%m", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    encoding = models.CharField(max_length=20, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    accepted_rows = models.PositiveIntegerField(_("accepted rows"), default=0)
+    new_seizures = models.PositiveIntegerField(_("new seizures"), default=0)
+    new_items = models.PositiveIntegerField(_("new items"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("already in Kordon"), default=0)
+    rejected_rows = models.PositiveIntegerField(_("rejected rows"), default=0)
+    headers = models.JSONField(default=list)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("seizure import")
+        verbose_name_plural = _("seizure imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SeizureImportProblem(models.Model):
+    """A problem found in one row (or the whole file, row 0), kept with the import so the
+    rejected rows can be downloaded, fixed and uploaded again."""
+
+    batch = models.ForeignKey(SeizureImport, models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=60, blank=True)
+    message = models.CharField(_("problem"), max_length=500)
+    values = models.JSONField(_("row as uploaded"), default=list)
+    rejected = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+
+
+class Seizure(MarkedRecord):
+    """A seizure event: when, where, how it was found, how it travelled and how it was hidden."""
+
+    reference = models.CharField(_("reference"), max_length=60)
+    occurred_on = models.DateField(_("date"))
+    occurred_at = models.TimeField(_("time"), null=True, blank=True)
+    country = models.ForeignKey(Country, models.PROTECT, related_name="+", verbose_name=_("country"))
+    place = models.ForeignKey(
+        Place, models.PROTECT, null=True, blank=True, related_name="seizures", verbose_name=_("place")
+    )
+    place_description = models.CharField(_("place (description)"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    reporting_unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reporting unit")
+    )
+    reporting_body = models.CharField(
+        _("reported by (not a Kordon unit)"), max_length=200, blank=True
+    )
+    detection_method = models.CharField(
+        _("detection method"), max_length=20, choices=DetectionMethod.choices, blank=True
+    )
+    transport_mode = models.CharField(
+        _("transport mode"), max_length=12, choices=TransportMode.choices, blank=True
+    )
+    vehicle_plate = models.CharField(_("vehicle plate"), max_length=20, blank=True)
+    container_number = models.CharField(_("container number"), max_length=11, blank=True)
+    flight = models.CharField(_("flight"), max_length=12, blank=True)
+    train = models.CharField(_("train"), max_length=20, blank=True)
+    concealment = models.CharField(_("concealment"), max_length=20, choices=Concealment.choices, blank=True)
+    concealment_details = models.CharField(_("concealment details"), max_length=300, blank=True)
+    origin_country = models.ForeignKey(
+        Country, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("origin")
+    )
+    # ISO codes in travel order; a list keeps the order and imports fast.
+    transit_countries = models.JSONField(_("transit countries"), default=list, blank=True)
+    destination_country = models.ForeignKey(
+        Country, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination")
+    )
+    persons_arrested = models.PositiveIntegerField(_("persons arrested"), default=0)
+    arrested_nationalities = models.JSONField(_("nationalities of arrested persons"), default=list, blank=True)
+    narrative = models.TextField(_("narrative"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SeizureStatus.choices, default=SeizureStatus.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    source_import = models.ForeignKey(
+        SeizureImport, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("import")
+    )
+    # Lower-case copy of the searchable text, so text search is one indexed-free LIKE on one column.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta(MarkedRecord.Meta):
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_agency", "reference"], name="seizure_reference_per_agency")
+        ]
+        indexes = [
+            *MarkedRecord.Meta.indexes,
+            models.Index(fields=["occurred_on", "id"], name="seizure_date"),
+            models.Index(fields=["country", "occurred_on"], name="seizure_country_date"),
+            models.Index(fields=["place", "occurred_on"], name="seizure_place_date"),
+            models.Index(fields=["transport_mode", "occurred_on"], name="seizure_transport_date"),
+            models.Index(fields=["status", "occurred_on"], name="seizure_status_date"),
+        ]
+        verbose_name = _("seizure")
+        verbose_name_plural = _("seizures")
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.occurred_on:%d.%m.%Y})"
+
+
+class SeizureItem(models.Model):
+    """One substance in a seizure, in the unit it was reported in and (where defined) in kg."""
+
+    seizure = models.ForeignKey(Seizure, models.CASCADE, related_name="items")
+    substance = models.ForeignKey(Substance, models.PROTECT, related_name="+", verbose_name=_("substance"))
+    quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=6)
+    unit = models.CharField(_("unit of measure"), max_length=8, choices=UnitOfMeasure.choices)
+    quantity_kg = models.DecimalField(_("kilograms"), max_digits=16, decimal_places=6, null=True, blank=True)
+    purity_percent = models.DecimalField(
+        _("purity, %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["substance", "seizure"], name="item_substance")]
+        verbose_name = _("seizure item")
+        verbose_name_plural = _("seizure items")
+
+    def __str__(self) -> str:
+        return f"{self.substance} {self.quantity.normalize():f} {self.unit}"
