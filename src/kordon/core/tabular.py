@@ -1,0 +1,136 @@
+"""Reading the spreadsheets agencies send: CSV in UTF-8 or Windows-1251, with commas or
+semicolons, and XLSX; row by row, so a million-row file never sits in memory."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+SAMPLE_BYTES = 256 * 1024
+DELIMITERS = (";", ",", "\t")
+
+# Agency files carry long narratives in one cell.
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    # (row number as the spreadsheet shows it, the cells); the header is row 1.
+    rows: Iterator[tuple[int, list[Any]]]
+    encoding: str
+    delimiter: str
+
+
+def _detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        # final=False: a sample cut in the middle of a character is not an error.
+        decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8"
+
+
+def _detect_delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _csv_rows(reader: Any, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    number = 1
+    try:
+        for cells in reader:
+            number += 1
+            if not _is_blank(cells):
+                yield number, cells
+    except UnicodeDecodeError:
+        raise TableError(
+            _("Row %(row)s is not readable text in %(encoding)s. Save the file as CSV UTF-8 and upload it again.")
+            % {"row": number + 1, "encoding": encoding}
+        ) from None
+    except csv.Error as error:
+        raise TableError(
+            _("Row %(row)s cannot be read as CSV (%(error)s). Check for an unclosed quotation mark.")
+            % {"row": number + 1, "error": error}
+        ) from None
+
+
+@contextmanager
+def _open_csv(path: Path, sample: bytes) -> Iterator[Table]:
+    encoding = _detect_encoding(sample)
+    handle: IO[str] = path.open(encoding=encoding, newline="")
+    try:
+        header_line = handle.readline()
+        delimiter = _detect_delimiter(header_line)
+        headers = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+        reader = csv.reader(handle, delimiter=delimiter)
+        yield Table(headers, _csv_rows(reader, encoding), encoding, delimiter)
+    finally:
+        handle.close()
+
+
+def _xlsx_rows(sheet: Any, header_row: int) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1):
+        values = list(cells)
+        if not _is_blank(values):
+            yield number, values
+
+
+@contextmanager
+def _open_xlsx(path: Path) -> Iterator[Table]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise TableError(
+            _("The Excel file cannot be opened (%(error)s). Open it in Excel, save it as .xlsx and try again.")
+            % {"error": error}
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        header_row = 0
+        headers: list[str] = []
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+            if not _is_blank(list(cells)):
+                header_row = number
+                headers = ["" if cell is None else str(cell) for cell in cells]
+                break
+        yield Table(headers, _xlsx_rows(sheet, header_row), "xlsx", "")
+    finally:
+        workbook.close()
+
+
+@contextmanager
+def open_table(path: Path) -> Iterator[Table]:
+    """Open a CSV or XLSX file; raises TableError with advice when it cannot be read."""
+    with path.open("rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise TableError(_("The file is empty."))
+    if sample.startswith(OLE_MAGIC):
+        raise TableError(_("This is an old Excel file (.xls). Save it as .xlsx or CSV and upload it again."))
+    opener = _open_xlsx(path) if sample.startswith(XLSX_MAGIC) else _open_csv(path, sample)
+    with opener as table:
+        if not any(header.strip() for header in table.headers):
+            raise TableError(_("The first row must hold the column names; it is empty."))
+        yield table

@@ -1,0 +1,105 @@
+"""Reads from the seizure registry. Every selector starts from the restricted queryset."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from kordon.access import policy
+from kordon.access.audit import VIEW, audit_log
+from kordon.seizures.models import Seizure, SeizureImport, SeizureItem
+
+
+@dataclass(frozen=True)
+class SeizureFilters:
+    """The filters of the seizure list, shared by the page, the API and the exports."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    country: str | None = None
+    substance_group: str | None = None
+    substance: int | None = None
+    place: int | None = None
+    unit: int | None = None
+    status: str | None = None
+    transport_mode: str | None = None
+    q: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            name: (value.isoformat() if isinstance(value, datetime.date) else value)
+            for name, value in self.__dict__.items()
+            if value not in (None, "")
+        }
+
+
+def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIEW) -> QuerySet[Seizure]:
+    """The seizures `user` may see, narrowed by `filters`, newest first."""
+    seizures = Seizure.objects.restrict(user, action)
+    if filters.date_from:
+        seizures = seizures.filter(occurred_on__gte=filters.date_from)
+    if filters.date_to:
+        seizures = seizures.filter(occurred_on__lte=filters.date_to)
+    if filters.country:
+        seizures = seizures.filter(country_id=filters.country)
+    if filters.place:
+        seizures = seizures.filter(place_id=filters.place)
+    if filters.unit:
+        seizures = seizures.filter(owner_unit_id=filters.unit)
+    if filters.status:
+        seizures = seizures.filter(status=filters.status)
+    if filters.transport_mode:
+        seizures = seizures.filter(transport_mode=filters.transport_mode)
+    if filters.substance or filters.substance_group:
+        # EXISTS rather than a join, so a seizure with two matching items is listed once.
+        items = SeizureItem.objects.filter(seizure=OuterRef("pk"))
+        if filters.substance:
+            items = items.filter(substance_id=filters.substance)
+        if filters.substance_group:
+            items = items.filter(substance__group=filters.substance_group)
+        seizures = seizures.filter(Exists(items))
+    if filters.q:
+        seizures = seizures.filter(search_text__contains=filters.q.strip().lower())
+    return seizures.order_by("-occurred_on", "-id")
+
+
+def seizure_page_rows(seizures: QuerySet[Seizure]) -> QuerySet[Seizure]:
+    """What a list row shows, loaded in a fixed number of queries."""
+    return seizures.select_related("country", "place", "owner_unit").prefetch_related("items__substance")
+
+
+def seizure_detail(*, user: Any, seizure_id: int) -> Seizure:
+    """One seizure for reading in full. The read is audited; a seizure the user may not see is
+    reported exactly like one that does not exist."""
+    seizure = (
+        Seizure.objects.restrict(user, policy.VIEW)
+        .select_related(
+            "country", "place", "owner_unit", "owner_agency", "reporting_unit", "origin_country",
+            "destination_country", "created_by",
+        )
+        .prefetch_related("items__substance")
+        .get(pk=seizure_id)
+    )
+    with transaction.atomic():
+        audit_log(actor=user, action=VIEW, instance=seizure)
+    return seizure
+
+
+def seizure_may(user: Any, seizure: Seizure, action: str) -> bool:
+    """Whether `user` may `action` this seizure (to show or hide buttons)."""
+    return Seizure.objects.restrict(user, action).filter(pk=seizure.pk).exists()
+
+
+def import_list(*, user: Any) -> QuerySet[SeizureImport]:
+    """Imports into the units where the user may add records (node administrators: all)."""
+    units = policy.units_for_action(user, policy.ADD)
+    imports = SeizureImport.objects.select_related("owner_unit", "created_by")
+    if isinstance(units, policy.Everything):
+        return imports
+    return imports.filter(owner_unit_id__in=units)
+
+
+def import_get(*, user: Any, import_id: int) -> SeizureImport:
+    return import_list(user=user).get(pk=import_id)

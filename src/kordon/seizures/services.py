@@ -1,0 +1,273 @@
+"""Writes to the seizure registry. Each service checks access, validates, writes and audits
+in one transaction; forms, the API, the CLI and imports all come through here."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kordon.access import policy
+from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.core.models import Country, Place, Unit
+from kordon.seizures import rules
+from kordon.seizures.models import (
+    Seizure,
+    SeizureItem,
+    SeizureStatus,
+    Substance,
+    quantity_in_kg,
+)
+
+
+@dataclass
+class ItemData:
+    substance_id: int
+    quantity: Decimal
+    unit: str
+    purity_percent: Decimal | None = None
+
+
+@dataclass
+class SeizureData:
+    """Everything a person enters for a seizure, already parsed into Python values."""
+
+    reference: str
+    occurred_on: datetime.date
+    country_id: str
+    items: list[ItemData]
+    occurred_at: datetime.time | None = None
+    place_id: int | None = None
+    place_description: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    reporting_unit_id: int | None = None
+    reporting_body: str = ""
+    detection_method: str = ""
+    transport_mode: str = ""
+    vehicle_plate: str = ""
+    container_number: str = ""
+    flight: str = ""
+    train: str = ""
+    concealment: str = ""
+    concealment_details: str = ""
+    origin_country_id: str | None = None
+    transit_countries: list[str] = field(default_factory=list)
+    destination_country_id: str | None = None
+    persons_arrested: int = 0
+    arrested_nationalities: list[str] = field(default_factory=list)
+    narrative: str = ""
+    status: str = SeizureStatus.SUBMITTED
+    tlp: int = Tlp.AMBER
+    handling_code: str = HandlingCode.H0
+    handling_note: str = ""
+    distribution: int = Distribution.AGENCY
+    source_reliability: str = ""
+    information_credibility: str = ""
+
+
+EVENT_FIELDS = [name for name in SeizureData.__dataclass_fields__ if name != "items"]
+
+
+def search_text_for(seizure: Seizure, place_name: str = "", substance_names: list[str] | None = None) -> str:
+    """The lower-case text that the list's search box matches."""
+    parts = [
+        seizure.reference,
+        place_name,
+        *(substance_names or []),
+        seizure.place_description,
+        seizure.reporting_body,
+        seizure.vehicle_plate,
+        seizure.container_number,
+        seizure.flight,
+        seizure.train,
+        seizure.concealment_details,
+        seizure.narrative,
+    ]
+    return " ".join(part for part in parts if part).lower()
+
+
+def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> None:
+    """Raise ValidationError with every problem found, keyed by field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field_name: str, message: str | None) -> None:
+        if message:
+            errors.setdefault(field_name, []).append(message)
+
+    data.reference = data.reference.strip()
+    if not data.reference:
+        add("reference", _("Give the seizure a reference (the case or report number)."))
+    elif (
+        Seizure.objects.filter(owner_agency_id=agency_id, reference=data.reference)
+        .exclude(pk=seizure_id)
+        .exists()
+    ):
+        add("reference", _("Your agency already has a seizure with reference %(reference)s.")
+            % {"reference": data.reference})
+    add("occurred_on", rules.check_date(data.occurred_on))
+    country_codes = {data.country_id, data.origin_country_id, data.destination_country_id}
+    country_codes.update(data.transit_countries)
+    country_codes.update(data.arrested_nationalities)
+    country_codes.discard(None)
+    known = set(Country.objects.filter(code__in=country_codes).values_list("code", flat=True))
+    for name, code in (
+        ("country", data.country_id),
+        ("origin_country", data.origin_country_id),
+        ("destination_country", data.destination_country_id),
+    ):
+        if code and code not in known:
+            add(name, _("%(code)s is not a known country code.") % {"code": code})
+    for code in data.transit_countries:
+        if code not in known:
+            add("transit_countries", _("%(code)s is not a known country code.") % {"code": code})
+    for code in data.arrested_nationalities:
+        if code not in known:
+            add("arrested_nationalities", _("%(code)s is not a known country code.") % {"code": code})
+    if data.place_id is not None:
+        place = Place.objects.filter(pk=data.place_id).first()
+        if place is None:
+            add("place", _("This place is not in the gazetteer."))
+        elif place.country_id != data.country_id:
+            add("place", _("%(place)s is in %(country)s, not in the country of the seizure.")
+                % {"place": place.label, "country": place.country.label})
+    add("latitude", rules.check_coordinates(data.latitude, data.longitude))
+    if data.container_number:
+        data.container_number = rules.normalise_container(data.container_number)
+        add("container_number", rules.check_container(data.container_number))
+    data.vehicle_plate = rules.normalise_plate(data.vehicle_plate)
+    if data.persons_arrested < 0:
+        add("persons_arrested", _("The number of persons arrested cannot be negative."))
+    if data.handling_code == HandlingCode.H3 and not data.handling_note.strip():
+        add("handling_note", _("H3 needs the restrictions written out."))
+    if not data.items:
+        add("items", _("Add at least one substance with its quantity."))
+    substance_ids = {item.substance_id for item in data.items}
+    known_substances = set(Substance.objects.filter(pk__in=substance_ids).values_list("pk", flat=True))
+    for number, item in enumerate(data.items, start=1):
+        prefix = _("Item %(number)s: ") % {"number": number}
+        if item.substance_id not in known_substances:
+            add("items", prefix + _("unknown substance."))
+        quantity_problem = rules.check_quantity(item.quantity)
+        if quantity_problem:
+            add("items", prefix + quantity_problem)
+        if item.purity_percent is not None:
+            purity_problem = rules.check_purity(item.purity_percent)
+            if purity_problem:
+                add("items", prefix + purity_problem)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
+    substances = Substance.objects.in_bulk([item.substance_id for item in items])
+    SeizureItem.objects.bulk_create(
+        SeizureItem(
+            seizure=seizure,
+            substance_id=item.substance_id,
+            quantity=item.quantity,
+            unit=item.unit,
+            quantity_kg=quantity_in_kg(item.quantity, item.unit, substances[item.substance_id]),
+            purity_percent=item.purity_percent,
+        )
+        for item in items
+    )
+
+
+def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
+    """The seizure and its items as one JSON object, for the audit trail."""
+    data = snapshot(seizure)
+    data.pop("search_text", None)
+    data["items"] = [snapshot(item) for item in seizure.items.order_by("id")]
+    return data
+
+
+def substance_search_names(substance: Substance) -> list[str]:
+    return [substance.name, *substance.names.values()]
+
+
+def _apply(seizure: Seizure, data: SeizureData) -> None:
+    for name in EVENT_FIELDS:
+        setattr(seizure, name, getattr(data, name))
+    place = Place.objects.filter(pk=seizure.place_id).first() if seizure.place_id else None
+    place_names = [place.name, *place.names.values()] if place else []
+    substances = Substance.objects.filter(pk__in=[item.substance_id for item in data.items])
+    names = [name for substance in substances for name in substance_search_names(substance)]
+    seizure.search_text = search_text_for(seizure, " ".join(place_names), names)
+
+
+@transaction.atomic
+def seizure_create(*, actor: Any, owner_unit_id: int, data: SeizureData) -> Seizure:
+    """Record a new seizure owned by `owner_unit_id`, on behalf of `actor`."""
+    if not policy.may_act_in_unit(actor, owner_unit_id, policy.ADD):
+        raise PermissionDenied(_("You cannot record seizures for this unit."))
+    unit = Unit.objects.select_related("agency").get(pk=owner_unit_id)
+    if data.status == SeizureStatus.VALIDATED and not policy.may_act_in_unit(actor, unit.pk, policy.VALIDATE):
+        raise PermissionDenied(_("Only a supervisor can validate a seizure."))
+    _validate(data, agency_id=unit.agency_id, seizure_id=None)
+    seizure = Seizure(owner_unit=unit, owner_agency_id=unit.agency_id, created_by=actor)
+    _apply(seizure, data)
+    seizure.save()
+    _write_items(seizure, data.items)
+    audit_log(actor=actor, action=CREATE, instance=seizure, after=seizure_snapshot(seizure))
+    return seizure
+
+
+def _locked_for(actor: Any, seizure_id: int, action: str) -> Seizure:
+    """The seizure, locked for writing, if `actor` may `action` it. A record the actor cannot even
+    see is reported as missing; one they see but may not change is refused."""
+    seizure = Seizure.objects.restrict(actor, action).select_for_update().filter(pk=seizure_id).first()
+    if seizure is not None:
+        return seizure
+    if Seizure.objects.restrict(actor, policy.VIEW).filter(pk=seizure_id).exists():
+        raise PermissionDenied(_("You can see this seizure but not change it."))
+    raise Seizure.DoesNotExist
+
+
+def _marking_lowered(seizure: Seizure, data: SeizureData) -> bool:
+    """Whether the new markings release the record more widely than before."""
+    return data.tlp < seizure.tlp or data.distribution > seizure.distribution
+
+
+@transaction.atomic
+def seizure_update(*, actor: Any, seizure_id: int, data: SeizureData) -> Seizure:
+    """Change a seizure the actor may change. Markings may be raised by any editor, but only the
+    owner unit may release a record more widely (lower TLP, wider distribution)."""
+    seizure = _locked_for(actor, seizure_id, policy.CHANGE)
+    scope = policy.scope_for(actor)
+    is_owner = scope is not None and (scope.is_node_admin or seizure.owner_unit_id in scope.roles)
+    if _marking_lowered(seizure, data) and not is_owner:
+        raise PermissionDenied(_("Only the owner unit can release this record more widely."))
+    may_validate = policy.may_act_in_unit(actor, seizure.owner_unit_id, policy.VALIDATE)
+    if SeizureStatus.VALIDATED in (seizure.status, data.status) and not may_validate:
+        raise PermissionDenied(_("A validated seizure can only be changed by a supervisor."))
+    _validate(data, agency_id=seizure.owner_agency_id, seizure_id=seizure.pk)
+    before = seizure_snapshot(seizure)
+    _apply(seizure, data)
+    seizure.save()
+    seizure.items.all().delete()
+    _write_items(seizure, data.items)
+    audit_log(actor=actor, action=UPDATE, instance=seizure, before=before, after=seizure_snapshot(seizure))
+    return seizure
+
+
+@transaction.atomic
+def seizure_delete(*, actor: Any, seizure_id: int) -> None:
+    seizure = _locked_for(actor, seizure_id, policy.DELETE)
+    before = seizure_snapshot(seizure)
+    audit_log(actor=actor, action=DELETE, instance=seizure, before=before)
+    seizure.delete()
+
+
+def seizure_data_from(seizure: Seizure) -> SeizureData:
+    """The editable values of an existing seizure, to start an edit from."""
+    values = {name: getattr(seizure, name) for name in EVENT_FIELDS}
+    items = [
+        ItemData(item.substance_id, item.quantity, item.unit, item.purity_percent)
+        for item in seizure.items.order_by("id")
+    ]
+    return SeizureData(items=items, **values)
