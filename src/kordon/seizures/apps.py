@@ -11,3 +11,8 @@ class SeizuresConfig(AppConfig):
         from kordon.seizures.reference import load_substances
 
         return [str(load_substances())]
+
+    def build_demo(self) -> list[str]:
+        from kordon.seizures.demo import build_seizures
+
+        return [f"seizures: {build_seizures()}"]
