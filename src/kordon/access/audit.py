@@ -167,3 +167,12 @@ def verify_chain() -> ChainReport:
     if head.seq != checked or head.hash != expected_prev:
         return ChainReport(False, checked, checked + 1, "lines at the end of the trail were removed")
     return ChainReport(True, checked)
+
+
+def audit_verify(*, actor: Any) -> ChainReport:
+    """Verify the chain and record that it was verified (and with what result)."""
+    report = verify_chain()
+    with transaction.atomic():
+        audit_log(actor=actor, action=VERIFY, object_type="access.auditentry",
+                  after={"ok": report.ok, "checked": report.checked, "first_broken": report.first_broken})
+    return report

@@ -1,6 +1,21 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kordon.config import views
+from kordon.config.api import urls as api_urls
+
+admin.site.site_header = settings.KORDON_NODE_NAME
+admin.site.site_title = settings.KORDON_NODE_NAME
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", views.set_language_view, name="set_language"),
+    path("seizures/", include("kordon.seizures.urls")),
+    path("access/", include("kordon.access.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_urls),
 ]

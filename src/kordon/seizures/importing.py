@@ -699,6 +699,7 @@ def import_seizures(
         if batch is None:
             batch = SeizureImport(owner_unit=unit, created_by=actor, file_name=file_name,
                                   file_sha256=file_sha256(path))
+        batch.markings = markings.__dict__
         for counter in ("total_rows", "accepted_rows", "new_seizures", "new_items", "duplicate_rows",
                         "rejected_rows"):
             setattr(batch, counter, 0)

@@ -147,6 +147,8 @@ class SeizureImport(models.Model):
     duplicate_rows = models.PositiveIntegerField(_("already in Kordon"), default=0)
     rejected_rows = models.PositiveIntegerField(_("rejected rows"), default=0)
     headers = models.JSONField(default=list)
+    # TLP, handling code and distribution given to every seizure of the import.
+    markings = models.JSONField(default=dict)
     message = models.TextField(_("message"), blank=True)
 
     class Meta:

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kordon.access.audit import verify_chain
+from kordon.access.audit import audit_verify
+from kordon.access.context import action_context
 
 
 class Command(BaseCommand):
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         verbs.add_parser("verify", help="recompute the hash chain and name the first broken line")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify_chain()
+        with action_context(client_address="cli"):
+            report = audit_verify(actor=None)
         if not report.ok:
             raise CommandError(
                 f"The audit trail is broken at line {report.first_broken}: {report.reason}. "

@@ -1,0 +1,68 @@
+"""API tokens: random, shown once, stored only as a SHA-256 digest, revocable."""
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kordon.access.audit import LOGIN_FAILED, TOKEN_CREATE, TOKEN_REVOKE, audit_log
+from kordon.access.models import ApiToken
+
+TOKEN_PREFIX = "kdn_"
+# last_used_at is informative; writing it on every request would serialise all API reads.
+LAST_USED_PRECISION = datetime.timedelta(minutes=5)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, request: HttpRequest | None, username: str, password: str, name: str = "") -> str | None:
+    """A new token for valid credentials, or None. Failed attempts are audited."""
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        audit_log(actor=None, action=LOGIN_FAILED, object_type="core.user", object_repr=username[:150],
+                  actor_name=username[:150] or "?", after={"via": "api"})
+        return None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(user=user, digest=digest(token), prefix=token[:8], name=name[:100])
+    audit_log(actor=user, action=TOKEN_CREATE, instance=record, object_repr=str(record))
+    return token
+
+
+def token_user(token: str) -> Any | None:
+    """The active user a live token belongs to, or None."""
+    record = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if record is None:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    user = record.user
+    user.api_token_id = record.pk
+    return user
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token_id: int) -> bool:
+    """Revoke one of the actor's own tokens (administrators: anyone's)."""
+    tokens = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
+    if not actor.is_superuser:
+        tokens = tokens.filter(user_id=actor.pk)
+    record = tokens.first()
+    if record is None:
+        return False
+    record.revoked_at = timezone.now()
+    record.save(update_fields=["revoked_at"])
+    audit_log(actor=actor, action=TOKEN_REVOKE, instance=record, object_repr=str(record))
+    return True

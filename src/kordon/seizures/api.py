@@ -1,0 +1,388 @@
+"""REST API for seizures, substances, imports and exports. Thin: selectors and services decide."""
+
+import datetime
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from kordon.access.markings import Tlp
+from kordon.core.models import Place, Unit
+from kordon.seizures.exports import export_rejected_rows, export_seizures
+from kordon.seizures.importing import Markings, import_seizures
+from kordon.seizures.models import (
+    Seizure,
+    SeizureImport,
+    SeizureStatus,
+    Substance,
+    SubstanceGroup,
+    TransportMode,
+)
+from kordon.seizures.schemas import (
+    DISTRIBUTION_BY_NAME,
+    DISTRIBUTION_NAME_OF,
+    TLP_BY_NAME,
+    CountryCode,
+    DistributionName,
+    ImportOut,
+    Message,
+    SeizureCreate,
+    SeizureOut,
+    SeizurePage,
+    SeizureUpdate,
+    SubstanceOut,
+    Text200,
+    TlpName,
+    ValidationErrors,
+)
+from kordon.seizures.selectors import (
+    SeizureFilters,
+    import_get,
+    seizure_detail,
+    seizure_list,
+    seizure_page_rows,
+)
+from kordon.seizures.services import ItemData, SeizureData, seizure_create, seizure_delete, seizure_update
+
+router = Router(tags=["seizures"])
+RecordId = Annotated[int, Field(ge=1, le=2**62)]
+NOT_FOUND = "There is no seizure with this number, or it is not shared with you."
+
+
+class SeizureQuery(Schema):
+    """The seizure list's filters (the same as on the seizures page) and paging."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    country: CountryCode | None = None
+    substance_group: SubstanceGroup | None = None
+    substance: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9-]+$")] | None = None
+    place: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+    unit: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9-]+$")] | None = None
+    status: SeizureStatus | None = None
+    transport_mode: TransportMode | None = None
+    q: Text200 | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=200)] = 50
+
+    def to_filters(self) -> SeizureFilters:
+        substance = Substance.objects.filter(code=self.substance).values_list("pk", flat=True).first()
+        place = Place.objects.filter(code=self.place).values_list("pk", flat=True).first()
+        unit = Unit.objects.filter(code=self.unit).values_list("pk", flat=True).first()
+        return SeizureFilters(
+            date_from=self.date_from,
+            date_to=self.date_to,
+            country=self.country,
+            substance_group=self.substance_group,
+            # An unknown code matches nothing rather than being ignored.
+            substance=substance if self.substance is None or substance else -1,
+            place=place if self.place is None or place else -1,
+            unit=unit if self.unit is None or unit else -1,
+            status=self.status,
+            transport_mode=self.transport_mode,
+            q=self.q,
+        )
+
+
+def seizure_out(seizure: Seizure) -> dict[str, Any]:
+    return {
+        "id": seizure.pk,
+        "reference": seizure.reference,
+        "occurred_on": seizure.occurred_on,
+        "occurred_at": seizure.occurred_at,
+        "country": seizure.country_id,
+        "place": seizure.place.code if seizure.place else None,
+        "place_description": seizure.place_description,
+        "latitude": seizure.latitude,
+        "longitude": seizure.longitude,
+        "reporting_unit": seizure.reporting_unit.code if seizure.reporting_unit else None,
+        "reporting_body": seizure.reporting_body,
+        "detection_method": seizure.detection_method,
+        "transport_mode": seizure.transport_mode,
+        "vehicle_plate": seizure.vehicle_plate,
+        "container_number": seizure.container_number,
+        "flight": seizure.flight,
+        "train": seizure.train,
+        "concealment": seizure.concealment,
+        "concealment_details": seizure.concealment_details,
+        "origin_country": seizure.origin_country_id,
+        "transit_countries": seizure.transit_countries,
+        "destination_country": seizure.destination_country_id,
+        "persons_arrested": seizure.persons_arrested,
+        "arrested_nationalities": seizure.arrested_nationalities,
+        "narrative": seizure.narrative,
+        "status": seizure.status,
+        "owner_unit": seizure.owner_unit.code,
+        "owner_agency": seizure.owner_agency.code,
+        "markings": {
+            "tlp": Tlp(seizure.tlp).label.removeprefix("TLP:"),
+            "handling_code": seizure.handling_code,
+            "handling_note": seizure.handling_note,
+            "distribution": DISTRIBUTION_NAME_OF[seizure.distribution],
+            "source_reliability": seizure.source_reliability,
+            "information_credibility": seizure.information_credibility,
+        },
+        "items": [
+            {
+                "substance": item.substance.code,
+                "quantity": item.quantity,
+                "unit": item.unit,
+                "quantity_kg": item.quantity_kg,
+                "purity_percent": item.purity_percent,
+            }
+            for item in seizure.items.all()
+        ],
+        "created_at": seizure.created_at,
+        "updated_at": seizure.updated_at,
+    }
+
+
+def _with_relations(seizure_id: int, user: Any) -> Seizure:
+    return seizure_page_rows(seizure_list(user=user, filters=SeizureFilters())).select_related(
+        "owner_agency", "reporting_unit"
+    ).get(pk=seizure_id)
+
+
+class InputProblem(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
+    """Resolve the codes an API client sends into the ids the services use."""
+    errors: dict[str, list[str]] = {}
+    substances = dict(Substance.objects.filter(code__in=[item.substance for item in payload.items])
+                      .values_list("code", "pk"))
+    items = []
+    for index, item in enumerate(payload.items):
+        if item.substance not in substances:
+            errors.setdefault(f"items.{index}.substance", []).append(f"Unknown substance code {item.substance!r}.")
+            continue
+        items.append(ItemData(substances[item.substance], item.quantity, item.unit, item.purity_percent))
+    place_id = None
+    if payload.place:
+        place_id = Place.objects.filter(code=payload.place).values_list("pk", flat=True).first()
+        if place_id is None:
+            errors.setdefault("place", []).append(f"Unknown place code {payload.place!r}; see /api/v1/places.")
+    reporting_unit_id = None
+    if payload.reporting_unit:
+        reporting_unit_id = Unit.objects.filter(code=payload.reporting_unit).values_list("pk", flat=True).first()
+        if reporting_unit_id is None:
+            errors.setdefault("reporting_unit", []).append(f"Unknown unit code {payload.reporting_unit!r}.")
+    if errors:
+        raise InputProblem(errors)
+    markings = payload.markings
+    return SeizureData(
+        reference=payload.reference,
+        occurred_on=payload.occurred_on,
+        occurred_at=payload.occurred_at,
+        country_id=payload.country,
+        place_id=place_id,
+        place_description=payload.place_description,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        reporting_unit_id=reporting_unit_id,
+        reporting_body=payload.reporting_body,
+        detection_method=payload.detection_method,
+        transport_mode=payload.transport_mode,
+        vehicle_plate=payload.vehicle_plate,
+        container_number=payload.container_number,
+        flight=payload.flight,
+        train=payload.train,
+        concealment=payload.concealment,
+        concealment_details=payload.concealment_details,
+        origin_country_id=payload.origin_country,
+        transit_countries=list(payload.transit_countries),
+        destination_country_id=payload.destination_country,
+        persons_arrested=payload.persons_arrested,
+        arrested_nationalities=list(payload.arrested_nationalities),
+        narrative=payload.narrative,
+        status=payload.status,
+        tlp=TLP_BY_NAME[markings.tlp],
+        handling_code=markings.handling_code,
+        handling_note=markings.handling_note,
+        distribution=DISTRIBUTION_BY_NAME[markings.distribution],
+        items=items,
+    )
+
+
+def _validation_response(errors: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+    field_names = {"country_id": "country", "place_id": "place", "origin_country_id": "origin_country",
+                   "destination_country_id": "destination_country"}
+    return 422, {"detail": [
+        {"loc": ["body", "payload", *field_names.get(name, name).split(".")], "msg": message, "type": "value_error"}
+        for name, messages in errors.items() for message in messages
+    ]}
+
+
+@router.get("/substances", response=list[SubstanceOut], tags=["reference data"])
+def list_substances(request: HttpRequest) -> Any:
+    """The substance catalogue, grouped as UNODC reports drugs."""
+    return list(Substance.objects.all())
+
+
+@router.get("/seizures", response=SeizurePage)
+def list_seizures(request: HttpRequest, query: Query[SeizureQuery]) -> Any:
+    """Seizures you may see, newest first, filtered like the seizures page."""
+    seizures = seizure_page_rows(seizure_list(user=request.user, filters=query.to_filters())).select_related(
+        "owner_agency", "reporting_unit"
+    )
+    page = Paginator(seizures, query.page_size).get_page(query.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "page_size": query.page_size,
+        "results": [seizure_out(seizure) for seizure in page],
+    }
+
+
+@router.post("/seizures", response={201: SeizureOut, 403: Message, 422: ValidationErrors})
+def create_seizure(request: HttpRequest, payload: SeizureCreate) -> Any:
+    """Record a seizure for one of your units."""
+    unit = Unit.objects.filter(code=payload.owner_unit).first()
+    if unit is None:
+        return _validation_response({"owner_unit": [f"Unknown unit code {payload.owner_unit!r}."]})
+    try:
+        seizure = seizure_create(actor=request.user, owner_unit_id=unit.pk, data=_codes_to_data(payload))
+    except InputProblem as problem:
+        return _validation_response(problem.errors)
+    except ValidationError as error:
+        return _validation_response(error.message_dict)
+    except PermissionDenied as error:
+        return 403, {"detail": str(error)}
+    return 201, seizure_out(_with_relations(seizure.pk, request.user))
+
+
+@router.get("/seizures/{seizure_id}", response={200: SeizureOut, 404: Message})
+def get_seizure(request: HttpRequest, seizure_id: RecordId) -> Any:
+    """One seizure in full. Reading it is audited."""
+    try:
+        seizure = seizure_detail(user=request.user, seizure_id=seizure_id)
+    except Seizure.DoesNotExist:
+        return 404, {"detail": NOT_FOUND}
+    return 200, seizure_out(seizure)
+
+
+@router.put("/seizures/{seizure_id}", response={200: SeizureOut, 403: Message, 404: Message, 422: ValidationErrors})
+def update_seizure(request: HttpRequest, seizure_id: RecordId, payload: SeizureUpdate) -> Any:
+    """Replace a seizure's values and items."""
+    try:
+        seizure_update(actor=request.user, seizure_id=seizure_id, data=_codes_to_data(payload))
+    except Seizure.DoesNotExist:
+        return 404, {"detail": NOT_FOUND}
+    except InputProblem as problem:
+        return _validation_response(problem.errors)
+    except ValidationError as error:
+        return _validation_response(error.message_dict)
+    except PermissionDenied as error:
+        return 403, {"detail": str(error)}
+    return 200, seizure_out(_with_relations(seizure_id, request.user))
+
+
+@router.delete("/seizures/{seizure_id}", response={204: None, 403: Message, 404: Message})
+def delete_seizure(request: HttpRequest, seizure_id: RecordId) -> Any:
+    """Delete a seizure (supervisors of the owner unit). The audit trail keeps a copy."""
+    try:
+        seizure_delete(actor=request.user, seizure_id=seizure_id)
+    except Seizure.DoesNotExist:
+        return 404, {"detail": NOT_FOUND}
+    except PermissionDenied as error:
+        return 403, {"detail": str(error)}
+    return 204, None
+
+
+class ExportQuery(SeizureQuery):
+    format: Annotated[str, Field(pattern=r"^(csv|xlsx|geojson)$")] = "csv"
+
+
+@router.get("/exports/seizures", response={200: bytes}, tags=["exports"])
+def export_seizures_file(request: HttpRequest, query: Query[ExportQuery]) -> Any:
+    """The seizures you may see, with the list's filters, as CSV, XLSX or GeoJSON. Audited."""
+    export = export_seizures(user=request.user, filters=query.to_filters(), file_format=query.format)
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
+
+
+def import_out(batch: SeizureImport, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    problems = errors if errors is not None else [
+        {"row": problem.row, "column": problem.column, "message": problem.message}
+        for problem in batch.problems.all()
+    ]
+    return {
+        "import_id": batch.pk, "status": batch.status, "file": batch.file_name, "rows": batch.total_rows,
+        "imported": batch.accepted_rows, "new_seizures": batch.new_seizures, "new_items": batch.new_items,
+        "duplicates": batch.duplicate_rows, "rejected": batch.rejected_rows, "errors": problems,
+    }
+
+
+@router.post("/imports", response={200: ImportOut, 403: Message, 422: ValidationErrors}, tags=["imports"])
+def create_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    unit: Form[Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00]*$")]],
+    dry_run: Form[bool] = False,
+    tlp: Form[TlpName] = TlpName.AMBER,
+    distribution: Form[DistributionName] = DistributionName.AGENCY,
+) -> Any:
+    """Upload a CSV or XLSX seizure file: every row is imported or rejected with a reason.
+    With dry_run, nothing is imported and the check can be committed later."""
+    owner = Unit.objects.select_related("agency").filter(code=unit).first()
+    if owner is None:
+        return _validation_response({"unit": [f"Unknown unit code {unit!r}."]})
+    markings = Markings(TLP_BY_NAME[tlp], "H0", DISTRIBUTION_BY_NAME[distribution])
+    suffix = Path(file.name or "upload").suffix[:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as spool:
+        for chunk in file.chunks():
+            spool.write(chunk)
+        spool.flush()
+        try:
+            result = import_seizures(actor=request.user, unit=owner, path=Path(spool.name),
+                                     file_name=Path(file.name or "upload").name[:255], commit=not dry_run,
+                                     markings=markings)
+        except PermissionDenied as error:
+            return 403, {"detail": str(error)}
+        if dry_run:
+            result.batch.stored_file.save(Path(file.name or "upload").name, spool.file, save=True)
+    return 200, import_out(result.batch, [problem.as_dict() for problem in result.problems])
+
+
+def _import_or_404(request: HttpRequest, import_id: int) -> SeizureImport:
+    try:
+        return import_get(user=request.user, import_id=import_id)
+    except SeizureImport.DoesNotExist:
+        raise HttpError(404, "There is no import with this number in your units.") from None
+
+
+@router.get("/imports/{import_id}", response={200: ImportOut, 404: Message}, tags=["imports"])
+def get_import(request: HttpRequest, import_id: RecordId) -> Any:
+    """An import's outcome with every problem found."""
+    return 200, import_out(_import_or_404(request, import_id))
+
+
+@router.post("/imports/{import_id}/commit", response={200: ImportOut, 404: Message, 409: Message}, tags=["imports"])
+def commit_import(request: HttpRequest, import_id: RecordId) -> Any:
+    """Import a file that was checked with dry_run."""
+    batch = _import_or_404(request, import_id)
+    if batch.status != SeizureImport.Status.CHECKED or not batch.stored_file:
+        return 409, {"detail": "This import is not waiting to be committed; upload the file again."}
+    result = import_seizures(actor=request.user, unit=batch.owner_unit, path=Path(batch.stored_file.path),
+                             file_name=batch.file_name, commit=True, batch=batch, markings=Markings(**batch.markings))
+    return 200, import_out(result.batch, [problem.as_dict() for problem in result.problems])
+
+
+@router.get("/imports/{import_id}/rejected", response={200: bytes, 404: Message}, tags=["imports"])
+def rejected_rows(request: HttpRequest, import_id: RecordId) -> Any:
+    """The rejected rows as uploaded, with an `errors` column, to fix and upload again."""
+    batch = _import_or_404(request, import_id)
+    response = HttpResponse(export_rejected_rows(user=request.user, batch=batch), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{batch.pk}.csv"'
+    return response

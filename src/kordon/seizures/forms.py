@@ -1,0 +1,233 @@
+"""Forms of the seizure pages. They parse input into service data; rules live in the services."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from kordon.access import policy
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.core.models import Country, Unit
+from kordon.core.selectors import places, region_countries, units
+from kordon.seizures.models import (
+    Concealment,
+    DetectionMethod,
+    SeizureStatus,
+    Substance,
+    SubstanceGroup,
+    TransportMode,
+    UnitOfMeasure,
+)
+from kordon.seizures.selectors import SeizureFilters
+from kordon.seizures.services import ItemData, SeizureData
+from kordon.seizures.vocabulary import normalise
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _blank(choices: Any) -> list[tuple[Any, Any]]:
+    return [("", "—"), *choices]
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so templates stay plain."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
+
+
+class SeizureFilterForm(StyledForm):
+    """The list's filters; the same names are the API's query parameters."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=region_countries(), required=False)
+    substance_group = forms.ChoiceField(label=_("Drug group"), choices=_blank(SubstanceGroup.choices), required=False)
+    substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all(), required=False)
+    place = forms.ModelChoiceField(label=_("Place"), queryset=places(), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=units(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_blank(SeizureStatus.choices), required=False)
+    transport_mode = forms.ChoiceField(label=_("Transport"), choices=_blank(TransportMode.choices), required=False)
+
+    def to_filters(self) -> SeizureFilters:
+        if not self.is_valid():
+            return SeizureFilters()
+        data = self.cleaned_data
+        return SeizureFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            country=data["country"].code if data["country"] else None,
+            substance_group=data["substance_group"] or None,
+            substance=data["substance"].pk if data["substance"] else None,
+            place=data["place"].pk if data["place"] else None,
+            unit=data["unit"].pk if data["unit"] else None,
+            status=data["status"] or None,
+            transport_mode=data["transport_mode"] or None,
+            q=data["q"] or None,
+        )
+
+
+class CountryListField(forms.CharField):
+    """Countries in travel order, written as names or ISO codes separated by commas."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return []
+        lookup = {normalise(word): code for code, word in _country_words()}
+        codes, unknown = [], []
+        for part in text.replace(";", ",").replace("→", ",").split(","):
+            if part.strip():
+                code = lookup.get(normalise(part))
+                (codes if code else unknown).append(code or part.strip())
+        if unknown:
+            raise ValidationError(_("Unknown countries: %(names)s.") % {"names": ", ".join(unknown)})
+        return codes
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+def _country_words() -> list[tuple[str, str]]:
+    words = []
+    for code, code3, name, names in Country.objects.values_list("code", "code3", "name", "names"):
+        words.extend([(code, code), (code, code3), (code, name), *((code, other) for other in names.values())])
+    return words
+
+
+class SeizureForm(StyledForm):
+    owner_unit = forms.ModelChoiceField(label=_("Recorded for unit"), queryset=Unit.objects.none())
+    reference = forms.CharField(label=_("Reference"), max_length=60,
+                                help_text=_("The case or report number; unique in your agency."))
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    occurred_at = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    country = forms.ModelChoiceField(label=_("Country of seizure"), queryset=region_countries())
+    place = forms.ModelChoiceField(label=_("Place"), queryset=places(), required=False,
+                                   help_text=_("A known border crossing point, port or airport."))
+    place_description = forms.CharField(label=_("Or describe the place"), max_length=300, required=False)
+    latitude = forms.FloatField(label=_("Latitude"), required=False)
+    longitude = forms.FloatField(label=_("Longitude"), required=False)
+    detection_method = forms.ChoiceField(label=_("Detection method"), choices=_blank(DetectionMethod.choices),
+                                         required=False)
+    transport_mode = forms.ChoiceField(label=_("Transport mode"), choices=_blank(TransportMode.choices), required=False)
+    vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=20, required=False)
+    container_number = forms.CharField(label=_("Container number"), max_length=13, required=False,
+                                       help_text=_("ISO 6346, e.g. MSKU1234565; the check digit is verified."))
+    flight = forms.CharField(label=_("Flight"), max_length=12, required=False)
+    train = forms.CharField(label=_("Train"), max_length=20, required=False)
+    concealment = forms.ChoiceField(label=_("Concealment"), choices=_blank(Concealment.choices), required=False)
+    concealment_details = forms.CharField(label=_("How it was hidden"), max_length=300, required=False)
+    origin_country = forms.ModelChoiceField(label=_("Origin"), queryset=region_countries(), required=False)
+    transit_countries = CountryListField(label=_("Transit countries, in order"), required=False,
+                                         help_text=_("Names or codes separated by commas, e.g. TJ, KG."))
+    destination_country = forms.ModelChoiceField(label=_("Destination"), queryset=region_countries(), required=False)
+    persons_arrested = forms.IntegerField(label=_("Persons arrested"), min_value=0, initial=0)
+    arrested_nationalities = CountryListField(label=_("Their nationalities"), required=False)
+    narrative = forms.CharField(label=_("Narrative"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=SeizureStatus.choices, initial=SeizureStatus.SUBMITTED)
+    tlp = forms.TypedChoiceField(label=_("TLP"), choices=Tlp.choices, coerce=int, initial=Tlp.AMBER)
+    handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices,
+                                      initial=HandlingCode.H0)
+    handling_note = forms.CharField(label=_("Handling restrictions (H3)"), max_length=300, required=False)
+    distribution = forms.TypedChoiceField(label=_("Distribution"), choices=Distribution.choices, coerce=int,
+                                          initial=Distribution.AGENCY)
+
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = policy.units_for_action(user, policy.ADD)
+        unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
+        self.fields["owner_unit"].queryset = unit_choices  # type: ignore[attr-defined]
+        if editing:
+            del self.fields["owner_unit"]
+
+    MARKING_FIELDS = ("status", "tlp", "handling_code", "handling_note", "distribution")
+
+    def event_fields(self) -> list[Any]:
+        return [field for field in self if field.name not in self.MARKING_FIELDS]
+
+    def marking_fields(self) -> list[Any]:
+        return [field for field in self if field.name in self.MARKING_FIELDS]
+
+    def to_data(self, items: list[ItemData]) -> SeizureData:
+        data = self.cleaned_data
+        return SeizureData(
+            reference=data["reference"],
+            occurred_on=data["occurred_on"],
+            occurred_at=data["occurred_at"],
+            country_id=data["country"].code,
+            place_id=data["place"].pk if data["place"] else None,
+            place_description=data["place_description"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            detection_method=data["detection_method"],
+            transport_mode=data["transport_mode"],
+            vehicle_plate=data["vehicle_plate"],
+            container_number=data["container_number"],
+            flight=data["flight"],
+            train=data["train"],
+            concealment=data["concealment"],
+            concealment_details=data["concealment_details"],
+            origin_country_id=data["origin_country"].code if data["origin_country"] else None,
+            transit_countries=data["transit_countries"],
+            destination_country_id=data["destination_country"].code if data["destination_country"] else None,
+            persons_arrested=data["persons_arrested"],
+            arrested_nationalities=data["arrested_nationalities"],
+            narrative=data["narrative"],
+            status=data["status"],
+            tlp=data["tlp"],
+            handling_code=data["handling_code"],
+            handling_note=data["handling_note"],
+            distribution=data["distribution"],
+            items=items,
+        )
+
+    def show_errors(self, error: ValidationError) -> None:
+        """Put the service's validation errors next to the fields they belong to."""
+        for name, messages in error.message_dict.items():
+            field_name = {"country_id": "country", "place_id": "place"}.get(name, name)
+            for message in messages:
+                self.add_error(field_name if field_name in self.fields else None, message)
+
+
+class ItemForm(StyledForm):
+    substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all())
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6,
+                                  max_digits=16, localize=True)
+    unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.KG)
+    purity_percent = forms.DecimalField(label=_("Purity, %"), required=False, min_value=0, max_value=100,
+                                        decimal_places=2, localize=True)
+
+    def to_item(self) -> ItemData:
+        data = self.cleaned_data
+        return ItemData(data["substance"].pk, data["quantity"], data["unit"], data["purity_percent"])
+
+
+ItemFormSet = formset_factory(ItemForm, extra=3, max_num=20, min_num=1, validate_min=True)
+
+
+class ImportForm(StyledForm):
+    unit = forms.ModelChoiceField(label=_("Import for unit"), queryset=Unit.objects.none())
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    tlp = forms.TypedChoiceField(label=_("TLP for the imported seizures"), choices=Tlp.choices, coerce=int,
+                                 initial=Tlp.AMBER)
+    handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices[:3],
+                                      initial=HandlingCode.H0)
+    distribution = forms.TypedChoiceField(label=_("Distribution"), choices=Distribution.choices, coerce=int,
+                                          initial=Distribution.AGENCY)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = policy.units_for_action(user, policy.ADD)
+        unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
+        self.fields["unit"].queryset = unit_choices  # type: ignore[attr-defined]
+

@@ -1,0 +1,216 @@
+"""REST API schemas for seizures: separate input and output per operation, every string bounded."""
+
+import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.seizures.models import (
+    Concealment,
+    DetectionMethod,
+    SeizureStatus,
+    SubstanceGroup,
+    TransportMode,
+    UnitOfMeasure,
+)
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    # Bounded, and without NUL characters, which PostgreSQL refuses to store.
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)
+
+
+Code = Annotated[str, _text(60, 1)]
+Text12 = Annotated[str, _text(12)]
+Text20 = Annotated[str, _text(20)]
+Text60 = Annotated[str, _text(60)]
+Text200 = Annotated[str, _text(200)]
+Text300 = Annotated[str, _text(300)]
+LongText = Annotated[str, _text(20000)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Quantity = Annotated[Decimal, Field(gt=0, lt=Decimal("10000000000"), max_digits=16, decimal_places=6)]
+Purity = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+class TlpName(StrEnum):
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+class DistributionName(StrEnum):
+    UNIT = "unit"
+    AGENCY = "agency"
+    PARTNERS = "partners"
+    GROUP = "group"
+    ALL = "all"
+
+
+TLP_BY_NAME = {
+    TlpName.CLEAR: Tlp.CLEAR, TlpName.GREEN: Tlp.GREEN, TlpName.AMBER: Tlp.AMBER,
+    TlpName.AMBER_STRICT: Tlp.AMBER_STRICT, TlpName.RED: Tlp.RED,
+}
+DISTRIBUTION_BY_NAME = {
+    DistributionName.UNIT: Distribution.UNIT, DistributionName.AGENCY: Distribution.AGENCY,
+    DistributionName.PARTNERS: Distribution.PARTNERS, DistributionName.GROUP: Distribution.GROUP,
+    DistributionName.ALL: Distribution.ALL,
+}
+DISTRIBUTION_NAME_OF = {value: name.value for name, value in DISTRIBUTION_BY_NAME.items()}
+
+
+class ItemIn(Schema):
+    substance: Code = Field(description="substance code from /substances, e.g. heroin")
+    quantity: Quantity
+    unit: UnitOfMeasure
+    purity_percent: Purity | None = None
+
+
+class ItemOut(Schema):
+    substance: str
+    quantity: Decimal
+    unit: str
+    quantity_kg: Decimal | None = Field(description="kilograms, where a conversion is defined; else null")
+    purity_percent: Decimal | None
+
+
+class Markings(Schema):
+    tlp: TlpName = TlpName.AMBER
+    handling_code: HandlingCode = HandlingCode.H0
+    handling_note: Text300 = ""
+    distribution: DistributionName = DistributionName.AGENCY
+
+
+class SeizureUpdate(Schema):
+    reference: Code
+    occurred_on: datetime.date
+    occurred_at: datetime.time | None = None
+    country: CountryCode
+    place: Text60 | None = Field(None, description="place code from /places")
+    place_description: Text300 = ""
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    reporting_unit: Text60 | None = Field(None, description="unit code from /units")
+    reporting_body: Text200 = ""
+    detection_method: DetectionMethod | Literal[""] = ""
+    transport_mode: TransportMode | Literal[""] = ""
+    vehicle_plate: Text20 = ""
+    container_number: Text20 = ""
+    flight: Text12 = ""
+    train: Text20 = ""
+    concealment: Concealment | Literal[""] = ""
+    concealment_details: Text300 = ""
+    origin_country: CountryCode | None = None
+    transit_countries: list[CountryCode] = Field(default_factory=list, max_length=20)
+    destination_country: CountryCode | None = None
+    persons_arrested: Annotated[int, Field(ge=0, le=100000)] = 0
+    arrested_nationalities: list[CountryCode] = Field(default_factory=list, max_length=50)
+    narrative: LongText = ""
+    status: SeizureStatus = SeizureStatus.SUBMITTED
+    markings: Markings = Field(default_factory=Markings)
+    items: list[ItemIn] = Field(min_length=1, max_length=50)
+
+
+class SeizureCreate(SeizureUpdate):
+    owner_unit: Code = Field(description="code of the unit that owns the record (one of yours)")
+
+
+class MarkingsOut(Schema):
+    tlp: str
+    handling_code: str
+    handling_note: str
+    distribution: str
+    source_reliability: str
+    information_credibility: str
+
+
+class SeizureOut(Schema):
+    id: int
+    reference: str
+    occurred_on: datetime.date
+    occurred_at: datetime.time | None
+    country: str
+    place: str | None
+    place_description: str
+    latitude: float | None
+    longitude: float | None
+    reporting_unit: str | None
+    reporting_body: str
+    detection_method: str
+    transport_mode: str
+    vehicle_plate: str
+    container_number: str
+    flight: str
+    train: str
+    concealment: str
+    concealment_details: str
+    origin_country: str | None
+    transit_countries: list[str]
+    destination_country: str | None
+    persons_arrested: int
+    arrested_nationalities: list[str]
+    narrative: str
+    status: str
+    owner_unit: str
+    owner_agency: str
+    markings: MarkingsOut
+    items: list[ItemOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class SeizurePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[SeizureOut]
+
+
+class SubstanceOut(Schema):
+    code: str
+    name: str
+    names: dict[str, str]
+    group: SubstanceGroup
+    synonyms: list[str]
+    kg_per_litre: Decimal | None
+    kg_per_unit: Decimal | None
+
+
+class ImportProblemOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    import_id: int
+    status: str
+    file: str
+    rows: int
+    imported: int
+    new_seizures: int
+    new_items: int
+    duplicates: int
+    rejected: int
+    errors: list[ImportProblemOut]
+
+
+class FieldError(Schema):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class ValidationErrors(Schema):
+    detail: list[FieldError]
+
+
+class Message(Schema):
+    detail: str
