@@ -173,6 +173,10 @@ def audit_verify(*, actor: Any) -> ChainReport:
     """Verify the chain and record that it was verified (and with what result)."""
     report = verify_chain()
     with transaction.atomic():
-        audit_log(actor=actor, action=VERIFY, object_type="access.auditentry",
-                  after={"ok": report.ok, "checked": report.checked, "first_broken": report.first_broken})
+        audit_log(
+            actor=actor,
+            action=VERIFY,
+            object_type="access.auditentry",
+            after={"ok": report.ok, "checked": report.checked, "first_broken": report.first_broken},
+        )
     return report

@@ -5,18 +5,43 @@ from django.utils.translation import gettext_lazy as _
 
 from kordon.access.selectors import AuditFilters
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE_INPUT = forms.DateInput(
+    attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+)
 TEXT_INPUT = forms.TextInput(attrs={"class": "form-control form-control-sm"})
-ACTIONS = [("", "—"), *((action, action) for action in (
-    "create", "update", "delete", "view", "export", "import", "import_check", "login", "login_failed", "logout",
-    "token_create", "token_revoke", "reference_load", "demo_build", "audit_verify",
-))]
+ACTIONS = [
+    ("", "—"),
+    *(
+        (action, action)
+        for action in (
+            "create",
+            "update",
+            "delete",
+            "view",
+            "export",
+            "import",
+            "import_check",
+            "login",
+            "login_failed",
+            "logout",
+            "token_create",
+            "token_revoke",
+            "reference_load",
+            "demo_build",
+            "audit_verify",
+        )
+    ),
+]
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("User"), required=False, widget=TEXT_INPUT)
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, required=False,
-                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=ACTIONS,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     object_type = forms.CharField(label=_("Object type"), required=False, widget=TEXT_INPUT)
     object_id = forms.CharField(label=_("Object id"), required=False, widget=TEXT_INPUT)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)

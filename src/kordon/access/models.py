@@ -21,7 +21,7 @@ class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may do; see kordon.access.policy."""
 
     def restrict(self, user: Any, action: str = policy.VIEW) -> Self:
-        return policy.filter_queryset(self, policy.record_filter(user, action))  # type: ignore[no-any-return]
+        return policy.filter_queryset(self, policy.record_filter(user, action))
 
 
 class MarkedRecord(models.Model):
@@ -106,6 +106,9 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at line {self.seq}"
 
 
 class ApiToken(models.Model):

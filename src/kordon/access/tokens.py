@@ -27,8 +27,14 @@ def token_issue(*, request: HttpRequest | None, username: str, password: str, na
     """A new token for valid credentials, or None. Failed attempts are audited."""
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        audit_log(actor=None, action=LOGIN_FAILED, object_type="core.user", object_repr=username[:150],
-                  actor_name=username[:150] or "?", after={"via": "api"})
+        audit_log(
+            actor=None,
+            action=LOGIN_FAILED,
+            object_type="core.user",
+            object_repr=username[:150],
+            actor_name=username[:150] or "?",
+            after={"via": "api"},
+        )
         return None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(user=user, digest=digest(token), prefix=token[:8], name=name[:100])
@@ -36,8 +42,8 @@ def token_issue(*, request: HttpRequest | None, username: str, password: str, na
     return token
 
 
-def token_user(token: str) -> Any | None:
-    """The active user a live token belongs to, or None."""
+def token_lookup(token: str) -> ApiToken | None:
+    """The live token record (with its active user), or None."""
     record = (
         ApiToken.objects.select_related("user")
         .filter(digest=digest(token), revoked_at__isnull=True, user__is_active=True)
@@ -48,9 +54,7 @@ def token_user(token: str) -> Any | None:
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    user = record.user
-    user.api_token_id = record.pk
-    return user
+    return record
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,9 +10,10 @@ from kordon.access import policy
 from kordon.access.audit import audit_verify
 from kordon.access.forms import AuditFilterForm
 from kordon.access.selectors import audit_entries
+from kordon.core.http import AuthenticatedRequest, wants_partial
 
 
-def audit_view(request: HttpRequest) -> HttpResponse:
+def audit_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """The audit trail, for node administrators (all of it) and supervisors (their units')."""
     if policy.audit_filter(request.user) is None:
         raise PermissionDenied(_("The audit trail is for supervisors and administrators."))
@@ -21,21 +22,33 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "access/audit.html#entries" if request.htmx and not request.htmx.boosted else "access/audit.html"
-    return render(request, template, {
-        "section": "audit", "form": form, "page": page, "query": query.urlencode(),
-        "may_verify": request.user.is_superuser,
-    })
+    template = "access/audit.html#entries" if wants_partial(request) else "access/audit.html"
+    return render(
+        request,
+        template,
+        {
+            "section": "audit",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_verify": request.user.is_superuser,
+        },
+    )
 
 
 @require_POST
-def audit_verify_view(request: HttpRequest) -> HttpResponse:
+def audit_verify_view(request: AuthenticatedRequest) -> HttpResponseBase:
     if not request.user.is_superuser:
         raise PermissionDenied(_("Only a node administrator can verify the whole trail."))
     report = audit_verify(actor=request.user)
     if report.ok:
-        messages.success(request, _("The audit trail is intact: %(count)s lines verified.") % {"count": report.checked})
+        messages.success(
+            request, _("The audit trail is intact: %(count)s lines verified.") % {"count": report.checked}
+        )
     else:
-        messages.error(request, _("The audit trail is broken at line %(line)s: %(reason)s.")
-                       % {"line": report.first_broken, "reason": report.reason})
+        messages.error(
+            request,
+            _("The audit trail is broken at line %(line)s: %(reason)s.")
+            % {"line": report.first_broken, "reason": report.reason},
+        )
     return redirect("access:audit")

@@ -1,5 +1,7 @@
 """The REST API under /api/v1/. Its OpenAPI document (/api/v1/openapi.json) is the contract."""
 
+from typing import Any
+
 from django.conf import settings
 from ninja import NinjaAPI
 
@@ -24,7 +26,7 @@ api.add_router("/", reference_router)
 api.add_router("/", seizures_router)
 
 
-def _public(patterns: list) -> list:  # type: ignore[type-arg]
+def _public(patterns: list[Any]) -> list[Any]:
     """The API authenticates with tokens, not sessions: Django's login redirect must not apply."""
     for pattern in patterns:
         pattern.callback.login_required = False

@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("KORDON_SECRET_KEY", "test-only-secret-key-not-for-any-real-node-0123456789")
 os.environ.setdefault("KORDON_DATA_DIR", tempfile.mkdtemp(prefix="kordon-test-"))
 
-from kordon.config.settings import *  # noqa: E402,F403
+from kordon.config.settings import *  # noqa: F403
 
 # Tests read and assert English text unless they switch language on purpose.
 LANGUAGE_CODE = "en"
@@ -17,3 +17,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files straight from the apps and node_modules, as collectstatic would, for the
+# browser tests' live server.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,30 +1,35 @@
 """Pages that bring several modules together."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.i18n import set_language
 
 from kordon.access.selectors import audit_entries_of_actor
+from kordon.core.http import AuthenticatedRequest
 from kordon.core.selectors import memberships_of
 from kordon.core.services import user_set_language
 from kordon.seizures.selectors import SeizureFilters, seizure_list, seizure_page_rows
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponseBase:
     """Where a user lands: their units and roles, what they did lately, the newest seizures they see."""
     seizures = seizure_list(user=request.user, filters=SeizureFilters())
-    return render(request, "home.html", {
-        "section": "home",
-        "memberships": memberships_of(request.user),
-        "recent_activity": audit_entries_of_actor(request.user)[:10],
-        "recent_seizures": seizure_page_rows(seizures)[:8],
-        "visible_seizures": seizures.count(),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "section": "home",
+            "memberships": memberships_of(request.user),
+            "recent_activity": audit_entries_of_actor(request.user)[:10],
+            "recent_seizures": seizure_page_rows(seizures)[:8],
+            "visible_seizures": seizures.count(),
+        },
+    )
 
 
 @login_not_required
-def set_language_view(request: HttpRequest) -> HttpResponse:
+def set_language_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """The language switch works on the login page too; a logged-in user's choice is remembered."""
     response = set_language(request)
     language = request.POST.get("language", "")

@@ -58,22 +58,43 @@ def list_countries(request: HttpRequest) -> Any:
 def list_places(request: HttpRequest) -> Any:
     """The gazetteer: border crossing points, ports, airports, with coordinates and their source."""
     return [
-        {**PlaceOut.model_validate(place, from_attributes=True).model_dump(exclude={"country", "other_country",
-                                                                                     "counterpart"}),
-         "country": place.country_id, "other_country": place.other_country_id,
-         "counterpart": place.counterpart.code if place.counterpart else None}
+        {
+            **PlaceOut.model_validate(place, from_attributes=True).model_dump(
+                exclude={"country", "other_country", "counterpart"}
+            ),
+            "country": place.country_id,
+            "other_country": place.other_country_id,
+            "counterpart": place.counterpart.code if place.counterpart else None,
+        }
         for place in Place.objects.select_related("counterpart")
     ]
 
 
 @router.get("/agencies", response=list[AgencyOut])
 def list_agencies(request: HttpRequest) -> Any:
-    return [{"code": agency.code, "kind": agency.kind, "name": agency.name, "short_name": agency.short_name,
-             "names": agency.names, "country": agency.country_id} for agency in Agency.objects.all()]
+    return [
+        {
+            "code": agency.code,
+            "kind": agency.kind,
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "names": agency.names,
+            "country": agency.country_id,
+        }
+        for agency in Agency.objects.all()
+    ]
 
 
 @router.get("/units", response=list[UnitOut])
 def list_units(request: HttpRequest) -> Any:
-    return [{"code": unit.code, "kind": unit.kind, "name": unit.name, "names": unit.names,
-             "agency": unit.agency.code, "place": unit.place.code if unit.place else None}
-            for unit in Unit.objects.select_related("agency", "place")]
+    return [
+        {
+            "code": unit.code,
+            "kind": unit.kind,
+            "name": unit.name,
+            "names": unit.names,
+            "agency": unit.agency.code,
+            "place": unit.place.code if unit.place else None,
+        }
+        for unit in Unit.objects.select_related("agency", "place")
+    ]

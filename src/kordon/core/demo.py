@@ -40,89 +40,315 @@ class DemoAccount:
 
 
 AGENCIES = (
-    DemoAgency("KG-DCS", "KG", "drug_control", "СБНОН", "Drug Control Service of the Ministry of Internal Affairs",
-               "Служба по борьбе с незаконным оборотом наркотиков МВД Кыргызской Республики"),
-    DemoAgency("KG-CUSTOMS", "KG", "customs", "ГТС", "State Customs Service",
-               "Государственная таможенная служба Кыргызской Республики"),
-    DemoAgency("KG-BORDER", "KG", "border", "ПС ГКНБ", "Border Service of the State Committee for National Security",
-               "Пограничная служба ГКНБ Кыргызской Республики"),
-    DemoAgency("KG-PRISON", "KG", "prison", "ГСИН", "State Penitentiary Service",
-               "Государственная служба исполнения наказаний Кыргызской Республики"),
-    DemoAgency("UZ-CUSTOMS", "UZ", "customs", "ГТК", "State Customs Committee",
-               "Государственный таможенный комитет Республики Узбекистан"),
-    DemoAgency("UZ-NIAC", "UZ", "drug_control", "НИАЦ", "National Information and Analytical Centre on Drug Control",
-               "Национальный информационно-аналитический центр по контролю за наркотиками"),
-    DemoAgency("TJ-DCA", "TJ", "drug_control", "АКН", "Drug Control Agency under the President",
-               "Агентство по контролю за наркотиками при Президенте Республики Таджикистан"),
-    DemoAgency("TJ-CUSTOMS", "TJ", "customs", "ТС", "Customs Service under the Government",
-               "Таможенная служба при Правительстве Республики Таджикистан"),
-    DemoAgency("KZ-CUSTOMS", "KZ", "customs", "КГД", "State Revenue Committee (customs)",
-               "Комитет государственных доходов Министерства финансов Республики Казахстан"),
-    DemoAgency("KZ-MVD", "KZ", "drug_control", "МВД", "Ministry of Internal Affairs, Counter-Narcotics Department",
-               "Департамент по противодействию наркопреступности МВД Республики Казахстан"),
-    DemoAgency("TM-DRUG", "TM", "drug_control", "ГСКН", "State Service for Combating Drugs",
-               "Государственная служба Туркменистана по борьбе с наркотиками"),
-    DemoAgency("TM-CUSTOMS", "TM", "customs", "ГТС", "State Customs Service",
-               "Государственная таможенная служба Туркменистана"),
-    DemoAgency("AF-CNPA", "AF", "police", "CNPA", "Counter Narcotics Police of Afghanistan",
-               "Контрнаркотическая полиция Афганистана"),
+    DemoAgency(
+        "KG-DCS",
+        "KG",
+        "drug_control",
+        "СБНОН",
+        "Drug Control Service of the Ministry of Internal Affairs",
+        "Служба по борьбе с незаконным оборотом наркотиков МВД Кыргызской Республики",
+    ),
+    DemoAgency(
+        "KG-CUSTOMS",
+        "KG",
+        "customs",
+        "ГТС",
+        "State Customs Service",
+        "Государственная таможенная служба Кыргызской Республики",
+    ),
+    DemoAgency(
+        "KG-BORDER",
+        "KG",
+        "border",
+        "ПС ГКНБ",
+        "Border Service of the State Committee for National Security",
+        "Пограничная служба ГКНБ Кыргызской Республики",
+    ),
+    DemoAgency(
+        "KG-PRISON",
+        "KG",
+        "prison",
+        "ГСИН",
+        "State Penitentiary Service",
+        "Государственная служба исполнения наказаний Кыргызской Республики",
+    ),
+    DemoAgency(
+        "UZ-CUSTOMS",
+        "UZ",
+        "customs",
+        "ГТК",
+        "State Customs Committee",
+        "Государственный таможенный комитет Республики Узбекистан",
+    ),
+    DemoAgency(
+        "UZ-NIAC",
+        "UZ",
+        "drug_control",
+        "НИАЦ",
+        "National Information and Analytical Centre on Drug Control",
+        "Национальный информационно-аналитический центр по контролю за наркотиками",
+    ),
+    DemoAgency(
+        "TJ-DCA",
+        "TJ",
+        "drug_control",
+        "АКН",
+        "Drug Control Agency under the President",
+        "Агентство по контролю за наркотиками при Президенте Республики Таджикистан",
+    ),
+    DemoAgency(
+        "TJ-CUSTOMS",
+        "TJ",
+        "customs",
+        "ТС",
+        "Customs Service under the Government",
+        "Таможенная служба при Правительстве Республики Таджикистан",
+    ),
+    DemoAgency(
+        "KZ-CUSTOMS",
+        "KZ",
+        "customs",
+        "КГД",
+        "State Revenue Committee (customs)",
+        "Комитет государственных доходов Министерства финансов Республики Казахстан",
+    ),
+    DemoAgency(
+        "KZ-MVD",
+        "KZ",
+        "drug_control",
+        "МВД",
+        "Ministry of Internal Affairs, Counter-Narcotics Department",
+        "Департамент по противодействию наркопреступности МВД Республики Казахстан",
+    ),
+    DemoAgency(
+        "TM-DRUG",
+        "TM",
+        "drug_control",
+        "ГСКН",
+        "State Service for Combating Drugs",
+        "Государственная служба Туркменистана по борьбе с наркотиками",
+    ),
+    DemoAgency(
+        "TM-CUSTOMS",
+        "TM",
+        "customs",
+        "ГТС",
+        "State Customs Service",
+        "Государственная таможенная служба Туркменистана",
+    ),
+    DemoAgency(
+        "AF-CNPA",
+        "AF",
+        "police",
+        "CNPA",
+        "Counter Narcotics Police of Afghanistan",
+        "Контрнаркотическая полиция Афганистана",
+    ),
 )
 
 UNITS = (
-    DemoUnit("kg-dcs-blo-dostuk", "KG-DCS", "blo", "KG-DOSTUK", "Border Liaison Office Dostuk", "ПОГС «Достук»"),
-    DemoUnit("kg-dcs-analysis", "KG-DCS", "analysis", None, "Analysis unit (Bishkek)",
-             "Информационно-аналитический отдел (Бишкек)"),
-    DemoUnit("kg-dcs-osh", "KG-DCS", "investigation", "KG-OSH-APT", "Osh regional department",
-             "Ошское областное управление"),
-    DemoUnit("kg-customs-ak-jol", "KG-CUSTOMS", "other", "KG-AK-JOL", "Customs post Ak-Jol", "Таможенный пост «Ак-Жол»"),
-    DemoUnit("kg-border-torugart", "KG-BORDER", "other", "KG-TORUGART", "Border post Torugart",
-             "Пограничный пункт «Торугарт»"),
-    DemoUnit("kg-prison-hq", "KG-PRISON", "headquarters", None, "Security department, headquarters",
-             "Управление режима и безопасности, центральный аппарат"),
-    DemoUnit("uz-customs-blo-dustlik", "UZ-CUSTOMS", "blo", "UZ-DUSTLIK", "Border Liaison Office Dustlik",
-             "ПОГС «Дустлик»"),
-    DemoUnit("uz-customs-ayritom", "UZ-CUSTOMS", "blo", "UZ-AYRITOM", "Border Liaison Office Ayritom (Termez)",
-             "ПОГС «Айритом» (Термез)"),
-    DemoUnit("uz-niac-analysis", "UZ-NIAC", "analysis", None, "Analysis department (Tashkent)",
-             "Аналитический отдел (Ташкент)"),
-    DemoUnit("tj-dca-blo-panj", "TJ-DCA", "blo", "TJ-NIZHNY-PANJ", "Border Liaison Office Nizhny Panj",
-             "ПОГС «Нижний Пяндж»"),
-    DemoUnit("tj-dca-ishkoshim", "TJ-DCA", "blo", "TJ-ISHKOSHIM", "Border Liaison Office Ishkoshim",
-             "ПОГС «Ишкашим»"),
-    DemoUnit("tj-dca-analysis", "TJ-DCA", "analysis", None, "Information and analysis department (Dushanbe)",
-             "Информационно-аналитическое управление (Душанбе)"),
-    DemoUnit("tj-customs-dushanbe-apt", "TJ-CUSTOMS", "other", "TJ-DUSHANBE-APT", "Customs post Dushanbe airport",
-             "Таможенный пост «Аэропорт Душанбе»"),
-    DemoUnit("kz-customs-pcu-aktau", "KZ-CUSTOMS", "pcu", "KZ-AKTAU-PORT", "Port control unit Aktau",
-             "Группа портового контроля Актау"),
-    DemoUnit("kz-customs-khorgos", "KZ-CUSTOMS", "pcu", "KZ-KHORGOS-GATEWAY", "Port control unit Khorgos",
-             "Группа портового контроля Хоргос"),
-    DemoUnit("kz-mvd-analysis", "KZ-MVD", "analysis", None, "Analysis unit (Astana)", "Аналитическое управление (Астана)"),
+    DemoUnit(
+        "kg-dcs-blo-dostuk", "KG-DCS", "blo", "KG-DOSTUK", "Border Liaison Office Dostuk", "ПОГС «Достук»"
+    ),
+    DemoUnit(
+        "kg-dcs-analysis",
+        "KG-DCS",
+        "analysis",
+        None,
+        "Analysis unit (Bishkek)",
+        "Информационно-аналитический отдел (Бишкек)",
+    ),
+    DemoUnit(
+        "kg-dcs-osh",
+        "KG-DCS",
+        "investigation",
+        "KG-OSH-APT",
+        "Osh regional department",
+        "Ошское областное управление",
+    ),
+    DemoUnit(
+        "kg-customs-ak-jol",
+        "KG-CUSTOMS",
+        "other",
+        "KG-AK-JOL",
+        "Customs post Ak-Jol",
+        "Таможенный пост «Ак-Жол»",
+    ),
+    DemoUnit(
+        "kg-border-torugart",
+        "KG-BORDER",
+        "other",
+        "KG-TORUGART",
+        "Border post Torugart",
+        "Пограничный пункт «Торугарт»",
+    ),
+    DemoUnit(
+        "kg-prison-hq",
+        "KG-PRISON",
+        "headquarters",
+        None,
+        "Security department, headquarters",
+        "Управление режима и безопасности, центральный аппарат",
+    ),
+    DemoUnit(
+        "uz-customs-blo-dustlik",
+        "UZ-CUSTOMS",
+        "blo",
+        "UZ-DUSTLIK",
+        "Border Liaison Office Dustlik",
+        "ПОГС «Дустлик»",
+    ),
+    DemoUnit(
+        "uz-customs-ayritom",
+        "UZ-CUSTOMS",
+        "blo",
+        "UZ-AYRITOM",
+        "Border Liaison Office Ayritom (Termez)",
+        "ПОГС «Айритом» (Термез)",
+    ),
+    DemoUnit(
+        "uz-niac-analysis",
+        "UZ-NIAC",
+        "analysis",
+        None,
+        "Analysis department (Tashkent)",
+        "Аналитический отдел (Ташкент)",
+    ),
+    DemoUnit(
+        "tj-dca-blo-panj",
+        "TJ-DCA",
+        "blo",
+        "TJ-NIZHNY-PANJ",
+        "Border Liaison Office Nizhny Panj",
+        "ПОГС «Нижний Пяндж»",
+    ),
+    DemoUnit(
+        "tj-dca-ishkoshim",
+        "TJ-DCA",
+        "blo",
+        "TJ-ISHKOSHIM",
+        "Border Liaison Office Ishkoshim",
+        "ПОГС «Ишкашим»",
+    ),
+    DemoUnit(
+        "tj-dca-analysis",
+        "TJ-DCA",
+        "analysis",
+        None,
+        "Information and analysis department (Dushanbe)",
+        "Информационно-аналитическое управление (Душанбе)",
+    ),
+    DemoUnit(
+        "tj-customs-dushanbe-apt",
+        "TJ-CUSTOMS",
+        "other",
+        "TJ-DUSHANBE-APT",
+        "Customs post Dushanbe airport",
+        "Таможенный пост «Аэропорт Душанбе»",
+    ),
+    DemoUnit(
+        "kz-customs-pcu-aktau",
+        "KZ-CUSTOMS",
+        "pcu",
+        "KZ-AKTAU-PORT",
+        "Port control unit Aktau",
+        "Группа портового контроля Актау",
+    ),
+    DemoUnit(
+        "kz-customs-khorgos",
+        "KZ-CUSTOMS",
+        "pcu",
+        "KZ-KHORGOS-GATEWAY",
+        "Port control unit Khorgos",
+        "Группа портового контроля Хоргос",
+    ),
+    DemoUnit(
+        "kz-mvd-analysis",
+        "KZ-MVD",
+        "analysis",
+        None,
+        "Analysis unit (Astana)",
+        "Аналитическое управление (Астана)",
+    ),
     DemoUnit("tm-drug-farap", "TM-DRUG", "other", "TM-FARAP", "Farap department", "Отдел «Фарап»"),
-    DemoUnit("tm-customs-turkmenbashi", "TM-CUSTOMS", "pcu", "TM-TURKMENBASHI-PORT", "Port control unit Turkmenbashi",
-             "Группа портового контроля Туркменбаши"),
-    DemoUnit("af-cnpa-blo-shirkhan", "AF-CNPA", "blo", "AF-SHIR-KHAN-BANDAR", "Border Liaison Office Shir Khan Bandar",
-             "ПОГС «Шерхан-Бандар»"),
+    DemoUnit(
+        "tm-customs-turkmenbashi",
+        "TM-CUSTOMS",
+        "pcu",
+        "TM-TURKMENBASHI-PORT",
+        "Port control unit Turkmenbashi",
+        "Группа портового контроля Туркменбаши",
+    ),
+    DemoUnit(
+        "af-cnpa-blo-shirkhan",
+        "AF-CNPA",
+        "blo",
+        "AF-SHIR-KHAN-BANDAR",
+        "Border Liaison Office Shir Khan Bandar",
+        "ПОГС «Шерхан-Бандар»",
+    ),
 )
 
 ACCOUNTS = (
-    DemoAccount("admin", None, None, "Node", "Administrator", "node administrator: everything, users, reference data"),
-    DemoAccount("kg.blo.dostuk", "kg-dcs-blo-dostuk", Role.OFFICER, "Азамат", "Токтосунов",
-                "officer, Kyrgyz drug control service, BLO Dostuk"),
-    DemoAccount("kg.supervisor", "kg-dcs-blo-dostuk", Role.SUPERVISOR, "Нурлан", "Абдыкадыров",
-                "supervisor, Kyrgyz drug control service, BLO Dostuk (validates, sees the unit's audit trail)"),
-    DemoAccount("uz.blo.dustlik", "uz-customs-blo-dustlik", Role.OFFICER, "Шерзод", "Каримов",
-                "officer, Uzbek customs, BLO Dustlik"),
-    DemoAccount("tj.blo.panj", "tj-dca-blo-panj", Role.OFFICER, "Фаридун", "Рахимов",
-                "officer, Tajik drug control agency, BLO Nizhny Panj"),
-    DemoAccount("kz.pcu.aktau", "kz-customs-pcu-aktau", Role.OFFICER, "Ержан", "Сатпаев",
-                "officer, Kazakh customs, port control unit Aktau"),
-    DemoAccount("kg.analyst", "kg-dcs-analysis", Role.ANALYST, "Айгуль", "Бекова", "analyst, Kyrgyz analysis unit"),
-    DemoAccount("tj.analyst", "tj-dca-analysis", Role.ANALYST, "Малика", "Назарова", "analyst, Tajik analysis unit"),
+    DemoAccount(
+        "admin", None, None, "Node", "Administrator", "node administrator: everything, users, reference data"
+    ),
+    DemoAccount(
+        "kg.blo.dostuk",
+        "kg-dcs-blo-dostuk",
+        Role.OFFICER,
+        "Азамат",
+        "Токтосунов",
+        "officer, Kyrgyz drug control service, BLO Dostuk",
+    ),
+    DemoAccount(
+        "kg.supervisor",
+        "kg-dcs-blo-dostuk",
+        Role.SUPERVISOR,
+        "Нурлан",
+        "Абдыкадыров",
+        "supervisor, Kyrgyz drug control service, BLO Dostuk (validates, sees the unit's audit trail)",
+    ),
+    DemoAccount(
+        "uz.blo.dustlik",
+        "uz-customs-blo-dustlik",
+        Role.OFFICER,
+        "Шерзод",
+        "Каримов",
+        "officer, Uzbek customs, BLO Dustlik",
+    ),
+    DemoAccount(
+        "tj.blo.panj",
+        "tj-dca-blo-panj",
+        Role.OFFICER,
+        "Фаридун",
+        "Рахимов",
+        "officer, Tajik drug control agency, BLO Nizhny Panj",
+    ),
+    DemoAccount(
+        "kz.pcu.aktau",
+        "kz-customs-pcu-aktau",
+        Role.OFFICER,
+        "Ержан",
+        "Сатпаев",
+        "officer, Kazakh customs, port control unit Aktau",
+    ),
+    DemoAccount(
+        "kg.analyst", "kg-dcs-analysis", Role.ANALYST, "Айгуль", "Бекова", "analyst, Kyrgyz analysis unit"
+    ),
+    DemoAccount(
+        "tj.analyst", "tj-dca-analysis", Role.ANALYST, "Малика", "Назарова", "analyst, Tajik analysis unit"
+    ),
     DemoAccount("uz.analyst", "uz-niac-analysis", Role.ANALYST, "Дилноза", "Юсупова", "analyst, Uzbek NIAC"),
     DemoAccount("kz.analyst", "kz-mvd-analysis", Role.ANALYST, "Асель", "Жумабаева", "analyst, Kazakh MVD"),
-    DemoAccount("kg.prison.auditor", "kg-prison-hq", Role.AUDITOR, "Бакыт", "Осмонов",
-                "auditor, Kyrgyz prison service"),
+    DemoAccount(
+        "kg.prison.auditor",
+        "kg-prison-hq",
+        Role.AUDITOR,
+        "Бакыт",
+        "Осмонов",
+        "auditor, Kyrgyz prison service",
+    ),
 )
 
 
@@ -133,18 +359,32 @@ def build_organisations() -> dict[str, int]:
     for agency in AGENCIES:
         agencies[agency.code], _ = Agency.objects.update_or_create(
             code=agency.code,
-            defaults={"country_id": agency.country, "kind": agency.kind, "short_name": agency.short,
-                      "name": agency.name, "names": {"ru": agency.name_ru}},
+            defaults={
+                "country_id": agency.country,
+                "kind": agency.kind,
+                "short_name": agency.short,
+                "name": agency.name,
+                "names": {"ru": agency.name_ru},
+            },
         )
     places = {place.code: place for place in Place.objects.all()}
     for unit in UNITS:
         Unit.objects.update_or_create(
             code=unit.code,
-            defaults={"agency": agencies[unit.agency], "kind": unit.kind, "place": places.get(unit.place or ""),
-                      "name": unit.name, "names": {"ru": unit.name_ru}},
+            defaults={
+                "agency": agencies[unit.agency],
+                "kind": unit.kind,
+                "place": places.get(unit.place or ""),
+                "name": unit.name,
+                "names": {"ru": unit.name_ru},
+            },
         )
-    audit_log(actor=None, action="demo_build", object_type="core.unit",
-              after={"agencies": len(AGENCIES), "units": len(UNITS)})
+    audit_log(
+        actor=None,
+        action="demo_build",
+        object_type="core.unit",
+        after={"agencies": len(AGENCIES), "units": len(UNITS)},
+    )
     return {"agencies": len(AGENCIES), "units": len(UNITS)}
 
 
@@ -156,8 +396,11 @@ def build_accounts(password: str | None) -> list[tuple[DemoAccount, bool]]:
     for account in ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
-            defaults={"first_name": account.first_name, "last_name": account.last_name,
-                      "email": f"{account.username}@demo.kordon.invalid"},
+            defaults={
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "email": f"{account.username}@demo.kordon.invalid",
+            },
         )
         if account.unit is None:
             user.is_staff = user.is_superuser = True
@@ -165,7 +408,9 @@ def build_accounts(password: str | None) -> list[tuple[DemoAccount, bool]]:
             user.set_password(password)
         user.save()
         if account.unit is not None and account.role is not None:
-            Membership.objects.update_or_create(user=user, unit=units[account.unit], defaults={"role": account.role})
+            Membership.objects.update_or_create(
+                user=user, unit=units[account.unit], defaults={"role": account.role}
+            )
         result.append((account, created))
     audit_log(actor=None, action="demo_build", object_type="core.user", after={"accounts": len(ACCOUNTS)})
     return result

@@ -23,13 +23,13 @@ class NamedInLanguages(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         language = (get_language() or "en").split("-")[0]
         return str(self.names.get(language) or self.name)
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Country(NamedInLanguages):

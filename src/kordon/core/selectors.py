@@ -15,7 +15,9 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def region_countries() -> QuerySet[Country]:
-    return Country.objects.filter(Q(central_asia=True) | Q(code__in=NEIGHBOURS)).order_by("-central_asia", "name")
+    return Country.objects.filter(Q(central_asia=True) | Q(code__in=NEIGHBOURS)).order_by(
+        "-central_asia", "name"
+    )
 
 
 def places() -> QuerySet[Place]:

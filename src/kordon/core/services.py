@@ -16,4 +16,6 @@ def user_set_language(*, actor: Any, language: str) -> None:
     before = actor.language
     actor.language = language
     actor.save(update_fields=["language"])
-    audit_log(actor=actor, action=UPDATE, instance=actor, before={"language": before}, after={"language": language})
+    audit_log(
+        actor=actor, action=UPDATE, instance=actor, before={"language": before}, after={"language": language}
+    )

@@ -66,7 +66,9 @@ def _csv_rows(reader: Any, encoding: str) -> Iterator[tuple[int, list[Any]]]:
                 yield number, cells
     except UnicodeDecodeError:
         raise TableError(
-            _("Row %(row)s is not readable text in %(encoding)s. Save the file as CSV UTF-8 and upload it again.")
+            _(
+                "Row %(row)s is not readable text in %(encoding)s. Save the file as CSV UTF-8 and upload it again."
+            )
             % {"row": number + 1, "encoding": encoding}
         ) from None
     except csv.Error as error:
@@ -103,7 +105,9 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise TableError(
-            _("The Excel file cannot be opened (%(error)s). Open it in Excel, save it as .xlsx and try again.")
+            _(
+                "The Excel file cannot be opened (%(error)s). Open it in Excel, save it as .xlsx and try again."
+            )
             % {"error": error}
         ) from None
     try:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -145,9 +145,11 @@ def seizure_out(seizure: Seizure) -> dict[str, Any]:
 
 
 def _with_relations(seizure_id: int, user: Any) -> Seizure:
-    return seizure_page_rows(seizure_list(user=user, filters=SeizureFilters())).select_related(
-        "owner_agency", "reporting_unit"
-    ).get(pk=seizure_id)
+    return (
+        seizure_page_rows(seizure_list(user=user, filters=SeizureFilters()))
+        .select_related("owner_agency", "reporting_unit")
+        .get(pk=seizure_id)
+    )
 
 
 class InputProblem(Exception):
@@ -159,22 +161,31 @@ class InputProblem(Exception):
 def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
     """Resolve the codes an API client sends into the ids the services use."""
     errors: dict[str, list[str]] = {}
-    substances = dict(Substance.objects.filter(code__in=[item.substance for item in payload.items])
-                      .values_list("code", "pk"))
+    substances = dict(
+        Substance.objects.filter(code__in=[item.substance for item in payload.items]).values_list(
+            "code", "pk"
+        )
+    )
     items = []
     for index, item in enumerate(payload.items):
         if item.substance not in substances:
-            errors.setdefault(f"items.{index}.substance", []).append(f"Unknown substance code {item.substance!r}.")
+            errors.setdefault(f"items.{index}.substance", []).append(
+                f"Unknown substance code {item.substance!r}."
+            )
             continue
         items.append(ItemData(substances[item.substance], item.quantity, item.unit, item.purity_percent))
     place_id = None
     if payload.place:
         place_id = Place.objects.filter(code=payload.place).values_list("pk", flat=True).first()
         if place_id is None:
-            errors.setdefault("place", []).append(f"Unknown place code {payload.place!r}; see /api/v1/places.")
+            errors.setdefault("place", []).append(
+                f"Unknown place code {payload.place!r}; see /api/v1/places."
+            )
     reporting_unit_id = None
     if payload.reporting_unit:
-        reporting_unit_id = Unit.objects.filter(code=payload.reporting_unit).values_list("pk", flat=True).first()
+        reporting_unit_id = (
+            Unit.objects.filter(code=payload.reporting_unit).values_list("pk", flat=True).first()
+        )
         if reporting_unit_id is None:
             errors.setdefault("reporting_unit", []).append(f"Unknown unit code {payload.reporting_unit!r}.")
     if errors:
@@ -214,13 +225,27 @@ def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
     )
 
 
-def _validation_response(errors: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
-    field_names = {"country_id": "country", "place_id": "place", "origin_country_id": "origin_country",
-                   "destination_country_id": "destination_country"}
-    return 422, {"detail": [
-        {"loc": ["body", "payload", *field_names.get(name, name).split(".")], "msg": message, "type": "value_error"}
-        for name, messages in errors.items() for message in messages
-    ]}
+def _validation_response(errors: dict[str, list[str]]) -> Status[dict[str, Any]]:
+    field_names = {
+        "country_id": "country",
+        "place_id": "place",
+        "origin_country_id": "origin_country",
+        "destination_country_id": "destination_country",
+    }
+    return Status(
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", "payload", *field_names.get(name, name).split(".")],
+                    "msg": message,
+                    "type": "value_error",
+                }
+                for name, messages in errors.items()
+                for message in messages
+            ]
+        },
+    )
 
 
 @router.get("/substances", response=list[SubstanceOut], tags=["reference data"])
@@ -257,8 +282,8 @@ def create_seizure(request: HttpRequest, payload: SeizureCreate) -> Any:
     except ValidationError as error:
         return _validation_response(error.message_dict)
     except PermissionDenied as error:
-        return 403, {"detail": str(error)}
-    return 201, seizure_out(_with_relations(seizure.pk, request.user))
+        return Status(403, {"detail": str(error)})
+    return Status(201, seizure_out(_with_relations(seizure.pk, request.user)))
 
 
 @router.get("/seizures/{seizure_id}", response={200: SeizureOut, 404: Message})
@@ -267,24 +292,26 @@ def get_seizure(request: HttpRequest, seizure_id: RecordId) -> Any:
     try:
         seizure = seizure_detail(user=request.user, seizure_id=seizure_id)
     except Seizure.DoesNotExist:
-        return 404, {"detail": NOT_FOUND}
-    return 200, seizure_out(seizure)
+        return Status(404, {"detail": NOT_FOUND})
+    return Status(200, seizure_out(seizure))
 
 
-@router.put("/seizures/{seizure_id}", response={200: SeizureOut, 403: Message, 404: Message, 422: ValidationErrors})
+@router.put(
+    "/seizures/{seizure_id}", response={200: SeizureOut, 403: Message, 404: Message, 422: ValidationErrors}
+)
 def update_seizure(request: HttpRequest, seizure_id: RecordId, payload: SeizureUpdate) -> Any:
     """Replace a seizure's values and items."""
     try:
         seizure_update(actor=request.user, seizure_id=seizure_id, data=_codes_to_data(payload))
     except Seizure.DoesNotExist:
-        return 404, {"detail": NOT_FOUND}
+        return Status(404, {"detail": NOT_FOUND})
     except InputProblem as problem:
         return _validation_response(problem.errors)
     except ValidationError as error:
         return _validation_response(error.message_dict)
     except PermissionDenied as error:
-        return 403, {"detail": str(error)}
-    return 200, seizure_out(_with_relations(seizure_id, request.user))
+        return Status(403, {"detail": str(error)})
+    return Status(200, seizure_out(_with_relations(seizure_id, request.user)))
 
 
 @router.delete("/seizures/{seizure_id}", response={204: None, 403: Message, 404: Message})
@@ -293,10 +320,10 @@ def delete_seizure(request: HttpRequest, seizure_id: RecordId) -> Any:
     try:
         seizure_delete(actor=request.user, seizure_id=seizure_id)
     except Seizure.DoesNotExist:
-        return 404, {"detail": NOT_FOUND}
+        return Status(404, {"detail": NOT_FOUND})
     except PermissionDenied as error:
-        return 403, {"detail": str(error)}
-    return 204, None
+        return Status(403, {"detail": str(error)})
+    return Status(204, None)
 
 
 class ExportQuery(SeizureQuery):
@@ -313,14 +340,25 @@ def export_seizures_file(request: HttpRequest, query: Query[ExportQuery]) -> Any
 
 
 def import_out(batch: SeizureImport, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    problems = errors if errors is not None else [
-        {"row": problem.row, "column": problem.column, "message": problem.message}
-        for problem in batch.problems.all()
-    ]
+    problems = (
+        errors
+        if errors is not None
+        else [
+            {"row": problem.row, "column": problem.column, "message": problem.message}
+            for problem in batch.problems.all()
+        ]
+    )
     return {
-        "import_id": batch.pk, "status": batch.status, "file": batch.file_name, "rows": batch.total_rows,
-        "imported": batch.accepted_rows, "new_seizures": batch.new_seizures, "new_items": batch.new_items,
-        "duplicates": batch.duplicate_rows, "rejected": batch.rejected_rows, "errors": problems,
+        "import_id": batch.pk,
+        "status": batch.status,
+        "file": batch.file_name,
+        "rows": batch.total_rows,
+        "imported": batch.accepted_rows,
+        "new_seizures": batch.new_seizures,
+        "new_items": batch.new_items,
+        "duplicates": batch.duplicate_rows,
+        "rejected": batch.rejected_rows,
+        "errors": problems,
     }
 
 
@@ -345,14 +383,19 @@ def create_import(
             spool.write(chunk)
         spool.flush()
         try:
-            result = import_seizures(actor=request.user, unit=owner, path=Path(spool.name),
-                                     file_name=Path(file.name or "upload").name[:255], commit=not dry_run,
-                                     markings=markings)
+            result = import_seizures(
+                actor=request.user,
+                unit=owner,
+                path=Path(spool.name),
+                file_name=Path(file.name or "upload").name[:255],
+                commit=not dry_run,
+                markings=markings,
+            )
         except PermissionDenied as error:
-            return 403, {"detail": str(error)}
+            return Status(403, {"detail": str(error)})
         if dry_run:
             result.batch.stored_file.save(Path(file.name or "upload").name, spool.file, save=True)
-    return 200, import_out(result.batch, [problem.as_dict() for problem in result.problems])
+    return Status(200, import_out(result.batch, [problem.as_dict() for problem in result.problems]))
 
 
 def _import_or_404(request: HttpRequest, import_id: int) -> SeizureImport:
@@ -365,18 +408,27 @@ def _import_or_404(request: HttpRequest, import_id: int) -> SeizureImport:
 @router.get("/imports/{import_id}", response={200: ImportOut, 404: Message}, tags=["imports"])
 def get_import(request: HttpRequest, import_id: RecordId) -> Any:
     """An import's outcome with every problem found."""
-    return 200, import_out(_import_or_404(request, import_id))
+    return Status(200, import_out(_import_or_404(request, import_id)))
 
 
-@router.post("/imports/{import_id}/commit", response={200: ImportOut, 404: Message, 409: Message}, tags=["imports"])
+@router.post(
+    "/imports/{import_id}/commit", response={200: ImportOut, 404: Message, 409: Message}, tags=["imports"]
+)
 def commit_import(request: HttpRequest, import_id: RecordId) -> Any:
     """Import a file that was checked with dry_run."""
     batch = _import_or_404(request, import_id)
     if batch.status != SeizureImport.Status.CHECKED or not batch.stored_file:
-        return 409, {"detail": "This import is not waiting to be committed; upload the file again."}
-    result = import_seizures(actor=request.user, unit=batch.owner_unit, path=Path(batch.stored_file.path),
-                             file_name=batch.file_name, commit=True, batch=batch, markings=Markings(**batch.markings))
-    return 200, import_out(result.batch, [problem.as_dict() for problem in result.problems])
+        return Status(409, {"detail": "This import is not waiting to be committed; upload the file again."})
+    result = import_seizures(
+        actor=request.user,
+        unit=batch.owner_unit,
+        path=Path(batch.stored_file.path),
+        file_name=batch.file_name,
+        commit=True,
+        batch=batch,
+        markings=Markings(**batch.markings),
+    )
+    return Status(200, import_out(result.batch, [problem.as_dict() for problem in result.problems]))
 
 
 @router.get("/imports/{import_id}/rejected", response={200: bytes, 404: Message}, tags=["imports"])

@@ -53,11 +53,23 @@ DRUGS = {
     "Non-specified precursors": "precursors-other",
 }
 # Which agency owns a country's demo seizures (its units share them out).
-OWNER_AGENCIES = {"KG": ("KG-DCS", "KG-CUSTOMS", "KG-BORDER"), "UZ": ("UZ-CUSTOMS", "UZ-NIAC"),
-                  "TJ": ("TJ-DCA", "TJ-CUSTOMS"), "KZ": ("KZ-CUSTOMS", "KZ-MVD"), "TM": ("TM-DRUG", "TM-CUSTOMS")}
+OWNER_AGENCIES = {
+    "KG": ("KG-DCS", "KG-CUSTOMS", "KG-BORDER"),
+    "UZ": ("UZ-CUSTOMS", "UZ-NIAC"),
+    "TJ": ("TJ-DCA", "TJ-CUSTOMS"),
+    "KZ": ("KZ-CUSTOMS", "KZ-MVD"),
+    "TM": ("TM-DRUG", "TM-CUSTOMS"),
+}
 TOWNS = {
     "KG": ("Bishkek", "Osh", "Jalal-Abad", "Batken", "Naryn", "Karakol", "Chuy valley, Issyk-Ata district"),
-    "UZ": ("Tashkent", "Samarkand", "Andijan", "Bukhara", "Surkhandarya region, Sherabad district", "Namangan"),
+    "UZ": (
+        "Tashkent",
+        "Samarkand",
+        "Andijan",
+        "Bukhara",
+        "Surkhandarya region, Sherabad district",
+        "Namangan",
+    ),
     "TJ": ("Dushanbe", "Khujand", "Kulob", "Bokhtar", "Khorog", "Panj district", "Shahritus district"),
     "KZ": ("Almaty", "Shymkent", "Astana", "Taraz", "Kostanay", "Zhambyl region, Shu valley", "Aktobe"),
     "TM": ("Ashgabat", "Turkmenabat", "Mary", "Dashoguz", "Balkanabat"),
@@ -69,8 +81,12 @@ OPIATE_ROUTES = {
     "KZ": [("AF", ["TJ", "KG"], "RU"), ("AF", ["UZ"], "RU"), ("AF", ["TJ", "UZ"], "KZ")],
     "TM": [("AF", [], "TR"), ("AF", [], "IR"), ("AF", ["IR"], "TR")],
 }
-CONCEALMENT_TEXT = {
-    Concealment.VEHICLE_COMPARTMENT: ("тайник под днищем грузовика", "тайник в кабине", "специально оборудованный тайник"),
+CONCEALMENT_TEXT: dict[str, tuple[str, ...]] = {
+    Concealment.VEHICLE_COMPARTMENT: (
+        "тайник под днищем грузовика",
+        "тайник в кабине",
+        "специально оборудованный тайник",
+    ),
     Concealment.VEHICLE_PARTS: ("в запасном колесе", "в топливном баке", "в дверях автомобиля"),
     Concealment.CARGO: ("среди сухофруктов", "в мешках с луком", "среди хлопка", "в партии цемента"),
     Concealment.CONTAINER: ("в двойной стенке контейнера", "в полу контейнера"),
@@ -129,27 +145,43 @@ def split_total(total: Decimal, rng: random.Random) -> list[Decimal]:
 
 def _transport_for(place: Place | None, rng: random.Random) -> str:
     if place is None:
-        return rng.choice([TransportMode.ROAD] * 6 + [TransportMode.RAIL, TransportMode.POSTAL, TransportMode.PEDESTRIAN])
-    return {
+        return rng.choice(
+            [TransportMode.ROAD] * 6 + [TransportMode.RAIL, TransportMode.POSTAL, TransportMode.PEDESTRIAN]
+        )
+    by_kind: dict[str, str] = {
         PlaceKind.AIRPORT: TransportMode.AIR,
         PlaceKind.SEAPORT: TransportMode.SEA,
         PlaceKind.DRY_PORT: TransportMode.RAIL,
-    }.get(place.kind, rng.choice([TransportMode.ROAD] * 5 + [TransportMode.RAIL, TransportMode.PEDESTRIAN]))
+    }
+    return by_kind.get(place.kind) or rng.choice(
+        [TransportMode.ROAD] * 5 + [TransportMode.RAIL, TransportMode.PEDESTRIAN]
+    )
 
 
 def _concealment_for(transport: str, rng: random.Random) -> str:
-    options = {
+    by_transport: dict[str, list[str]] = {
         TransportMode.AIR: [Concealment.LUGGAGE, Concealment.INTERNAL, Concealment.ON_BODY],
         TransportMode.SEA: [Concealment.CONTAINER, Concealment.CARGO],
         TransportMode.RAIL: [Concealment.CARGO, Concealment.LUGGAGE, Concealment.CONTAINER],
         TransportMode.POSTAL: [Concealment.POSTAL],
         TransportMode.PEDESTRIAN: [Concealment.ON_BODY, Concealment.LUGGAGE, Concealment.NOT_CONCEALED],
-    }.get(transport, [Concealment.VEHICLE_COMPARTMENT, Concealment.VEHICLE_PARTS, Concealment.CARGO,
-                      Concealment.LUGGAGE, Concealment.NOT_CONCEALED])
+    }
+    options = by_transport.get(
+        transport,
+        [
+            Concealment.VEHICLE_COMPARTMENT,
+            Concealment.VEHICLE_PARTS,
+            Concealment.CARGO,
+            Concealment.LUGGAGE,
+            Concealment.NOT_CONCEALED,
+        ],
+    )
     return rng.choice(options)
 
 
-def _route(country: str, substance: Substance, rng: random.Random) -> tuple[str | None, list[str], str | None]:
+def _route(
+    country: str, substance: Substance, rng: random.Random
+) -> tuple[str | None, list[str], str | None]:
     if substance.code in ("heroin", "opium", "morphine", "cannabis-resin") and rng.random() < 0.8:
         origin, transit, destination = rng.choice(OPIATE_ROUTES[country])
         return origin, list(transit), destination
@@ -163,9 +195,9 @@ def _route(country: str, substance: Substance, rng: random.Random) -> tuple[str 
 def plan(rng: random.Random) -> Iterator[DemoSeizure]:
     """The demo seizures, deterministic for a given random generator."""
     substances = {substance.code: substance for substance in Substance.objects.all()}
-    places = defaultdict(list)
-    for place in Place.objects.all():
-        places[place.country_id].append(place)
+    places: dict[str, list[Place]] = defaultdict(list)
+    for known in Place.objects.all():
+        places[known.country_id].append(known)
     units = defaultdict(list)
     for unit in Unit.objects.select_related("agency", "place"):
         units[unit.agency.code].append(unit)
@@ -175,14 +207,16 @@ def plan(rng: random.Random) -> Iterator[DemoSeizure]:
         owners = [unit for agency in OWNER_AGENCIES[country] for unit in units[agency]]
         for quantity in split_total(total, rng):
             owner = rng.choice(owners)
-            place = owner.place if owner.place and rng.random() < 0.5 else None
+            place: Place | None = owner.place if owner.place and rng.random() < 0.5 else None
             if place is None and places[country] and rng.random() < 0.5:
                 place = rng.choice(places[country])
             transport = _transport_for(place, rng)
             concealment = _concealment_for(transport, rng)
             persons = rng.choice([0, 1, 1, 1, 2, 2, 3])
             origin, transit, destination = _route(country, substance, rng)
-            nationalities = sorted({country if rng.random() < 0.8 else (origin or country) for _ in range(persons)})
+            nationalities = sorted(
+                {country if rng.random() < 0.8 else (origin or country) for _ in range(persons)}
+            )
             sequence[(owner.agency.code, year)] += 1
             yield DemoSeizure(
                 reference=f"{owner.agency.code}-{year}-{sequence[(owner.agency.code, year)]:05d}",
@@ -193,9 +227,15 @@ def plan(rng: random.Random) -> Iterator[DemoSeizure]:
                 place_description="" if place else rng.choice(TOWNS[country]),
                 transport=transport,
                 detection=rng.choice(
-                    [DetectionMethod.INTELLIGENCE] * 4 + [DetectionMethod.RISK_PROFILING] * 2
-                    + [DetectionMethod.RANDOM_CHECK] * 2 + [DetectionMethod.SNIFFER_DOG, DetectionMethod.SCANNER,
-                                                            DetectionMethod.CONTROLLED_DELIVERY]),
+                    [DetectionMethod.INTELLIGENCE] * 4
+                    + [DetectionMethod.RISK_PROFILING] * 2
+                    + [DetectionMethod.RANDOM_CHECK] * 2
+                    + [
+                        DetectionMethod.SNIFFER_DOG,
+                        DetectionMethod.SCANNER,
+                        DetectionMethod.CONTROLLED_DELIVERY,
+                    ]
+                ),
                 concealment=concealment,
                 concealment_text=rng.choice(CONCEALMENT_TEXT.get(concealment, ("",))),
                 route=(origin, transit, destination),
@@ -240,24 +280,44 @@ def build_seizures(seed: int = 2013) -> int:
     """Create the demo seizures once; returns how many exist afterwards."""
     if Seizure.objects.filter(reference__startswith="KG-DCS-2012-").exists():
         return Seizure.objects.count()
-    rng = random.Random(seed)
-    creators = {membership_unit: user for user in User.objects.prefetch_related("memberships")
-                for membership_unit in user.memberships.values_list("unit_id", flat=True)}
+    rng = random.Random(seed)  # noqa: S311 - a reproducible demo, not a secret
+    creators = {
+        membership_unit: user
+        for user in User.objects.prefetch_related("memberships")
+        for membership_unit in user.memberships.values_list("unit_id", flat=True)
+    }
     planned = _merge_some(list(plan(rng)), rng)
     rows = []
     for demo in planned:
         tlp, handling, distribution = _markings(rng)
         origin, transit, destination = demo.route
         seizure = Seizure(
-            owner_unit=demo.owner, owner_agency_id=demo.owner.agency_id, tlp=tlp, handling_code=handling,
-            distribution=distribution, reference=demo.reference, occurred_on=demo.day, country_id=demo.country,
-            place=demo.place, place_description=demo.place_description, reporting_unit=demo.owner,
-            detection_method=demo.detection, transport_mode=demo.transport, concealment=demo.concealment,
-            concealment_details=demo.concealment_text, origin_country_id=origin, transit_countries=transit,
-            destination_country_id=destination, persons_arrested=demo.persons,
-            arrested_nationalities=demo.nationalities, status=_status(rng), created_by=creators.get(demo.owner.pk),
+            owner_unit=demo.owner,
+            owner_agency_id=demo.owner.agency_id,
+            tlp=tlp,
+            handling_code=handling,
+            distribution=distribution,
+            reference=demo.reference,
+            occurred_on=demo.day,
+            country_id=demo.country,
+            place=demo.place,
+            place_description=demo.place_description,
+            reporting_unit=demo.owner,
+            detection_method=demo.detection,
+            transport_mode=demo.transport,
+            concealment=demo.concealment,
+            concealment_details=demo.concealment_text,
+            origin_country_id=origin,
+            transit_countries=transit,
+            destination_country_id=destination,
+            persons_arrested=demo.persons,
+            arrested_nationalities=demo.nationalities,
+            status=_status(rng),
+            created_by=creators.get(demo.owner.pk),
         )
-        names = [name for substance, _quantity, _unit in demo.items for name in substance_search_names(substance)]
+        names = [
+            name for substance, _quantity, _unit in demo.items for name in substance_search_names(substance)
+        ]
         place_name = " ".join([demo.place.name, *demo.place.names.values()]) if demo.place else ""
         seizure.search_text = search_text_for(seizure, place_name, names)
         rows.append(seizure)
@@ -266,9 +326,20 @@ def build_seizures(seed: int = 2013) -> int:
     for demo, seizure in zip(planned, rows, strict=True):
         for substance, kilograms, unit in demo.items:
             quantity = kilograms if unit == UnitOfMeasure.KG else kilograms * 1000
-            items.append(SeizureItem(seizure=seizure, substance=substance, quantity=quantity, unit=unit,
-                                     quantity_kg=quantity_in_kg(quantity, unit, substance)))
+            items.append(
+                SeizureItem(
+                    seizure=seizure,
+                    substance=substance,
+                    quantity=quantity,
+                    unit=unit,
+                    quantity_kg=quantity_in_kg(quantity, unit, substance),
+                )
+            )
     SeizureItem.objects.bulk_create(items, batch_size=2000)
-    audit_log(actor=None, action="demo_build", object_type="seizures.seizure",
-              after={"seizures": len(rows), "items": len(items)})
+    audit_log(
+        actor=None,
+        action="demo_build",
+        object_type="seizures.seizure",
+        after={"seizures": len(rows), "items": len(items)},
+    )
     return len(rows)

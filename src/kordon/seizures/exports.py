@@ -10,7 +10,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -150,8 +150,7 @@ def _xlsx_chunks(seizures: QuerySet[Seizure], about: list[tuple[str, str]]) -> I
     info = workbook.create_sheet("about")
     for line in about:
         info.append([neutralise(value) for value in line])
-    spool: IO[bytes] = tempfile.TemporaryFile()
-    with spool:
+    with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
         yield from iter(lambda: spool.read(1 << 16), b"")
@@ -175,9 +174,12 @@ def _geojson_chunks(seizures: QuerySet[Seizure]) -> Iterator[bytes]:
                 "place": seizure.place.code if seizure.place else seizure.place_description,
                 "transport_mode": seizure.transport_mode,
                 "items": [
-                    {"substance": item.substance.code, "quantity": str(item.quantity.normalize()),
-                     "unit": item.unit,
-                     "kg": str(item.quantity_kg.normalize()) if item.quantity_kg is not None else None}
+                    {
+                        "substance": item.substance.code,
+                        "quantity": str(item.quantity.normalize()),
+                        "unit": item.unit,
+                        "kg": str(item.quantity_kg.normalize()) if item.quantity_kg is not None else None,
+                    }
                     for item in seizure.items.all()
                 ],
                 "tlp": Tlp(seizure.tlp).label,
@@ -231,8 +233,13 @@ def export_rejected_rows(*, user: Any, batch: SeizureImport) -> bytes:
     The caller has already checked that the user may see this import.
     """
     with transaction.atomic():
-        audit_log(actor=user, action=EXPORT, instance=batch, owner_unit_id=batch.owner_unit_id,
-                  object_repr=f"rejected rows of {batch}"[:200])
+        audit_log(
+            actor=user,
+            action=EXPORT,
+            instance=batch,
+            owner_unit_id=batch.owner_unit_id,
+            object_repr=f"rejected rows of {batch}"[:200],
+        )
     by_row: dict[int, tuple[list[Any], list[str]]] = {}
     for problem in batch.problems.filter(row__gt=0).order_by("row", "id"):
         cells, reasons = by_row.setdefault(problem.row, ([], []))

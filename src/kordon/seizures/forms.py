@@ -52,12 +52,16 @@ class SeizureFilterForm(StyledForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     country = forms.ModelChoiceField(label=_("Country"), queryset=region_countries(), required=False)
-    substance_group = forms.ChoiceField(label=_("Drug group"), choices=_blank(SubstanceGroup.choices), required=False)
+    substance_group = forms.ChoiceField(
+        label=_("Drug group"), choices=_blank(SubstanceGroup.choices), required=False
+    )
     substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all(), required=False)
     place = forms.ModelChoiceField(label=_("Place"), queryset=places(), required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=units(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=_blank(SeizureStatus.choices), required=False)
-    transport_mode = forms.ChoiceField(label=_("Transport"), choices=_blank(TransportMode.choices), required=False)
+    transport_mode = forms.ChoiceField(
+        label=_("Transport"), choices=_blank(TransportMode.choices), required=False
+    )
 
     def to_filters(self) -> SeizureFilters:
         if not self.is_valid():
@@ -85,11 +89,15 @@ class CountryListField(forms.CharField):
         if not text:
             return []
         lookup = {normalise(word): code for code, word in _country_words()}
-        codes, unknown = [], []
+        codes: list[str] = []
+        unknown: list[str] = []
         for part in text.replace(";", ",").replace("→", ",").split(","):
             if part.strip():
                 code = lookup.get(normalise(part))
-                (codes if code else unknown).append(code or part.strip())
+                if code:
+                    codes.append(code)
+                else:
+                    unknown.append(part.strip())
         if unknown:
             raise ValidationError(_("Unknown countries: %(names)s.") % {"names": ", ".join(unknown)})
         return codes
@@ -101,46 +109,75 @@ class CountryListField(forms.CharField):
 def _country_words() -> list[tuple[str, str]]:
     words = []
     for code, code3, name, names in Country.objects.values_list("code", "code3", "name", "names"):
-        words.extend([(code, code), (code, code3), (code, name), *((code, other) for other in names.values())])
+        words.extend(
+            [(code, code), (code, code3), (code, name), *((code, other) for other in names.values())]
+        )
     return words
 
 
 class SeizureForm(StyledForm):
     owner_unit = forms.ModelChoiceField(label=_("Recorded for unit"), queryset=Unit.objects.none())
-    reference = forms.CharField(label=_("Reference"), max_length=60,
-                                help_text=_("The case or report number; unique in your agency."))
+    reference = forms.CharField(
+        label=_("Reference"), max_length=60, help_text=_("The case or report number; unique in your agency.")
+    )
     occurred_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    occurred_at = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    occurred_at = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     country = forms.ModelChoiceField(label=_("Country of seizure"), queryset=region_countries())
-    place = forms.ModelChoiceField(label=_("Place"), queryset=places(), required=False,
-                                   help_text=_("A known border crossing point, port or airport."))
+    place = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=places(),
+        required=False,
+        help_text=_("A known border crossing point, port or airport."),
+    )
     place_description = forms.CharField(label=_("Or describe the place"), max_length=300, required=False)
     latitude = forms.FloatField(label=_("Latitude"), required=False)
     longitude = forms.FloatField(label=_("Longitude"), required=False)
-    detection_method = forms.ChoiceField(label=_("Detection method"), choices=_blank(DetectionMethod.choices),
-                                         required=False)
-    transport_mode = forms.ChoiceField(label=_("Transport mode"), choices=_blank(TransportMode.choices), required=False)
+    detection_method = forms.ChoiceField(
+        label=_("Detection method"), choices=_blank(DetectionMethod.choices), required=False
+    )
+    transport_mode = forms.ChoiceField(
+        label=_("Transport mode"), choices=_blank(TransportMode.choices), required=False
+    )
     vehicle_plate = forms.CharField(label=_("Vehicle plate"), max_length=20, required=False)
-    container_number = forms.CharField(label=_("Container number"), max_length=13, required=False,
-                                       help_text=_("ISO 6346, e.g. MSKU1234565; the check digit is verified."))
+    container_number = forms.CharField(
+        label=_("Container number"),
+        max_length=13,
+        required=False,
+        help_text=_("ISO 6346, e.g. MSKU1234565; the check digit is verified."),
+    )
     flight = forms.CharField(label=_("Flight"), max_length=12, required=False)
     train = forms.CharField(label=_("Train"), max_length=20, required=False)
-    concealment = forms.ChoiceField(label=_("Concealment"), choices=_blank(Concealment.choices), required=False)
+    concealment = forms.ChoiceField(
+        label=_("Concealment"), choices=_blank(Concealment.choices), required=False
+    )
     concealment_details = forms.CharField(label=_("How it was hidden"), max_length=300, required=False)
     origin_country = forms.ModelChoiceField(label=_("Origin"), queryset=region_countries(), required=False)
-    transit_countries = CountryListField(label=_("Transit countries, in order"), required=False,
-                                         help_text=_("Names or codes separated by commas, e.g. TJ, KG."))
-    destination_country = forms.ModelChoiceField(label=_("Destination"), queryset=region_countries(), required=False)
+    transit_countries = CountryListField(
+        label=_("Transit countries, in order"),
+        required=False,
+        help_text=_("Names or codes separated by commas, e.g. TJ, KG."),
+    )
+    destination_country = forms.ModelChoiceField(
+        label=_("Destination"), queryset=region_countries(), required=False
+    )
     persons_arrested = forms.IntegerField(label=_("Persons arrested"), min_value=0, initial=0)
     arrested_nationalities = CountryListField(label=_("Their nationalities"), required=False)
-    narrative = forms.CharField(label=_("Narrative"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=SeizureStatus.choices, initial=SeizureStatus.SUBMITTED)
+    narrative = forms.CharField(
+        label=_("Narrative"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=SeizureStatus.choices, initial=SeizureStatus.SUBMITTED
+    )
     tlp = forms.TypedChoiceField(label=_("TLP"), choices=Tlp.choices, coerce=int, initial=Tlp.AMBER)
-    handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices,
-                                      initial=HandlingCode.H0)
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
     handling_note = forms.CharField(label=_("Handling restrictions (H3)"), max_length=300, required=False)
-    distribution = forms.TypedChoiceField(label=_("Distribution"), choices=Distribution.choices, coerce=int,
-                                          initial=Distribution.AGENCY)
+    distribution = forms.TypedChoiceField(
+        label=_("Distribution"), choices=Distribution.choices, coerce=int, initial=Distribution.AGENCY
+    )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,11 +238,13 @@ class SeizureForm(StyledForm):
 
 class ItemForm(StyledForm):
     substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all())
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6,
-                                  max_digits=16, localize=True)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6, max_digits=16, localize=True
+    )
     unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.KG)
-    purity_percent = forms.DecimalField(label=_("Purity, %"), required=False, min_value=0, max_value=100,
-                                        decimal_places=2, localize=True)
+    purity_percent = forms.DecimalField(
+        label=_("Purity, %"), required=False, min_value=0, max_value=100, decimal_places=2, localize=True
+    )
 
     def to_item(self) -> ItemData:
         data = self.cleaned_data
@@ -218,16 +257,18 @@ ItemFormSet = formset_factory(ItemForm, extra=3, max_num=20, min_num=1, validate
 class ImportForm(StyledForm):
     unit = forms.ModelChoiceField(label=_("Import for unit"), queryset=Unit.objects.none())
     file = forms.FileField(label=_("File (CSV or XLSX)"))
-    tlp = forms.TypedChoiceField(label=_("TLP for the imported seizures"), choices=Tlp.choices, coerce=int,
-                                 initial=Tlp.AMBER)
-    handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices[:3],
-                                      initial=HandlingCode.H0)
-    distribution = forms.TypedChoiceField(label=_("Distribution"), choices=Distribution.choices, coerce=int,
-                                          initial=Distribution.AGENCY)
+    tlp = forms.TypedChoiceField(
+        label=_("TLP for the imported seizures"), choices=Tlp.choices, coerce=int, initial=Tlp.AMBER
+    )
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices[:3], initial=HandlingCode.H0
+    )
+    distribution = forms.TypedChoiceField(
+        label=_("Distribution"), choices=Distribution.choices, coerce=int, initial=Distribution.AGENCY
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
         self.fields["unit"].queryset = unit_choices  # type: ignore[attr-defined]
-

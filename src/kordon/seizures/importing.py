@@ -61,16 +61,40 @@ _DATE_PATTERNS = (
 
 # The event fields that rows of one seizure must agree on.
 EVENT_FIELDS = (
-    "occurred_on", "occurred_at", "country_id", "place_id", "place_description", "latitude", "longitude",
-    "reporting_unit_id", "reporting_body", "transport_mode", "detection_method", "concealment",
-    "concealment_details", "origin_country_id", "transit_countries", "destination_country_id",
-    "persons_arrested", "narrative", "vehicle_plate", "container_number", "flight",
+    "occurred_on",
+    "occurred_at",
+    "country_id",
+    "place_id",
+    "place_description",
+    "latitude",
+    "longitude",
+    "reporting_unit_id",
+    "reporting_body",
+    "transport_mode",
+    "detection_method",
+    "concealment",
+    "concealment_details",
+    "origin_country_id",
+    "transit_countries",
+    "destination_country_id",
+    "persons_arrested",
+    "narrative",
+    "vehicle_plate",
+    "container_number",
+    "flight",
 )
 FIELD_COLUMNS = {
-    "occurred_on": "date", "occurred_at": "time", "country_id": "country", "place_id": "place",
-    "place_description": "place", "reporting_unit_id": "reporting_unit", "reporting_body": "reporting_unit",
-    "concealment_details": "concealment", "origin_country_id": "origin_country",
-    "destination_country_id": "destination_country", "narrative": "notes",
+    "occurred_on": "date",
+    "occurred_at": "time",
+    "country_id": "country",
+    "place_id": "place",
+    "place_description": "place",
+    "reporting_unit_id": "reporting_unit",
+    "reporting_body": "reporting_unit",
+    "concealment_details": "concealment",
+    "origin_country_id": "origin_country",
+    "destination_country_id": "destination_country",
+    "narrative": "notes",
 }
 
 
@@ -149,9 +173,20 @@ class Vocabulary:
         for code, code3, name, names in Country.objects.values_list("code", "code3", "name", "names"):
             for word in (code, code3, name, *names.values()):
                 self.countries.setdefault(normalise(word), code)
-        for alias, code in (("россия", "RU"), ("рф", "RU"), ("киргизия", "KG"), ("кыргызская республика", "KG"),
-                            ("иран", "IR"), ("кнр", "CN"), ("китай", "CN"), ("оаэ", "AE"), ("сша", "US"),
-                            ("великобритания", "GB"), ("турция", "TR"), ("афганистан", "AF")):
+        for alias, code in (
+            ("россия", "RU"),
+            ("рф", "RU"),
+            ("киргизия", "KG"),
+            ("кыргызская республика", "KG"),
+            ("иран", "IR"),
+            ("кнр", "CN"),
+            ("китай", "CN"),
+            ("оаэ", "AE"),
+            ("сша", "US"),
+            ("великобритания", "GB"),
+            ("турция", "TR"),
+            ("афганистан", "AF"),
+        ):
             self.countries.setdefault(normalise(alias), code)
         self.places: dict[tuple[str, str], tuple[int, str, str]] = {}
         self.places_anywhere: dict[str, list[tuple[int, str, str]]] = {}
@@ -169,8 +204,13 @@ class Vocabulary:
         self.substance_names: dict[int, list[str]] = {}
         for substance in Substance.objects.all():
             self.substance_names[substance.pk] = substance_search_names(substance)
-            for word in (substance.code, substance.name, *substance.names.values(), *substance.synonyms,
-                         substance.unodc_name):
+            for word in (
+                substance.code,
+                substance.name,
+                *substance.names.values(),
+                *substance.synonyms,
+                substance.unodc_name,
+            ):
                 if word:
                     self.substances.setdefault(normalise(word), substance)
         self.units_of_measure = choice_lookup(UNIT_SYNONYMS, dict(UnitOfMeasure.choices))
@@ -192,7 +232,11 @@ def parse_decimal(value: Any) -> Decimal:
         return Decimal(str(value))
     text = _text(value).replace("\u00a0", "").replace(" ", "")
     if "," in text and "." in text:
-        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
+        text = (
+            text.replace(",", "")
+            if text.rfind(".") > text.rfind(",")
+            else text.replace(".", "").replace(",", ".")
+        )
     else:
         text = text.replace(",", ".")
     try:
@@ -221,8 +265,10 @@ def parse_date(value: Any) -> tuple[datetime.date, datetime.time | None]:
         if match:
             first, second, third, hour, minute = match.groups()
             day, month, year = (first, second, third) if number == 0 else (third, second, first)
-            moment = datetime.time(int(hour), int(minute)) if hour is not None else None
-            return datetime.date(int(year), int(month), int(day)), moment
+            return (
+                datetime.date(int(year), int(month), int(day)),
+                datetime.time(int(hour), int(minute)) if hour is not None else None,
+            )
     raise ValueError(text)
 
 
@@ -253,8 +299,14 @@ class RowParser:
             return None
         code = self.words.countries.get(normalise(text))
         if code is None:
-            raise RowProblem(column, _("“%(value)s” is not a country Kordon knows; use the name or the "
-                                       "two-letter ISO code (KG, UZ, TJ …).") % {"value": text})
+            raise RowProblem(
+                column,
+                _(
+                    "“%(value)s” is not a country Kordon knows; use the name or the "
+                    "two-letter ISO code (KG, UZ, TJ …)."
+                )
+                % {"value": text},
+            )
         return code
 
     def parse(self, number: int, cells: list[Any]) -> ParsedRow | list[Problem]:
@@ -270,14 +322,21 @@ class RowParser:
 
         reference = _text(self.cell(cells, "reference"))
         if not reference:
-            problems.append(Problem(number, "reference", _("The reference is missing; every seizure needs its "
-                                                           "case or report number.")))
+            problems.append(
+                Problem(
+                    number,
+                    "reference",
+                    _("The reference is missing; every seizure needs its case or report number."),
+                )
+            )
         elif len(reference) > 60:
             problems.append(Problem(number, "reference", _("The reference is longer than 60 characters.")))
         when = attempt("date", lambda: self._date(cells))
         if when is not None:
             values["occurred_on"], values["occurred_at"] = when
-        values["country_id"] = attempt("country", lambda: self.country(self.cell(cells, "country"), "country", True))
+        values["country_id"] = attempt(
+            "country", lambda: self.country(self.cell(cells, "country"), "country", True)
+        )
         place = attempt("place", lambda: self._place(cells, values.get("country_id")))
         values["place_id"], values["place_description"], place_name = place or (None, "", "")
         coordinates = attempt("latitude", lambda: self._coordinates(cells))
@@ -287,17 +346,32 @@ class RowParser:
         quantity = attempt("quantity", lambda: self._quantity(cells))
         unit = attempt("unit_of_measure", lambda: self._unit(cells))
         purity = attempt("purity_percent", lambda: self._purity(cells))
-        values["transport_mode"] = attempt("transport_mode", lambda: self._choice(
-            cells, "transport_mode", self.words.transport, TransportMode.choices)) or ""
-        values["detection_method"] = attempt("detection_method", lambda: self._choice(
-            cells, "detection_method", self.words.detection, DetectionMethod.choices)) or ""
+        values["transport_mode"] = (
+            attempt(
+                "transport_mode",
+                lambda: self._choice(cells, "transport_mode", self.words.transport, TransportMode.choices),
+            )
+            or ""
+        )
+        values["detection_method"] = (
+            attempt(
+                "detection_method",
+                lambda: self._choice(
+                    cells, "detection_method", self.words.detection, DetectionMethod.choices
+                ),
+            )
+            or ""
+        )
         concealment = _text(self.cell(cells, "concealment"))
         values["concealment"] = concealment_category(concealment) if concealment else ""
         values["concealment_details"] = concealment[:300]
-        values["origin_country_id"] = attempt("origin_country", lambda: self.country(
-            self.cell(cells, "origin_country"), "origin_country"))
-        values["destination_country_id"] = attempt("destination_country", lambda: self.country(
-            self.cell(cells, "destination_country"), "destination_country"))
+        values["origin_country_id"] = attempt(
+            "origin_country", lambda: self.country(self.cell(cells, "origin_country"), "origin_country")
+        )
+        values["destination_country_id"] = attempt(
+            "destination_country",
+            lambda: self.country(self.cell(cells, "destination_country"), "destination_country"),
+        )
         values["transit_countries"] = attempt("transit_countries", lambda: self._transit(cells)) or []
         values["persons_arrested"] = attempt("persons_arrested", lambda: self._persons(cells)) or 0
         values["narrative"] = _text(self.cell(cells, "notes"))
@@ -315,18 +389,23 @@ class RowParser:
         if _text(raw) == "":
             raise RowProblem("date", _("The date is missing."))
         try:
-            day, moment = parse_date(raw)
+            day, moment_parsed = parse_date(raw)
         except ValueError:
-            raise RowProblem("date", _("“%(value)s” is not a date; write it as 31.12.2013 or 2013-12-31.")
-                             % {"value": _text(raw)}) from None
+            raise RowProblem(
+                "date",
+                _("“%(value)s” is not a date; write it as 31.12.2013 or 2013-12-31.") % {"value": _text(raw)},
+            ) from None
         problem = rules.check_date(day)
         if problem:
             raise RowProblem("date", problem)
+        moment: datetime.time | None = moment_parsed
         time_cell = _text(self.cell(cells, "time"))
         if time_cell:
             match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", time_cell)
             if not match or int(match[1]) > 23 or int(match[2]) > 59:
-                raise RowProblem("time", _("“%(value)s” is not a time; write it as 14:30.") % {"value": time_cell})
+                raise RowProblem(
+                    "time", _("“%(value)s” is not a time; write it as 14:30.") % {"value": time_cell}
+                )
             moment = datetime.time(int(match[1]), int(match[2]))
         return day, moment
 
@@ -340,8 +419,11 @@ class RowParser:
             return place_id, "", name
         matches = self.words.places_anywhere.get(key, [])
         if country is not None and matches and all(match[1] != country for match in matches):
-            raise RowProblem("place", _("%(place)s is not in the country of the seizure (%(country)s).")
-                             % {"place": text, "country": country})
+            raise RowProblem(
+                "place",
+                _("%(place)s is not in the country of the seizure (%(country)s).")
+                % {"place": text, "country": country},
+            )
         # Not in the gazetteer: kept as a description of the place (a town, a road, a market).
         return None, text[:300], ""
 
@@ -353,8 +435,9 @@ class RowParser:
             latitude = float(parse_decimal(latitude_cell)) if _text(latitude_cell) else None
             longitude = float(parse_decimal(longitude_cell)) if _text(longitude_cell) else None
         except ValueError:
-            raise RowProblem("latitude", _("The coordinates are not numbers; write them as 40.5790 and 72.7093.")) \
-                from None
+            raise RowProblem(
+                "latitude", _("The coordinates are not numbers; write them as 40.5790 and 72.7093.")
+            ) from None
         problem = rules.check_coordinates(latitude, longitude)
         if problem:
             raise RowProblem("latitude", problem)
@@ -373,9 +456,14 @@ class RowParser:
             raise RowProblem("substance", _("The substance is missing."))
         substance = self.words.substances.get(normalise(text))
         if substance is None:
-            raise RowProblem("substance", _("“%(value)s” is not in the substance catalogue; use a name such as "
-                                            "героин, гашиш, опий, heroin, or ask an administrator to add it.")
-                             % {"value": text})
+            raise RowProblem(
+                "substance",
+                _(
+                    "“%(value)s” is not in the substance catalogue; use a name such as "
+                    "героин, гашиш, опий, heroin, or ask an administrator to add it."
+                )
+                % {"value": text},
+            )
         return substance
 
     def _quantity(self, cells: list[Any]) -> Decimal:
@@ -397,9 +485,14 @@ class RowParser:
             raise RowProblem("unit_of_measure", _("The unit of measure is missing (kg, g, l, tablets …)."))
         unit = self.words.units_of_measure.get(normalise(text))
         if unit is None:
-            raise RowProblem("unit_of_measure", _("“%(value)s” is not a unit Kordon knows; use kg, g, t, l, ml, "
-                                                  "tablets, pieces, plants or doses (or кг, г, л, шт).")
-                             % {"value": text})
+            raise RowProblem(
+                "unit_of_measure",
+                _(
+                    "“%(value)s” is not a unit Kordon knows; use kg, g, t, l, ml, "
+                    "tablets, pieces, plants or doses (or кг, г, л, шт)."
+                )
+                % {"value": text},
+            )
         return unit
 
     def _purity(self, cells: list[Any]) -> Decimal | None:
@@ -409,21 +502,28 @@ class RowParser:
         try:
             purity = parse_decimal(_text(raw).rstrip("%"))
         except ValueError:
-            raise RowProblem("purity_percent", _("“%(value)s” is not a number.") % {"value": _text(raw)}) from None
+            raise RowProblem(
+                "purity_percent", _("“%(value)s” is not a number.") % {"value": _text(raw)}
+            ) from None
         problem = rules.check_purity(purity)
         if problem:
             raise RowProblem("purity_percent", problem)
         return purity
 
-    def _choice(self, cells: list[Any], column: str, lookup: dict[str, str], choices: list[tuple[str, str]]) -> str:
+    def _choice(
+        self, cells: list[Any], column: str, lookup: dict[str, str], choices: list[tuple[str, Any]]
+    ) -> str:
         text = _text(self.cell(cells, column))
         if not text:
             return ""
         code = lookup.get(normalise(text))
         if code is None:
             accepted = ", ".join(str(label) for _code, label in choices)
-            raise RowProblem(column, _("“%(value)s” is not recognised; use one of: %(accepted)s.")
-                             % {"value": text, "accepted": accepted})
+            raise RowProblem(
+                column,
+                _("“%(value)s” is not recognised; use one of: %(accepted)s.")
+                % {"value": text, "accepted": accepted},
+            )
         return code
 
     def _transit(self, cells: list[Any]) -> list[str]:
@@ -447,8 +547,9 @@ class RowParser:
         except ValueError:
             number = Decimal(-1)
         if number < 0 or number != number.to_integral_value():
-            raise RowProblem("persons_arrested", _("“%(value)s” is not a whole number of persons.")
-                             % {"value": _text(raw)})
+            raise RowProblem(
+                "persons_arrested", _("“%(value)s” is not a whole number of persons.") % {"value": _text(raw)}
+            )
         return int(number)
 
     def _container(self, cells: list[Any]) -> str:
@@ -487,12 +588,44 @@ def _differences(known: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 SEIZURE_COLUMNS = (
-    "id", "owner_unit_id", "owner_agency_id", "tlp", "handling_code", "handling_note", "source_reliability",
-    "information_credibility", "distribution", "created_at", "updated_at", "reference", "occurred_on",
-    "occurred_at", "country_id", "place_id", "place_description", "latitude", "longitude", "reporting_unit_id",
-    "reporting_body", "detection_method", "transport_mode", "vehicle_plate", "container_number", "flight", "train",
-    "concealment", "concealment_details", "origin_country_id", "transit_countries", "destination_country_id",
-    "persons_arrested", "arrested_nationalities", "narrative", "status", "created_by_id", "source_import_id",
+    "id",
+    "owner_unit_id",
+    "owner_agency_id",
+    "tlp",
+    "handling_code",
+    "handling_note",
+    "source_reliability",
+    "information_credibility",
+    "distribution",
+    "created_at",
+    "updated_at",
+    "reference",
+    "occurred_on",
+    "occurred_at",
+    "country_id",
+    "place_id",
+    "place_description",
+    "latitude",
+    "longitude",
+    "reporting_unit_id",
+    "reporting_body",
+    "detection_method",
+    "transport_mode",
+    "vehicle_plate",
+    "container_number",
+    "flight",
+    "train",
+    "concealment",
+    "concealment_details",
+    "origin_country_id",
+    "transit_countries",
+    "destination_country_id",
+    "persons_arrested",
+    "arrested_nationalities",
+    "narrative",
+    "status",
+    "created_by_id",
+    "source_import_id",
     "search_text",
 )
 ITEM_COLUMNS = ("seizure_id", "substance_id", "quantity", "unit", "quantity_kg", "purity_percent")
@@ -508,7 +641,9 @@ class Markings:
 class SeizureImporter:
     """One run over one file. `commit=False` checks and reports without writing seizures."""
 
-    def __init__(self, *, actor: Any, unit: Unit, batch: SeizureImport, commit: bool, markings: Markings) -> None:
+    def __init__(
+        self, *, actor: Any, unit: Unit, batch: SeizureImport, commit: bool, markings: Markings
+    ) -> None:
         self.actor = actor
         self.unit = unit
         self.batch = batch
@@ -581,10 +716,21 @@ class SeizureImporter:
                 if entry.items[row.item_key] == 0:
                     self.batch.duplicate_rows += 1
                 else:
-                    self._reject(row.number, cells, [Problem(row.number, "quantity", _(
-                        "Row %(first)s has the same substance and quantity for reference %(reference)s. If they are "
-                        "two separate packages, add them up in one row.") % {"first": entry.items[row.item_key],
-                                                                            "reference": row.reference})])
+                    self._reject(
+                        row.number,
+                        cells,
+                        [
+                            Problem(
+                                row.number,
+                                "quantity",
+                                _(
+                                    "Row %(first)s has the same substance and quantity for reference %(reference)s. If they are "
+                                    "two separate packages, add them up in one row."
+                                )
+                                % {"first": entry.items[row.item_key], "reference": row.reference},
+                            )
+                        ],
+                    )
             else:
                 entry.items[row.item_key] = row.number
                 new_items.append((row, entry))
@@ -596,52 +742,111 @@ class SeizureImporter:
         self.batch.accepted_rows += len(new_items)
         if self.commit:
             bulk.insert_rows(Seizure, SEIZURE_COLUMNS, (self._seizure_values(row) for row in new_seizures))
-            bulk.insert_rows(SeizureItem, ITEM_COLUMNS, (
-                (entry.seizure_id, row.substance_id, row.quantity, row.unit, row.quantity_kg, row.purity_percent)
-                for row, entry in new_items
-            ))
+            bulk.insert_rows(
+                SeizureItem,
+                ITEM_COLUMNS,
+                (
+                    (
+                        entry.seizure_id,
+                        row.substance_id,
+                        row.quantity,
+                        row.unit,
+                        row.quantity_kg,
+                        row.purity_percent,
+                    )
+                    for row, entry in new_items
+                ),
+            )
 
     def _conflict(self, row: ParsedRow, entry: SeizureEntry) -> Problem | None:
         if not entry.changeable:
-            return Problem(row.number, "reference", _(
-                "Reference %(reference)s belongs to a seizure of another unit that you cannot change; "
-                "use another reference or ask that unit.") % {"reference": row.reference})
+            return Problem(
+                row.number,
+                "reference",
+                _(
+                    "Reference %(reference)s belongs to a seizure of another unit that you cannot change; "
+                    "use another reference or ask that unit."
+                )
+                % {"reference": row.reference},
+            )
         differences = _differences(entry.event, row.event)
         if not differences:
             return None
         if entry.first_row is None:
-            message = _("Reference %(reference)s is already in Kordon with a different %(columns)s. Rows with the "
-                        "same reference are items of one seizure; correct the seizure in Kordon or use another "
-                        "reference.")
+            message = _(
+                "Reference %(reference)s is already in Kordon with a different %(columns)s. Rows with the "
+                "same reference are items of one seizure; correct the seizure in Kordon or use another "
+                "reference."
+            )
         else:
-            message = _("Reference %(reference)s is used on row %(first)s with a different %(columns)s. Rows with "
-                        "the same reference are items of one seizure and must agree on its details.")
-        return Problem(row.number, differences[0], message % {
-            "reference": row.reference, "first": entry.first_row, "columns": ", ".join(differences)})
+            message = _(
+                "Reference %(reference)s is used on row %(first)s with a different %(columns)s. Rows with "
+                "the same reference are items of one seizure and must agree on its details."
+            )
+        return Problem(
+            row.number,
+            differences[0],
+            message
+            % {"reference": row.reference, "first": entry.first_row, "columns": ", ".join(differences)},
+        )
 
     def _seizure_values(self, row: ParsedRow) -> tuple[Any, ...]:
         event = row.event
         place_name, substance_names = event["_search"]
         search = search_text_for(
             Seizure(
-                reference=row.reference, place_description=event["place_description"],
-                reporting_body=event["reporting_body"], vehicle_plate=event["vehicle_plate"],
-                container_number=event["container_number"], flight=event["flight"],
-                concealment_details=event["concealment_details"], narrative=event["narrative"],
+                reference=row.reference,
+                place_description=event["place_description"],
+                reporting_body=event["reporting_body"],
+                vehicle_plate=event["vehicle_plate"],
+                container_number=event["container_number"],
+                flight=event["flight"],
+                concealment_details=event["concealment_details"],
+                narrative=event["narrative"],
             ),
             place_name,
             substance_names,
         )
         return (
-            self.entries[row.reference].seizure_id, self.unit.pk, self.unit.agency_id, self.markings.tlp,
-            self.markings.handling_code, "", "", "", self.markings.distribution, self.now, self.now, row.reference,
-            event["occurred_on"], event["occurred_at"], event["country_id"], event["place_id"],
-            event["place_description"], event["latitude"], event["longitude"], event["reporting_unit_id"],
-            event["reporting_body"], event["detection_method"], event["transport_mode"], event["vehicle_plate"],
-            event["container_number"], event["flight"], "", event["concealment"], event["concealment_details"],
-            event["origin_country_id"], json.dumps(event["transit_countries"]), event["destination_country_id"],
-            event["persons_arrested"], "[]", event["narrative"], SeizureStatus.SUBMITTED, self.actor.pk,
-            self.batch.pk, search,
+            self.entries[row.reference].seizure_id,
+            self.unit.pk,
+            self.unit.agency_id,
+            self.markings.tlp,
+            self.markings.handling_code,
+            "",
+            "",
+            "",
+            self.markings.distribution,
+            self.now,
+            self.now,
+            row.reference,
+            event["occurred_on"],
+            event["occurred_at"],
+            event["country_id"],
+            event["place_id"],
+            event["place_description"],
+            event["latitude"],
+            event["longitude"],
+            event["reporting_unit_id"],
+            event["reporting_body"],
+            event["detection_method"],
+            event["transport_mode"],
+            event["vehicle_plate"],
+            event["container_number"],
+            event["flight"],
+            "",
+            event["concealment"],
+            event["concealment_details"],
+            event["origin_country_id"],
+            json.dumps(event["transit_countries"]),
+            event["destination_country_id"],
+            event["persons_arrested"],
+            "[]",
+            event["narrative"],
+            SeizureStatus.SUBMITTED,
+            self.actor.pk,
+            self.batch.pk,
+            search,
         )
 
     def store_problems(self) -> None:
@@ -652,10 +857,15 @@ class SeizureImporter:
             first = problem.row not in seen
             seen.add(problem.row)
             cells = self.rejected_cells.get(problem.row, []) if first else []
-            records.append(SeizureImportProblem(
-                batch=self.batch, row=problem.row, column=problem.column, message=problem.message[:500],
-                values=[_json_cell(cell) for cell in cells],
-            ))
+            records.append(
+                SeizureImportProblem(
+                    batch=self.batch,
+                    row=problem.row,
+                    column=problem.column,
+                    message=problem.message[:500],
+                    values=[_json_cell(cell) for cell in cells],
+                )
+            )
         SeizureImportProblem.objects.bulk_create(records, batch_size=2000)
 
 
@@ -697,11 +907,18 @@ def import_seizures(
         raise PermissionDenied(_("You cannot import seizures for this unit."))
     with transaction.atomic():
         if batch is None:
-            batch = SeizureImport(owner_unit=unit, created_by=actor, file_name=file_name,
-                                  file_sha256=file_sha256(path))
+            batch = SeizureImport(
+                owner_unit=unit, created_by=actor, file_name=file_name, file_sha256=file_sha256(path)
+            )
         batch.markings = markings.__dict__
-        for counter in ("total_rows", "accepted_rows", "new_seizures", "new_items", "duplicate_rows",
-                        "rejected_rows"):
+        for counter in (
+            "total_rows",
+            "accepted_rows",
+            "new_seizures",
+            "new_items",
+            "duplicate_rows",
+            "rejected_rows",
+        ):
             setattr(batch, counter, 0)
         batch.status = SeizureImport.Status.CHECKED
         batch.message = ""
@@ -713,8 +930,13 @@ def import_seizures(
                 batch.headers = table.headers
                 columns, missing = map_headers(table.headers)
                 if missing:
-                    raise TableError(_("These required columns are missing: %(missing)s. The first row must name the "
-                                       "columns; download the template to see them.") % {"missing": ", ".join(missing)})
+                    raise TableError(
+                        _(
+                            "These required columns are missing: %(missing)s. The first row must name the "
+                            "columns; download the template to see them."
+                        )
+                        % {"missing": ", ".join(missing)}
+                    )
                 importer.run(table.rows, RowParser(Vocabulary(), columns))
         except TableError as error:
             batch.status = SeizureImport.Status.FAILED

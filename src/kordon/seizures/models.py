@@ -174,6 +174,9 @@ class SeizureImportProblem(models.Model):
     class Meta:
         ordering = ["row", "id"]
 
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
+
 
 class Seizure(MarkedRecord):
     """A seizure event: when, where, how it was found, how it travelled and how it was hidden."""
@@ -191,9 +194,7 @@ class Seizure(MarkedRecord):
     reporting_unit = models.ForeignKey(
         Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reporting unit")
     )
-    reporting_body = models.CharField(
-        _("reported by (not a Kordon unit)"), max_length=200, blank=True
-    )
+    reporting_body = models.CharField(_("reported by (not a Kordon unit)"), max_length=200, blank=True)
     detection_method = models.CharField(
         _("detection method"), max_length=20, choices=DetectionMethod.choices, blank=True
     )
@@ -215,7 +216,9 @@ class Seizure(MarkedRecord):
         Country, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination")
     )
     persons_arrested = models.PositiveIntegerField(_("persons arrested"), default=0)
-    arrested_nationalities = models.JSONField(_("nationalities of arrested persons"), default=list, blank=True)
+    arrested_nationalities = models.JSONField(
+        _("nationalities of arrested persons"), default=list, blank=True
+    )
     narrative = models.TextField(_("narrative"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=SeizureStatus.choices, default=SeizureStatus.SUBMITTED

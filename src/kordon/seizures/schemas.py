@@ -55,15 +55,22 @@ class DistributionName(StrEnum):
 
 
 TLP_BY_NAME = {
-    TlpName.CLEAR: Tlp.CLEAR, TlpName.GREEN: Tlp.GREEN, TlpName.AMBER: Tlp.AMBER,
-    TlpName.AMBER_STRICT: Tlp.AMBER_STRICT, TlpName.RED: Tlp.RED,
+    TlpName.CLEAR: Tlp.CLEAR,
+    TlpName.GREEN: Tlp.GREEN,
+    TlpName.AMBER: Tlp.AMBER,
+    TlpName.AMBER_STRICT: Tlp.AMBER_STRICT,
+    TlpName.RED: Tlp.RED,
 }
 DISTRIBUTION_BY_NAME = {
-    DistributionName.UNIT: Distribution.UNIT, DistributionName.AGENCY: Distribution.AGENCY,
-    DistributionName.PARTNERS: Distribution.PARTNERS, DistributionName.GROUP: Distribution.GROUP,
+    DistributionName.UNIT: Distribution.UNIT,
+    DistributionName.AGENCY: Distribution.AGENCY,
+    DistributionName.PARTNERS: Distribution.PARTNERS,
+    DistributionName.GROUP: Distribution.GROUP,
     DistributionName.ALL: Distribution.ALL,
 }
-DISTRIBUTION_NAME_OF = {value: name.value for name, value in DISTRIBUTION_BY_NAME.items()}
+DISTRIBUTION_NAME_OF: dict[int, str] = {
+    int(value): name.value for name, value in DISTRIBUTION_BY_NAME.items()
+}
 
 
 class ItemIn(Schema):

@@ -76,8 +76,14 @@ def seizure_detail(*, user: Any, seizure_id: int) -> Seizure:
     seizure = (
         Seizure.objects.restrict(user, policy.VIEW)
         .select_related(
-            "country", "place", "owner_unit", "owner_agency", "reporting_unit", "origin_country",
-            "destination_country", "created_by",
+            "country",
+            "place",
+            "owner_unit",
+            "owner_agency",
+            "reporting_unit",
+            "origin_country",
+            "destination_country",
+            "created_by",
         )
         .prefetch_related("items__substance")
         .get(pk=seizure_id)

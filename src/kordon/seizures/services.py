@@ -107,8 +107,11 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
         .exclude(pk=seizure_id)
         .exists()
     ):
-        add("reference", _("Your agency already has a seizure with reference %(reference)s.")
-            % {"reference": data.reference})
+        add(
+            "reference",
+            _("Your agency already has a seizure with reference %(reference)s.")
+            % {"reference": data.reference},
+        )
     add("occurred_on", rules.check_date(data.occurred_on))
     country_codes = {data.country_id, data.origin_country_id, data.destination_country_id}
     country_codes.update(data.transit_countries)
@@ -133,8 +136,11 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
         if place is None:
             add("place", _("This place is not in the gazetteer."))
         elif place.country_id != data.country_id:
-            add("place", _("%(place)s is in %(country)s, not in the country of the seizure.")
-                % {"place": place.label, "country": place.country.label})
+            add(
+                "place",
+                _("%(place)s is in %(country)s, not in the country of the seizure.")
+                % {"place": place.label, "country": place.country.label},
+            )
     add("latitude", rules.check_coordinates(data.latitude, data.longitude))
     if data.container_number:
         data.container_number = rules.normalise_container(data.container_number)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("imports/<int:import_id>/", views.import_detail_view, name="import"),
     path("imports/<int:import_id>/rejected.csv", views.import_rejected_view, name="import-rejected"),
     path("imports/template.<str:file_format>", views.import_template_view, name="template"),
-    path("imports/guide/", TemplateView.as_view(template_name="seizures/import_guide.html",
-                                                extra_context={"section": "imports"}), name="import-guide"),
+    path(
+        "imports/guide/",
+        TemplateView.as_view(
+            template_name="seizures/import_guide.html", extra_context={"section": "imports"}
+        ),
+        name="import-guide",
+    ),
 ]

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 
 from kordon.access import policy
 from kordon.access.selectors import record_history
+from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
 from kordon.seizures.importing import Markings, file_sha256, import_seizures
@@ -36,7 +38,7 @@ from kordon.seizures.vocabulary import TEMPLATE_COLUMNS
 PAGE_SIZE = 50
 
 
-def seizure_list_view(request: HttpRequest) -> HttpResponse:
+def seizure_list_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = SeizureFilterForm(request.GET)
     filters = form.to_filters()
     paginator = Paginator(seizure_page_rows(seizure_list(user=request.user, filters=filters)), PAGE_SIZE)
@@ -51,35 +53,41 @@ def seizure_list_view(request: HttpRequest) -> HttpResponse:
         "formats": FORMATS,
         "may_add": bool(policy.units_for_action(request.user, policy.ADD)),
     }
-    template = "seizures/list.html#results" if request.htmx and not request.htmx.boosted else "seizures/list.html"
+    template = "seizures/list.html#results" if wants_partial(request) else "seizures/list.html"
     return render(request, template, context)
 
 
-def _seizure_or_404(request: HttpRequest, seizure_id: int) -> Seizure:
+def _seizure_or_404(request: AuthenticatedRequest, seizure_id: int) -> Seizure:
     try:
         return seizure_detail(user=request.user, seizure_id=seizure_id)
     except Seizure.DoesNotExist:
         raise Http404(_("There is no seizure with this number, or it is not shared with you.")) from None
 
 
-def seizure_detail_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
+def seizure_detail_view(request: AuthenticatedRequest, seizure_id: int) -> HttpResponseBase:
     seizure = _seizure_or_404(request, seizure_id)
-    return render(request, "seizures/detail.html", {
-        "section": "seizures",
-        "seizure": seizure,
-        "items": seizure.items.all(),
-        "history": record_history(object_type="seizures.seizure", object_id=str(seizure.pk))[:20],
-        "may_change": seizure_may(request.user, seizure, policy.CHANGE),
-        "may_delete": seizure_may(request.user, seizure, policy.DELETE),
-    })
+    return render(
+        request,
+        "seizures/detail.html",
+        {
+            "section": "seizures",
+            "seizure": seizure,
+            "items": seizure.items.all(),
+            "history": record_history(object_type="seizures.seizure", object_id=str(seizure.pk))[:20],
+            "may_change": seizure_may(request.user, seizure, policy.CHANGE),
+            "may_delete": seizure_may(request.user, seizure, policy.DELETE),
+        },
+    )
 
 
 def _items(formset: Any) -> list[Any]:
-    return [form.to_item() for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+    return [
+        form.to_item() for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
 @require_http_methods(["GET", "POST"])
-def seizure_create_view(request: HttpRequest) -> HttpResponse:
+def seizure_create_view(request: AuthenticatedRequest) -> HttpResponseBase:
     if not policy.units_for_action(request.user, policy.ADD):
         raise PermissionDenied(_("Your role does not allow recording seizures."))
     form = SeizureForm(request.POST or None, user=request.user)
@@ -87,18 +95,22 @@ def seizure_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             seizure = seizure_create(
-                actor=request.user, owner_unit_id=form.cleaned_data["owner_unit"].pk, data=form.to_data(_items(formset))
+                actor=request.user,
+                owner_unit_id=form.cleaned_data["owner_unit"].pk,
+                data=form.to_data(_items(formset)),
             )
         except ValidationError as error:
             form.show_errors(error)
         else:
-            messages.success(request, _("Seizure %(reference)s is recorded.") % {"reference": seizure.reference})
+            messages.success(
+                request, _("Seizure %(reference)s is recorded.") % {"reference": seizure.reference}
+            )
             return redirect("seizures:detail", seizure_id=seizure.pk)
     return render(request, "seizures/form.html", {"section": "seizures", "form": form, "formset": formset})
 
 
 @require_http_methods(["GET", "POST"])
-def seizure_edit_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
+def seizure_edit_view(request: AuthenticatedRequest, seizure_id: int) -> HttpResponseBase:
     seizure = _seizure_or_404(request, seizure_id)
     if not seizure_may(request.user, seizure, policy.CHANGE):
         raise PermissionDenied(_("You can see this seizure but not change it."))
@@ -107,13 +119,26 @@ def seizure_edit_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
         formset = ItemFormSet(request.POST, prefix="items")
     else:
         data = seizure_data_from(seizure)
-        initial = {**data.__dict__, "country": data.country_id, "place": data.place_id,
-                   "origin_country": data.origin_country_id, "destination_country": data.destination_country_id}
+        initial = {
+            **data.__dict__,
+            "country": data.country_id,
+            "place": data.place_id,
+            "origin_country": data.origin_country_id,
+            "destination_country": data.destination_country_id,
+        }
         form = SeizureForm(initial=initial, user=request.user, editing=True)
-        formset = ItemFormSet(prefix="items", initial=[
-            {"substance": item.substance_id, "quantity": item.quantity.normalize(), "unit": item.unit,
-             "purity_percent": item.purity_percent} for item in data.items
-        ])
+        formset = ItemFormSet(
+            prefix="items",
+            initial=[
+                {
+                    "substance": item.substance_id,
+                    "quantity": item.quantity.normalize(),
+                    "unit": item.unit,
+                    "purity_percent": item.purity_percent,
+                }
+                for item in data.items
+            ],
+        )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             seizure_update(actor=request.user, seizure_id=seizure.pk, data=form.to_data(_items(formset)))
@@ -122,13 +147,20 @@ def seizure_edit_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("seizures:detail", seizure_id=seizure.pk)
-    return render(request, "seizures/form.html", {
-        "section": "seizures", "form": form, "formset": formset, "seizure": seizure,
-    })
+    return render(
+        request,
+        "seizures/form.html",
+        {
+            "section": "seizures",
+            "form": form,
+            "formset": formset,
+            "seizure": seizure,
+        },
+    )
 
 
 @require_POST
-def seizure_delete_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
+def seizure_delete_view(request: AuthenticatedRequest, seizure_id: int) -> HttpResponseBase:
     try:
         seizure_delete(actor=request.user, seizure_id=seizure_id)
     except Seizure.DoesNotExist:
@@ -137,41 +169,58 @@ def seizure_delete_view(request: HttpRequest, seizure_id: int) -> HttpResponse:
     return redirect("seizures:list")
 
 
-def seizure_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+def seizure_export_view(request: AuthenticatedRequest, file_format: str) -> HttpResponseBase:
     if file_format not in FORMATS:
         raise Http404
-    export = export_seizures(user=request.user, filters=SeizureFilterForm(request.GET).to_filters(),
-                             file_format=file_format)
+    export = export_seizures(
+        user=request.user, filters=SeizureFilterForm(request.GET).to_filters(), file_format=file_format
+    )
     response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
     return response
 
 
 @require_http_methods(["GET", "POST"])
-def import_start_view(request: HttpRequest) -> HttpResponse:
+def import_start_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         unit = form.cleaned_data["unit"]
-        markings = Markings(form.cleaned_data["tlp"], form.cleaned_data["handling_code"],
-                            form.cleaned_data["distribution"])
-        batch = SeizureImport(owner_unit=unit, created_by=request.user, file_name=Path(upload.name).name[:255])
+        markings = Markings(
+            form.cleaned_data["tlp"], form.cleaned_data["handling_code"], form.cleaned_data["distribution"]
+        )
+        batch = SeizureImport(
+            owner_unit=unit, created_by=request.user, file_name=Path(upload.name).name[:255]
+        )
         batch.stored_file.save(Path(upload.name).name, ContentFile(upload.read()), save=False)
         path = Path(batch.stored_file.path)
         batch.file_sha256 = file_sha256(path)
         try:
-            import_seizures(actor=request.user, unit=unit, path=path, file_name=batch.file_name, commit=False,
-                            batch=batch, markings=markings)
+            import_seizures(
+                actor=request.user,
+                unit=unit,
+                path=path,
+                file_name=batch.file_name,
+                commit=False,
+                batch=batch,
+                markings=markings,
+            )
         except PermissionDenied:
             batch.stored_file.delete(save=False)
             raise
         return redirect("seizures:import", import_id=batch.pk)
-    return render(request, "seizures/imports.html", {
-        "section": "imports", "form": form, "imports": import_list(user=request.user)[:30],
-    })
+    return render(
+        request,
+        "seizures/imports.html",
+        {
+            "section": "imports",
+            "form": form,
+            "imports": import_list(user=request.user)[:30],
+        },
+    )
 
 
-def _import_or_404(request: HttpRequest, import_id: int) -> SeizureImport:
+def _import_or_404(request: AuthenticatedRequest, import_id: int) -> SeizureImport:
     try:
         return import_get(user=request.user, import_id=import_id)
     except SeizureImport.DoesNotExist:
@@ -179,26 +228,43 @@ def _import_or_404(request: HttpRequest, import_id: int) -> SeizureImport:
 
 
 @require_http_methods(["GET", "POST"])
-def import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_detail_view(request: AuthenticatedRequest, import_id: int) -> HttpResponseBase:
     batch = _import_or_404(request, import_id)
     if request.method == "POST":
         if batch.status != SeizureImport.Status.CHECKED or not batch.stored_file:
-            messages.error(request, _("This file was already imported or could not be read; upload it again."))
+            messages.error(
+                request, _("This file was already imported or could not be read; upload it again.")
+            )
             return redirect("seizures:import", import_id=batch.pk)
         result = import_seizures(
-            actor=request.user, unit=batch.owner_unit, path=Path(batch.stored_file.path), file_name=batch.file_name,
-            commit=True, batch=batch, markings=Markings(**batch.markings),
+            actor=request.user,
+            unit=batch.owner_unit,
+            path=Path(batch.stored_file.path),
+            file_name=batch.file_name,
+            commit=True,
+            batch=batch,
+            markings=Markings(**batch.markings),
         )
-        messages.success(request, _("%(count)s rows imported: %(new)s new seizures.")
-                         % {"count": result.batch.accepted_rows, "new": result.batch.new_seizures})
+        messages.success(
+            request,
+            _("%(count)s rows imported: %(new)s new seizures.")
+            % {"count": result.batch.accepted_rows, "new": result.batch.new_seizures},
+        )
         return redirect("seizures:import", import_id=batch.pk)
     problems = batch.problems.all()
-    return render(request, "seizures/import_detail.html", {
-        "section": "imports", "batch": batch, "problems": problems[:500], "problem_count": problems.count(),
-    })
+    return render(
+        request,
+        "seizures/import_detail.html",
+        {
+            "section": "imports",
+            "batch": batch,
+            "problems": problems[:500],
+            "problem_count": problems.count(),
+        },
+    )
 
 
-def import_rejected_view(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_rejected_view(request: AuthenticatedRequest, import_id: int) -> HttpResponseBase:
     batch = _import_or_404(request, import_id)
     content = export_rejected_rows(user=request.user, batch=batch)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -206,10 +272,26 @@ def import_rejected_view(request: HttpRequest, import_id: int) -> HttpResponse:
     return response
 
 
-def import_template_view(request: HttpRequest, file_format: str) -> HttpResponse:
+def import_template_view(request: AuthenticatedRequest, file_format: str) -> HttpResponseBase:
     """The canonical template, with one example row, as CSV or XLSX."""
-    example = ["KG-DCS-2013-00001", "12.03.2013", "KG", "KG-DOSTUK", "kg-dcs-blo-dostuk", "героин", "1,5", "кг",
-               "road", "sniffer_dog", "тайник под днищем грузовика", "AF", "TJ", "RU", "2", "example row"]
+    example = [
+        "KG-DCS-2013-00001",
+        "12.03.2013",
+        "KG",
+        "KG-DOSTUK",
+        "kg-dcs-blo-dostuk",
+        "героин",
+        "1,5",
+        "кг",
+        "road",
+        "sniffer_dog",
+        "тайник под днищем грузовика",
+        "AF",
+        "TJ",
+        "RU",
+        "2",
+        "example row",
+    ]
     if file_format == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")

@@ -4,7 +4,9 @@ GENESIS_HASH = "0" * 64
 
 
 def create_head(apps, schema_editor):
-    apps.get_model("access", "AuditChainHead").objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+    apps.get_model("access", "AuditChainHead").objects.get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
 
 
 class Migration(migrations.Migration):

@@ -9,127 +9,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('names', models.JSONField(blank=True, default=dict, verbose_name='names in other languages')),
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='ISO code')),
-                ('code3', models.CharField(max_length=3, unique=True, verbose_name='ISO alpha-3 code')),
-                ('numeric', models.CharField(max_length=3, verbose_name='ISO numeric code')),
-                ('central_asia', models.BooleanField(default=False, verbose_name='Central Asian state')),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "names",
+                    models.JSONField(blank=True, default=dict, verbose_name="names in other languages"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2, primary_key=True, serialize=False, verbose_name="ISO code"
+                    ),
+                ),
+                ("code3", models.CharField(max_length=3, unique=True, verbose_name="ISO alpha-3 code")),
+                ("numeric", models.CharField(max_length=3, verbose_name="ISO numeric code")),
+                ("central_asia", models.BooleanField(default=False, verbose_name="Central Asian state")),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('language', models.CharField(blank=True, max_length=8, verbose_name='interface language')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("language", models.CharField(blank=True, max_length=8, verbose_name="interface language")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('names', models.JSONField(blank=True, default=dict, verbose_name='names in other languages')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('drug_control', 'drug control'), ('customs', 'customs'), ('border', 'border service'), ('police', 'police / internal affairs'), ('prison', 'prison service'), ('fiu', 'financial intelligence'), ('prosecution', 'prosecution'), ('security', 'national security'), ('ngo', 'non-governmental organisation'), ('international', 'international organisation')], max_length=20, verbose_name='kind')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='core.country', verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "names",
+                    models.JSONField(blank=True, default=dict, verbose_name="names in other languages"),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="short name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("drug_control", "drug control"),
+                            ("customs", "customs"),
+                            ("border", "border service"),
+                            ("police", "police / internal affairs"),
+                            ("prison", "prison service"),
+                            ("fiu", "financial intelligence"),
+                            ("prosecution", "prosecution"),
+                            ("security", "national security"),
+                            ("ngo", "non-governmental organisation"),
+                            ("international", "international organisation"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="core.country",
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency',
-                'verbose_name_plural': 'agencies',
-                'ordering': ['country_id', 'name'],
+                "verbose_name": "agency",
+                "verbose_name_plural": "agencies",
+                "ordering": ["country_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('names', models.JSONField(blank=True, default=dict, verbose_name='names in other languages')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('border_crossing', 'border crossing point'), ('seaport', 'seaport'), ('dry_port', 'dry port'), ('airport', 'airport'), ('railway_station', 'railway station'), ('post_office', 'post office'), ('prison', 'prison'), ('office', 'office'), ('city', 'city or town'), ('other', 'other')], max_length=20, verbose_name='kind')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('unlocode', models.CharField(blank=True, max_length=5, verbose_name='UN/LOCODE')),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Used to recognise the place in imports.', verbose_name='other spellings')),
-                ('source', models.CharField(blank=True, max_length=500, verbose_name='source of the coordinates')),
-                ('counterpart', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.place', verbose_name='counterpart across the border')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='places', to='core.country', verbose_name='country')),
-                ('other_country', models.ForeignKey(blank=True, help_text='For a border crossing point: the country on the other side.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='neighbouring country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "names",
+                    models.JSONField(blank=True, default=dict, verbose_name="names in other languages"),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("border_crossing", "border crossing point"),
+                            ("seaport", "seaport"),
+                            ("dry_port", "dry port"),
+                            ("airport", "airport"),
+                            ("railway_station", "railway station"),
+                            ("post_office", "post office"),
+                            ("prison", "prison"),
+                            ("office", "office"),
+                            ("city", "city or town"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("unlocode", models.CharField(blank=True, max_length=5, verbose_name="UN/LOCODE")),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Used to recognise the place in imports.",
+                        verbose_name="other spellings",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=500, verbose_name="source of the coordinates"),
+                ),
+                (
+                    "counterpart",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.place",
+                        verbose_name="counterpart across the border",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="places",
+                        to="core.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "other_country",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a border crossing point: the country on the other side.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="neighbouring country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place',
-                'verbose_name_plural': 'places',
-                'ordering': ['country_id', 'name'],
+                "verbose_name": "place",
+                "verbose_name_plural": "places",
+                "ordering": ["country_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('names', models.JSONField(blank=True, default=dict, verbose_name='names in other languages')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('blo', 'Border Liaison Office'), ('pcu', 'port control unit'), ('analysis', 'analysis unit'), ('investigation', 'investigation unit'), ('prison', 'prison'), ('headquarters', 'headquarters'), ('other', 'other unit')], max_length=20, verbose_name='kind')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail for notifications')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='core.agency', verbose_name='agency')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='core.place', verbose_name='place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "names",
+                    models.JSONField(blank=True, default=dict, verbose_name="names in other languages"),
+                ),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("blo", "Border Liaison Office"),
+                            ("pcu", "port control unit"),
+                            ("analysis", "analysis unit"),
+                            ("investigation", "investigation unit"),
+                            ("prison", "prison"),
+                            ("headquarters", "headquarters"),
+                            ("other", "other unit"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail for notifications"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="core.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="core.place",
+                        verbose_name="place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['agency__country_id', 'code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["agency__country_id", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('officer', 'officer'), ('supervisor', 'supervisor'), ('analyst', 'analyst'), ('auditor', 'auditor'), ('administrator', 'administrator')], max_length=20, verbose_name='role')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='core.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "officer"),
+                            ("supervisor", "supervisor"),
+                            ("analyst", "analyst"),
+                            ("auditor", "auditor"),
+                            ("administrator", "administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="core.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'unit'), name='membership_one_role_per_unit')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "unit"), name="membership_one_role_per_unit")
+                ],
             },
         ),
     ]

@@ -6,178 +6,560 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Substance',
+            name="Substance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('names', models.JSONField(blank=True, default=dict, verbose_name='names in other languages')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('group', models.CharField(choices=[('opioids', 'opioids'), ('cannabis', 'cannabis'), ('cocaine', 'cocaine-type'), ('ats', 'amphetamine-type stimulants'), ('sedatives', 'sedatives and tranquillisers'), ('hallucinogens', 'hallucinogens'), ('nps', 'new psychoactive substances'), ('precursors', 'precursors'), ('other', 'other')], max_length=20, verbose_name='group')),
-                ('synonyms', models.JSONField(blank=True, default=list, verbose_name='synonyms')),
-                ('kg_per_litre', models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True, verbose_name='kilograms per litre')),
-                ('kg_per_unit', models.DecimalField(blank=True, decimal_places=7, max_digits=10, null=True, verbose_name='kilograms per tablet or dose')),
-                ('unodc_name', models.CharField(blank=True, max_length=100, verbose_name='name in UNODC statistics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "names",
+                    models.JSONField(blank=True, default=dict, verbose_name="names in other languages"),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("opioids", "opioids"),
+                            ("cannabis", "cannabis"),
+                            ("cocaine", "cocaine-type"),
+                            ("ats", "amphetamine-type stimulants"),
+                            ("sedatives", "sedatives and tranquillisers"),
+                            ("hallucinogens", "hallucinogens"),
+                            ("nps", "new psychoactive substances"),
+                            ("precursors", "precursors"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="group",
+                    ),
+                ),
+                ("synonyms", models.JSONField(blank=True, default=list, verbose_name="synonyms")),
+                (
+                    "kg_per_litre",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="kilograms per litre",
+                    ),
+                ),
+                (
+                    "kg_per_unit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=7,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="kilograms per tablet or dose",
+                    ),
+                ),
+                (
+                    "unodc_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="name in UNODC statistics"),
+                ),
             ],
             options={
-                'verbose_name': 'substance',
-                'verbose_name_plural': 'substances',
-                'ordering': ['group', 'name'],
+                "verbose_name": "substance",
+                "verbose_name_plural": "substances",
+                "ordering": ["group", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SeizureImport',
+            name="SeizureImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file')),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('stored_file', models.FileField(blank=True, upload_to='imports/%Y/%m')),
-                ('status', models.CharField(choices=[('checked', 'checked, not imported yet'), ('imported', 'imported'), ('failed', 'could not be read')], max_length=10, verbose_name='status')),
-                ('encoding', models.CharField(blank=True, max_length=20)),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('accepted_rows', models.PositiveIntegerField(default=0, verbose_name='accepted rows')),
-                ('new_seizures', models.PositiveIntegerField(default=0, verbose_name='new seizures')),
-                ('new_items', models.PositiveIntegerField(default=0, verbose_name='new items')),
-                ('duplicate_rows', models.PositiveIntegerField(default=0, verbose_name='already in Kordon')),
-                ('rejected_rows', models.PositiveIntegerField(default=0, verbose_name='rejected rows')),
-                ('headers', models.JSONField(default=list)),
-                ('markings', models.JSONField(default=dict)),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                ("file_name", models.CharField(max_length=255, verbose_name="file")),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("stored_file", models.FileField(blank=True, upload_to="imports/%Y/%m")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checked", "checked, not imported yet"),
+                            ("imported", "imported"),
+                            ("failed", "could not be read"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("encoding", models.CharField(blank=True, max_length=20)),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("accepted_rows", models.PositiveIntegerField(default=0, verbose_name="accepted rows")),
+                ("new_seizures", models.PositiveIntegerField(default=0, verbose_name="new seizures")),
+                ("new_items", models.PositiveIntegerField(default=0, verbose_name="new items")),
+                ("duplicate_rows", models.PositiveIntegerField(default=0, verbose_name="already in Kordon")),
+                ("rejected_rows", models.PositiveIntegerField(default=0, verbose_name="rejected rows")),
+                ("headers", models.JSONField(default=list)),
+                ("markings", models.JSONField(default=dict)),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seizure import',
-                'verbose_name_plural': 'seizure imports',
-                'ordering': ['-created_at'],
+                "verbose_name": "seizure import",
+                "verbose_name_plural": "seizure imports",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Seizure',
+            name="Seizure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tlp', models.PositiveSmallIntegerField(choices=[(0, 'TLP:CLEAR'), (1, 'TLP:GREEN'), (2, 'TLP:AMBER'), (3, 'TLP:AMBER+STRICT'), (4, 'TLP:RED')], default=2, verbose_name='TLP')),
-                ('handling_code', models.CharField(choices=[('H0', 'H0: only for preventing and combating crime'), ('H1', "H1: not to be disclosed in judicial proceedings without the provider's permission"), ('H2', "H2: not to be disseminated without the provider's permission"), ('H3', 'H3: other restrictions (see note)')], default='H0', max_length=2, verbose_name='handling code')),
-                ('handling_note', models.CharField(blank=True, max_length=300, verbose_name='handling restrictions (H3)')),
-                ('source_reliability', models.CharField(blank=True, choices=[('A', 'A: completely reliable'), ('B', 'B: usually reliable'), ('C', 'C: fairly reliable'), ('D', 'D: not usually reliable'), ('E', 'E: unreliable'), ('F', 'F: reliability cannot be judged')], max_length=1, verbose_name='source reliability')),
-                ('information_credibility', models.CharField(blank=True, choices=[('1', '1: confirmed by other sources'), ('2', '2: probably true'), ('3', '3: possibly true'), ('4', '4: doubtful'), ('5', '5: improbable'), ('6', '6: truth cannot be judged')], max_length=1, verbose_name='information credibility')),
-                ('distribution', models.PositiveSmallIntegerField(choices=[(0, 'own unit'), (1, 'own agency'), (2, 'partners under an agreement'), (3, 'sharing group'), (4, 'all members')], default=1, verbose_name='distribution')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('reference', models.CharField(max_length=60, verbose_name='reference')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('occurred_at', models.TimeField(blank=True, null=True, verbose_name='time')),
-                ('place_description', models.CharField(blank=True, max_length=300, verbose_name='place (description)')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('reporting_body', models.CharField(blank=True, max_length=200, verbose_name='reported by (not a Kordon unit)')),
-                ('detection_method', models.CharField(blank=True, choices=[('risk_profiling', 'risk profiling'), ('intelligence', 'intelligence'), ('random_check', 'random check'), ('sniffer_dog', 'sniffer dog'), ('scanner', 'scanner / X-ray'), ('controlled_delivery', 'controlled delivery'), ('other', 'other')], max_length=20, verbose_name='detection method')),
-                ('transport_mode', models.CharField(blank=True, choices=[('road', 'road'), ('rail', 'rail'), ('air', 'air'), ('sea', 'sea'), ('postal', 'postal'), ('pedestrian', 'pedestrian'), ('other', 'other')], max_length=12, verbose_name='transport mode')),
-                ('vehicle_plate', models.CharField(blank=True, max_length=20, verbose_name='vehicle plate')),
-                ('container_number', models.CharField(blank=True, max_length=11, verbose_name='container number')),
-                ('flight', models.CharField(blank=True, max_length=12, verbose_name='flight')),
-                ('train', models.CharField(blank=True, max_length=20, verbose_name='train')),
-                ('concealment', models.CharField(blank=True, choices=[('vehicle_compartment', 'hidden compartment in a vehicle'), ('vehicle_parts', 'in vehicle parts (tyres, tank, doors)'), ('cargo', 'among legitimate cargo'), ('container', 'in a container structure'), ('luggage', 'in luggage'), ('on_body', 'on the body or in clothing'), ('internal', 'swallowed or inserted'), ('postal', 'in a parcel or letter'), ('thrown', 'thrown over a wall or fence'), ('none', 'not concealed'), ('other', 'other')], max_length=20, verbose_name='concealment')),
-                ('concealment_details', models.CharField(blank=True, max_length=300, verbose_name='concealment details')),
-                ('transit_countries', models.JSONField(blank=True, default=list, verbose_name='transit countries')),
-                ('persons_arrested', models.PositiveIntegerField(default=0, verbose_name='persons arrested')),
-                ('arrested_nationalities', models.JSONField(blank=True, default=list, verbose_name='nationalities of arrested persons')),
-                ('narrative', models.TextField(blank=True, verbose_name='narrative')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('validated', 'validated')], default='submitted', max_length=10, verbose_name='status')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='country')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('destination_country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='destination')),
-                ('origin_country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='origin')),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.agency', verbose_name='owner agency')),
-                ('owner_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='owner unit')),
-                ('place', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seizures', to='core.place', verbose_name='place')),
-                ('reporting_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='reporting unit')),
-                ('source_import', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='seizures.seizureimport', verbose_name='import')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tlp",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "TLP:CLEAR"),
+                            (1, "TLP:GREEN"),
+                            (2, "TLP:AMBER"),
+                            (3, "TLP:AMBER+STRICT"),
+                            (4, "TLP:RED"),
+                        ],
+                        default=2,
+                        verbose_name="TLP",
+                    ),
+                ),
+                (
+                    "handling_code",
+                    models.CharField(
+                        choices=[
+                            ("H0", "H0: only for preventing and combating crime"),
+                            (
+                                "H1",
+                                "H1: not to be disclosed in judicial proceedings without the provider's permission",
+                            ),
+                            ("H2", "H2: not to be disseminated without the provider's permission"),
+                            ("H3", "H3: other restrictions (see note)"),
+                        ],
+                        default="H0",
+                        max_length=2,
+                        verbose_name="handling code",
+                    ),
+                ),
+                (
+                    "handling_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="handling restrictions (H3)"),
+                ),
+                (
+                    "source_reliability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A: completely reliable"),
+                            ("B", "B: usually reliable"),
+                            ("C", "C: fairly reliable"),
+                            ("D", "D: not usually reliable"),
+                            ("E", "E: unreliable"),
+                            ("F", "F: reliability cannot be judged"),
+                        ],
+                        max_length=1,
+                        verbose_name="source reliability",
+                    ),
+                ),
+                (
+                    "information_credibility",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "1: confirmed by other sources"),
+                            ("2", "2: probably true"),
+                            ("3", "3: possibly true"),
+                            ("4", "4: doubtful"),
+                            ("5", "5: improbable"),
+                            ("6", "6: truth cannot be judged"),
+                        ],
+                        max_length=1,
+                        verbose_name="information credibility",
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "own unit"),
+                            (1, "own agency"),
+                            (2, "partners under an agreement"),
+                            (3, "sharing group"),
+                            (4, "all members"),
+                        ],
+                        default=1,
+                        verbose_name="distribution",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("reference", models.CharField(max_length=60, verbose_name="reference")),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                ("occurred_at", models.TimeField(blank=True, null=True, verbose_name="time")),
+                (
+                    "place_description",
+                    models.CharField(blank=True, max_length=300, verbose_name="place (description)"),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "reporting_body",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reported by (not a Kordon unit)"
+                    ),
+                ),
+                (
+                    "detection_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("risk_profiling", "risk profiling"),
+                            ("intelligence", "intelligence"),
+                            ("random_check", "random check"),
+                            ("sniffer_dog", "sniffer dog"),
+                            ("scanner", "scanner / X-ray"),
+                            ("controlled_delivery", "controlled delivery"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="detection method",
+                    ),
+                ),
+                (
+                    "transport_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("road", "road"),
+                            ("rail", "rail"),
+                            ("air", "air"),
+                            ("sea", "sea"),
+                            ("postal", "postal"),
+                            ("pedestrian", "pedestrian"),
+                            ("other", "other"),
+                        ],
+                        max_length=12,
+                        verbose_name="transport mode",
+                    ),
+                ),
+                ("vehicle_plate", models.CharField(blank=True, max_length=20, verbose_name="vehicle plate")),
+                (
+                    "container_number",
+                    models.CharField(blank=True, max_length=11, verbose_name="container number"),
+                ),
+                ("flight", models.CharField(blank=True, max_length=12, verbose_name="flight")),
+                ("train", models.CharField(blank=True, max_length=20, verbose_name="train")),
+                (
+                    "concealment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("vehicle_compartment", "hidden compartment in a vehicle"),
+                            ("vehicle_parts", "in vehicle parts (tyres, tank, doors)"),
+                            ("cargo", "among legitimate cargo"),
+                            ("container", "in a container structure"),
+                            ("luggage", "in luggage"),
+                            ("on_body", "on the body or in clothing"),
+                            ("internal", "swallowed or inserted"),
+                            ("postal", "in a parcel or letter"),
+                            ("thrown", "thrown over a wall or fence"),
+                            ("none", "not concealed"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="concealment",
+                    ),
+                ),
+                (
+                    "concealment_details",
+                    models.CharField(blank=True, max_length=300, verbose_name="concealment details"),
+                ),
+                (
+                    "transit_countries",
+                    models.JSONField(blank=True, default=list, verbose_name="transit countries"),
+                ),
+                ("persons_arrested", models.PositiveIntegerField(default=0, verbose_name="persons arrested")),
+                (
+                    "arrested_nationalities",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="nationalities of arrested persons"
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True, verbose_name="narrative")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("submitted", "submitted"), ("validated", "validated")],
+                        default="submitted",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "destination_country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="destination",
+                    ),
+                ),
+                (
+                    "origin_country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.agency",
+                        verbose_name="owner agency",
+                    ),
+                ),
+                (
+                    "owner_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="owner unit",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seizures",
+                        to="core.place",
+                        verbose_name="place",
+                    ),
+                ),
+                (
+                    "reporting_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="reporting unit",
+                    ),
+                ),
+                (
+                    "source_import",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="seizures.seizureimport",
+                        verbose_name="import",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seizure',
-                'verbose_name_plural': 'seizures',
-                'ordering': ['-occurred_on', '-id'],
-                'abstract': False,
+                "verbose_name": "seizure",
+                "verbose_name_plural": "seizures",
+                "ordering": ["-occurred_on", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SeizureImportProblem',
+            name="SeizureImportProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField(verbose_name='row')),
-                ('column', models.CharField(blank=True, max_length=60, verbose_name='column')),
-                ('message', models.CharField(max_length=500, verbose_name='problem')),
-                ('values', models.JSONField(default=list, verbose_name='row as uploaded')),
-                ('rejected', models.BooleanField(default=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='seizures.seizureimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row", models.PositiveIntegerField(verbose_name="row")),
+                ("column", models.CharField(blank=True, max_length=60, verbose_name="column")),
+                ("message", models.CharField(max_length=500, verbose_name="problem")),
+                ("values", models.JSONField(default=list, verbose_name="row as uploaded")),
+                ("rejected", models.BooleanField(default=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="seizures.seizureimport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row', 'id'],
+                "ordering": ["row", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SeizureItem',
+            name="SeizureItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=6, max_digits=16, verbose_name='quantity')),
-                ('unit', models.CharField(choices=[('kg', 'kg'), ('g', 'g'), ('t', 't'), ('l', 'l'), ('ml', 'ml'), ('tablets', 'tablets'), ('pieces', 'pieces'), ('plants', 'plants'), ('doses', 'doses')], max_length=8, verbose_name='unit of measure')),
-                ('quantity_kg', models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True, verbose_name='kilograms')),
-                ('purity_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='purity, %')),
-                ('seizure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='seizures.seizure')),
-                ('substance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='seizures.substance', verbose_name='substance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=6, max_digits=16, verbose_name="quantity")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("kg", "kg"),
+                            ("g", "g"),
+                            ("t", "t"),
+                            ("l", "l"),
+                            ("ml", "ml"),
+                            ("tablets", "tablets"),
+                            ("pieces", "pieces"),
+                            ("plants", "plants"),
+                            ("doses", "doses"),
+                        ],
+                        max_length=8,
+                        verbose_name="unit of measure",
+                    ),
+                ),
+                (
+                    "quantity_kg",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=16, null=True, verbose_name="kilograms"
+                    ),
+                ),
+                (
+                    "purity_percent",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="purity, %"
+                    ),
+                ),
+                (
+                    "seizure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="seizures.seizure",
+                    ),
+                ),
+                (
+                    "substance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="seizures.substance",
+                        verbose_name="substance",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seizure item',
-                'verbose_name_plural': 'seizure items',
-                'ordering': ['id'],
+                "verbose_name": "seizure item",
+                "verbose_name_plural": "seizure items",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['owner_unit'], name='seizures_seizure_owner_u'),
+            model_name="seizure",
+            index=models.Index(fields=["owner_unit"], name="seizures_seizure_owner_u"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['owner_agency', 'distribution'], name='seizures_seizure_owner_a'),
+            model_name="seizure",
+            index=models.Index(fields=["owner_agency", "distribution"], name="seizures_seizure_owner_a"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['occurred_on', 'id'], name='seizure_date'),
+            model_name="seizure",
+            index=models.Index(fields=["occurred_on", "id"], name="seizure_date"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['country', 'occurred_on'], name='seizure_country_date'),
+            model_name="seizure",
+            index=models.Index(fields=["country", "occurred_on"], name="seizure_country_date"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['place', 'occurred_on'], name='seizure_place_date'),
+            model_name="seizure",
+            index=models.Index(fields=["place", "occurred_on"], name="seizure_place_date"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['transport_mode', 'occurred_on'], name='seizure_transport_date'),
+            model_name="seizure",
+            index=models.Index(fields=["transport_mode", "occurred_on"], name="seizure_transport_date"),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['status', 'occurred_on'], name='seizure_status_date'),
+            model_name="seizure",
+            index=models.Index(fields=["status", "occurred_on"], name="seizure_status_date"),
         ),
         migrations.AddConstraint(
-            model_name='seizure',
-            constraint=models.UniqueConstraint(fields=('owner_agency', 'reference'), name='seizure_reference_per_agency'),
+            model_name="seizure",
+            constraint=models.UniqueConstraint(
+                fields=("owner_agency", "reference"), name="seizure_reference_per_agency"
+            ),
         ),
         migrations.AddIndex(
-            model_name='seizureitem',
-            index=models.Index(fields=['substance', 'seizure'], name='item_substance'),
+            model_name="seizureitem",
+            index=models.Index(fields=["substance", "seizure"], name="item_substance"),
         ),
     ]

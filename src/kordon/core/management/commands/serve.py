@@ -8,7 +8,7 @@ from gunicorn.app.base import BaseApplication
 from kordon.config.wsgi import application
 
 
-class KordonServer(BaseApplication):  # type: ignore[misc]
+class KordonServer(BaseApplication):
     """Gunicorn with its configuration taken from our command line rather than its own."""
 
     def __init__(self, options: dict[str, Any]) -> None:

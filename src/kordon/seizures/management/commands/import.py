@@ -35,7 +35,9 @@ class Command(BaseCommand):
             raise CommandError(f"There is no active user {options['user']!r}.")
         unit = Unit.objects.select_related("agency").filter(code=options["unit"]).first()
         if unit is None:
-            raise CommandError(f"There is no unit with code {options['unit']!r}; see the units page or the admin.")
+            raise CommandError(
+                f"There is no unit with code {options['unit']!r}; see the units page or the admin."
+            )
         with action_context(client_address="cli"):
             try:
                 result = import_seizures(
@@ -61,4 +63,6 @@ class Command(BaseCommand):
             column = f" [{error['column']}]" if error["column"] else ""
             self.stdout.write(f"  row {error['row']}{column}: {error['message']}")
         if len(outcome["errors"]) > 50:
-            self.stdout.write(f"  … and {len(outcome['errors']) - 50} more; see the import page for all of them.")
+            self.stdout.write(
+                f"  … and {len(outcome['errors']) - 50} more; see the import page for all of them."
+            )
