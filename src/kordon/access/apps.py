@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "kordon.access"
     label = "access"
     verbose_name = _("Access and audit")
+
+    def ready(self) -> None:
+        from kordon.access import auth_audit  # noqa: F401  (connects the log-in receivers)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from kordon.access.audit import LOGIN_FAILED, TOKEN_CREATE, TOKEN_REVOKE, audit_log
+from kordon.access.audit import TOKEN_CREATE, TOKEN_REVOKE, audit_log
 from kordon.access.models import ApiToken
 
 TOKEN_PREFIX = "kdn_"
@@ -25,16 +25,9 @@ def digest(token: str) -> str:
 @transaction.atomic
 def token_issue(*, request: HttpRequest | None, username: str, password: str, name: str = "") -> str | None:
     """A new token for valid credentials, or None. Failed attempts are audited."""
+    # authenticate() reports a failure through user_login_failed, which kordon.access.auth_audit audits.
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        audit_log(
-            actor=None,
-            action=LOGIN_FAILED,
-            object_type="core.user",
-            object_repr=username[:150],
-            actor_name=username[:150] or "?",
-            after={"via": "api"},
-        )
         return None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(user=user, digest=digest(token), prefix=token[:8], name=name[:100])
