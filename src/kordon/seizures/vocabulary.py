@@ -10,12 +10,12 @@ from typing import Final
 
 from kordon.seizures.models import Concealment, DetectionMethod, TransportMode, UnitOfMeasure
 
-_SEPARATORS = re.compile(r"[\s_\-.,:;()\"'«»№#]+")
+_SEPARATORS = re.compile(r"[\s_\-.,:;()\"'«»#/]+")
 
 
 def normalise(text: str) -> str:
-    """A key for matching words: lower case, ё as е, punctuation and spaces removed."""
-    return _SEPARATORS.sub("", text.strip().lower().replace("ё", "е"))
+    """A key for matching words: lower case, ё as е, № as номер, punctuation and spaces removed."""
+    return _SEPARATORS.sub("", text.strip().lower().replace("ё", "е").replace("№", "номер"))
 
 
 # The canonical template, in order. Required columns must be present in every file.
