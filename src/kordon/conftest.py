@@ -6,13 +6,20 @@ officer of Uzbek customs at Dustlik, a Tajik analyst, an outsider with no unit, 
 
 import datetime
 import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 
 from kordon.access.context import action_context
@@ -115,3 +122,64 @@ def make_seizure(world: World) -> SeizureMaker:
         )
 
     return make
+
+
+class ScratchNode:
+    """A second Kordon node in its own database, driven through the real `kordon` command in
+    subprocesses: for what only a separate process can show (a killed import, `kordon serve`)."""
+
+    def __init__(self, root: Path, database_url: str) -> None:
+        self.root = root
+        self.env = {
+            **os.environ,
+            "KORDON_DATABASE_URL": database_url,
+            "KORDON_DATA_DIR": str(root / "data"),
+            "KORDON_SECRET_KEY": "scratch-node-secret-key-for-tests-only-0123456789",
+            "DJANGO_SETTINGS_MODULE": "kordon.config.settings",
+        }
+        self.kordon = str(Path(sys.executable).with_name("kordon"))
+
+    def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [self.kordon, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"kordon {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [self.kordon, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def count(self, sql: str) -> int:
+        """One number from the node's database, read by the node itself."""
+        script = f"from django.db import connection\nc = connection.cursor()\nc.execute({sql!r})\nprint(c.fetchone()[0])"
+        return int(self.run("shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def scratch_node(tmp_path: Path) -> Iterator[ScratchNode]:
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        name = f"kordon_scratch_{uuid.uuid4().hex[:12]}"
+        params = {
+            key: settings[key.upper()]
+            for key in ("host", "port", "user", "password")
+            if settings[key.upper()]
+        }
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        query = urlencode({key: value for key, value in params.items() if key in ("host", "port")})
+        credentials = quote(str(params.get("user", "")))
+        if params.get("password"):
+            credentials += ":" + quote(str(params["password"]))
+        url = f"postgres://{credentials}@/{name}?{query}"
+    else:
+        url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    node = ScratchNode(tmp_path, url)
+    node.run("migrate", "--no-input")
+    yield node
+    if connection.vendor == "postgresql":
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

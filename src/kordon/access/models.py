@@ -32,9 +32,14 @@ class MarkedRecord(models.Model):
     and a test fails when it does not (kordon/access/tests/test_restriction_lint.py).
     """
 
-    owner_unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("owner unit"))
+    # Indexed through Meta.indexes below, together with what the policy filters on.
+    owner_unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", db_index=False, verbose_name=_("owner unit")
+    )
     # A copy of owner_unit.agency, so that the policy filters on one column without a join.
-    owner_agency = models.ForeignKey(Agency, models.PROTECT, related_name="+", verbose_name=_("owner agency"))
+    owner_agency = models.ForeignKey(
+        Agency, models.PROTECT, related_name="+", db_index=False, verbose_name=_("owner agency")
+    )
     tlp = models.PositiveSmallIntegerField(_("TLP"), choices=Tlp.choices, default=Tlp.AMBER)
     handling_code = models.CharField(
         _("handling code"), max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0

@@ -5,7 +5,6 @@ plain tuples here: PostgreSQL receives them through COPY, SQLite through execute
 inside the caller's transaction, so an import is still all or nothing.
 """
 
-import datetime
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -14,20 +13,35 @@ from django.db import connection, models
 Converter = Callable[[Any], Any]
 
 
-def _sqlite_converters(model: type[models.Model], columns: Sequence[str]) -> list[Converter | None]:
+def _sqlite_converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple[int, Converter]]:
+    """(column index, converter) for the columns whose Python values SQLite cannot take as they are."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    converters: list[Converter | None] = []
-    for column in columns:
+    converters: list[tuple[int, Converter]] = []
+    for index, column in enumerate(columns):
         field = fields[column]
         if isinstance(field, models.DateTimeField):
-            converters.append(connection.ops.adapt_datetimefield_value)
+            converters.append((index, _memoised(connection.ops.adapt_datetimefield_value)))
         elif isinstance(field, models.DateField | models.TimeField):
-            converters.append(lambda value: value.isoformat())
+            converters.append((index, _isoformat))
         elif isinstance(field, models.DecimalField):
-            converters.append(str)
-        else:
-            converters.append(None)
+            converters.append((index, str))
     return converters
+
+
+def _isoformat(value: Any) -> Any:
+    return value.isoformat()
+
+
+def _memoised(convert: Converter) -> Converter:
+    """Imports stamp every row with the same moment; convert it once."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -49,12 +63,11 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         converters = _sqlite_converters(model, columns)
         prepared = []
         for row in rows:
-            prepared.append(
-                tuple(
-                    value if convert is None or value is None else convert(value)
-                    for convert, value in zip(converters, row, strict=True)
-                )
-            )
+            values = list(row)
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            prepared.append(values)
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
         return len(prepared)
@@ -84,7 +97,3 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         if sequence is not None:
             highest = max(highest, sequence[0])
         return list(range(highest + 1, highest + 1 + count))
-
-
-def now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)

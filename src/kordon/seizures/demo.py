@@ -28,7 +28,7 @@ from kordon.seizures.models import (
     UnitOfMeasure,
     quantity_in_kg,
 )
-from kordon.seizures.services import search_text_for, substance_search_names
+from kordon.seizures.services import SEARCHED_FIELDS, search_text, substance_search_names
 
 UNODC_FILE = Path(__file__).resolve().parent / "data" / "unodc_annual_seizures.csv"
 YEARS = (2012, 2013, 2014)
@@ -318,8 +318,10 @@ def build_seizures(seed: int = 2013) -> int:
         names = [
             name for substance, _quantity, _unit in demo.items for name in substance_search_names(substance)
         ]
-        place_name = " ".join([demo.place.name, *demo.place.names.values()]) if demo.place else ""
-        seizure.search_text = search_text_for(seizure, place_name, names)
+        place_names = [demo.place.name, *demo.place.names.values()] if demo.place else []
+        seizure.search_text = search_text(
+            *(getattr(seizure, name) for name in SEARCHED_FIELDS), *place_names, *names
+        )
         rows.append(seizure)
     Seizure.objects.bulk_create(rows, batch_size=1000)
     items = []

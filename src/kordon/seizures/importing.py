@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,7 @@ from kordon.seizures.models import (
     UnitOfMeasure,
     quantity_in_kg,
 )
-from kordon.seizures.services import search_text_for, substance_search_names
+from kordon.seizures.services import SEARCHED_FIELDS, search_text, substance_search_names
 from kordon.seizures.vocabulary import (
     DETECTION_SYNONYMS,
     REQUIRED_COLUMNS,
@@ -47,6 +47,7 @@ from kordon.seizures.vocabulary import (
     UNIT_SYNONYMS,
     choice_lookup,
     concealment_category,
+    concealment_lookup,
     header_lookup,
     normalise,
 )
@@ -216,6 +217,7 @@ class Vocabulary:
         self.units_of_measure = choice_lookup(UNIT_SYNONYMS, dict(UnitOfMeasure.choices))
         self.transport = choice_lookup(TRANSPORT_SYNONYMS, dict(TransportMode.choices))
         self.detection = choice_lookup(DETECTION_SYNONYMS, dict(DetectionMethod.choices))
+        self.concealment = concealment_lookup()
 
 
 def _text(value: Any) -> str:
@@ -278,49 +280,86 @@ def _excel_serial(serial: float) -> datetime.date:
     return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
 
 
+# The columns a row is read from, in the order RowParser.parse unpacks them.
+CELLS_READ = (
+    "reference", "date", "time", "country", "place", "latitude", "longitude", "reporting_unit", "substance",
+    "quantity", "unit_of_measure", "purity_percent", "transport_mode", "detection_method", "concealment",
+    "origin_country", "destination_country", "transit_countries", "persons_arrested", "notes", "vehicle_plate",
+    "container_number", "flight",
+)  # fmt: skip
+
+
+class ColumnParser:
+    """Parses one column's cells and remembers the outcome by the raw cell: agency files repeat
+    the same countries, places, substances, units and dates on thousands of rows."""
+
+    LIMIT = 100_000
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        self.parse = parse
+        self.outcomes: dict[Any, Any] = {}
+
+    def __call__(self, raw: Any) -> Any:
+        """The value, or the RowProblem found in it (returned, not raised)."""
+        try:
+            return self.outcomes[raw]
+        except KeyError:
+            pass
+        try:
+            outcome = self.parse(raw)
+        except RowProblem as problem:
+            outcome = problem
+        if len(self.outcomes) < self.LIMIT:
+            self.outcomes[raw] = outcome
+        return outcome
+
+
 class RowParser:
     """Turns the cells of one row into a ParsedRow, or reports every problem in it."""
 
     def __init__(self, vocabulary: Vocabulary, columns: dict[str, int]) -> None:
         self.words = vocabulary
         self.columns = columns
-
-    def cell(self, cells: list[Any], column: str) -> Any:
-        index = self.columns.get(column)
-        if index is None or index >= len(cells):
-            return None
-        return cells[index]
-
-    def country(self, value: Any, column: str, required: bool = False) -> str | None:
-        text = _text(value)
-        if not text:
-            if required:
-                raise RowProblem(column, _("The country is missing."))
-            return None
-        code = self.words.countries.get(normalise(text))
-        if code is None:
-            raise RowProblem(
-                column,
-                _(
-                    "“%(value)s” is not a country Kordon knows; use the name or the "
-                    "two-letter ISO code (KG, UZ, TJ …)."
-                )
-                % {"value": text},
-            )
-        return code
+        self.date = ColumnParser(self._date)
+        self.country = ColumnParser(lambda raw: self._country(raw, "country", required=True))
+        self.origin = ColumnParser(lambda raw: self._country(raw, "origin_country"))
+        self.destination = ColumnParser(lambda raw: self._country(raw, "destination_country"))
+        self.transit = ColumnParser(self._transit)
+        self.place = ColumnParser(self._place)
+        self.coordinates = ColumnParser(self._coordinates)
+        self.reporting_unit = ColumnParser(self._reporting_unit)
+        self.substance = ColumnParser(self._substance)
+        self.quantity = ColumnParser(self._quantity)
+        self.unit = ColumnParser(self._unit)
+        self.purity = ColumnParser(self._purity)
+        self.transport = ColumnParser(
+            lambda raw: self._choice(raw, "transport_mode", self.words.transport, TransportMode)
+        )
+        self.detection = ColumnParser(
+            lambda raw: self._choice(raw, "detection_method", self.words.detection, DetectionMethod)
+        )
+        self.concealment = ColumnParser(self._concealment)
+        self.persons = ColumnParser(self._persons)
+        self.container = ColumnParser(self._container)
+        self.indexes = [columns.get(name, -1) for name in CELLS_READ]
 
     def parse(self, number: int, cells: list[Any]) -> ParsedRow | list[Problem]:
         problems: list[Problem] = []
-        values: dict[str, Any] = {}
 
-        def attempt(column: str, parse: Callable[[], Any]) -> Any:
-            try:
-                return parse()
-            except RowProblem as problem:
-                problems.append(Problem(number, problem.column, problem.message))
+        def check(outcome: Any) -> Any:
+            if isinstance(outcome, RowProblem):
+                problems.append(Problem(number, outcome.column, outcome.message))
                 return None
+            return outcome
 
-        reference = _text(self.cell(cells, "reference"))
+        width = len(cells)
+        (reference_cell, date_cell, time_cell, country_cell, place_cell, latitude_cell, longitude_cell,
+         reporting_unit_cell, substance_cell, quantity_cell, unit_cell, purity_cell, transport_cell,
+         detection_cell, concealment_cell, origin_cell, destination_cell, transit_cell, persons_cell,
+         notes_cell, plate_cell, container_cell, flight_cell) = [
+            cells[index] if 0 <= index < width else None for index in self.indexes
+        ]  # fmt: skip
+        reference = _text(reference_cell)
         if not reference:
             problems.append(
                 Problem(
@@ -331,86 +370,90 @@ class RowParser:
             )
         elif len(reference) > 60:
             problems.append(Problem(number, "reference", _("The reference is longer than 60 characters.")))
-        when = attempt("date", lambda: self._date(cells))
-        if when is not None:
-            values["occurred_on"], values["occurred_at"] = when
-        values["country_id"] = attempt(
-            "country", lambda: self.country(self.cell(cells, "country"), "country", True)
-        )
-        place = attempt("place", lambda: self._place(cells, values.get("country_id")))
-        values["place_id"], values["place_description"], place_name = place or (None, "", "")
-        coordinates = attempt("latitude", lambda: self._coordinates(cells))
-        values["latitude"], values["longitude"] = coordinates or (None, None)
-        values["reporting_unit_id"], values["reporting_body"] = self._reporting_unit(cells)
-        substance = attempt("substance", lambda: self._substance(cells))
-        quantity = attempt("quantity", lambda: self._quantity(cells))
-        unit = attempt("unit_of_measure", lambda: self._unit(cells))
-        purity = attempt("purity_percent", lambda: self._purity(cells))
-        values["transport_mode"] = (
-            attempt(
-                "transport_mode",
-                lambda: self._choice(cells, "transport_mode", self.words.transport, TransportMode.choices),
-            )
-            or ""
-        )
-        values["detection_method"] = (
-            attempt(
-                "detection_method",
-                lambda: self._choice(
-                    cells, "detection_method", self.words.detection, DetectionMethod.choices
-                ),
-            )
-            or ""
-        )
-        concealment = _text(self.cell(cells, "concealment"))
-        values["concealment"] = concealment_category(concealment) if concealment else ""
-        values["concealment_details"] = concealment[:300]
-        values["origin_country_id"] = attempt(
-            "origin_country", lambda: self.country(self.cell(cells, "origin_country"), "origin_country")
-        )
-        values["destination_country_id"] = attempt(
-            "destination_country",
-            lambda: self.country(self.cell(cells, "destination_country"), "destination_country"),
-        )
-        values["transit_countries"] = attempt("transit_countries", lambda: self._transit(cells)) or []
-        values["persons_arrested"] = attempt("persons_arrested", lambda: self._persons(cells)) or 0
-        values["narrative"] = _text(self.cell(cells, "notes"))
-        values["vehicle_plate"] = rules.normalise_plate(_text(self.cell(cells, "vehicle_plate")))[:20]
-        values["container_number"] = attempt("container_number", lambda: self._container(cells)) or ""
-        values["flight"] = _text(self.cell(cells, "flight"))[:12]
+        country = check(self.country(country_cell))
+        when = check(self.date((date_cell, time_cell)))
+        place_id, place_description, place_name = check(self.place((country, place_cell))) or (None, "", "")
+        latitude, longitude = check(self.coordinates((latitude_cell, longitude_cell))) or (None, None)
+        reporting_unit_id, reporting_body = self.reporting_unit(reporting_unit_cell)
+        substance = check(self.substance(substance_cell))
+        quantity = check(self.quantity(quantity_cell))
+        unit = check(self.unit(unit_cell))
+        purity = check(self.purity(purity_cell))
+        concealment, concealment_details = self.concealment(concealment_cell)
+        values = {
+            "country_id": country,
+            "place_id": place_id,
+            "place_description": place_description,
+            "latitude": latitude,
+            "longitude": longitude,
+            "reporting_unit_id": reporting_unit_id,
+            "reporting_body": reporting_body,
+            "transport_mode": check(self.transport(transport_cell)) or "",
+            "detection_method": check(self.detection(detection_cell)) or "",
+            "concealment": concealment,
+            "concealment_details": concealment_details,
+            "origin_country_id": check(self.origin(origin_cell)),
+            "destination_country_id": check(self.destination(destination_cell)),
+            "transit_countries": check(self.transit(transit_cell)) or [],
+            "persons_arrested": check(self.persons(persons_cell)) or 0,
+            "narrative": _text(notes_cell),
+            "vehicle_plate": rules.normalise_plate(_text(plate_cell))[:20] if plate_cell else "",
+            "container_number": check(self.container(container_cell)) or "",
+            "flight": _text(flight_cell)[:12],
+        }
         if problems:
             return problems
+        values["occurred_on"], values["occurred_at"] = when
         kg = quantity_in_kg(quantity, unit, substance)
         values["_search"] = (place_name, self.words.substance_names[substance.pk])
         return ParsedRow(number, reference, values, substance.pk, quantity, unit, kg, purity)
 
-    def _date(self, cells: list[Any]) -> tuple[datetime.date, datetime.time | None]:
-        raw = self.cell(cells, "date")
-        if _text(raw) == "":
+    def _country(self, raw: Any, column: str, required: bool = False) -> str | None:
+        text = _text(raw)
+        if not text:
+            if required:
+                raise RowProblem(column, _("The country is missing."))
+            return None
+        code = self.words.countries.get(normalise(text))
+        if code is None:
+            raise RowProblem(
+                column,
+                _(
+                    "“%(value)s” is not a country Kordon knows; use the name or the two-letter ISO code (KG, UZ, TJ …)."
+                )
+                % {"value": text},
+            )
+        return code
+
+    def _date(self, raw: tuple[Any, Any]) -> tuple[datetime.date, datetime.time | None]:
+        date_cell, time_cell = raw
+        if _text(date_cell) == "":
             raise RowProblem("date", _("The date is missing."))
         try:
-            day, moment_parsed = parse_date(raw)
+            day, moment_parsed = parse_date(date_cell)
         except ValueError:
             raise RowProblem(
                 "date",
-                _("“%(value)s” is not a date; write it as 31.12.2013 or 2013-12-31.") % {"value": _text(raw)},
+                _("“%(value)s” is not a date; write it as 31.12.2013 or 2013-12-31.")
+                % {"value": _text(date_cell)},
             ) from None
         problem = rules.check_date(day)
         if problem:
             raise RowProblem("date", problem)
         moment: datetime.time | None = moment_parsed
-        time_cell = _text(self.cell(cells, "time"))
-        if time_cell:
-            match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", time_cell)
+        time_text = _text(time_cell)
+        if time_text:
+            match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", time_text)
             if not match or int(match[1]) > 23 or int(match[2]) > 59:
                 raise RowProblem(
-                    "time", _("“%(value)s” is not a time; write it as 14:30.") % {"value": time_cell}
+                    "time", _("“%(value)s” is not a time; write it as 14:30.") % {"value": time_text}
                 )
             moment = datetime.time(int(match[1]), int(match[2]))
         return day, moment
 
-    def _place(self, cells: list[Any], country: str | None) -> tuple[int | None, str, str]:
-        text = _text(self.cell(cells, "place"))
+    def _place(self, raw: tuple[str | None, Any]) -> tuple[int | None, str, str]:
+        country, cell = raw
+        text = _text(cell)
         if not text:
             return None, "", ""
         key = normalise(text)
@@ -427,8 +470,8 @@ class RowParser:
         # Not in the gazetteer: kept as a description of the place (a town, a road, a market).
         return None, text[:300], ""
 
-    def _coordinates(self, cells: list[Any]) -> tuple[float | None, float | None]:
-        latitude_cell, longitude_cell = self.cell(cells, "latitude"), self.cell(cells, "longitude")
+    def _coordinates(self, raw: tuple[Any, Any]) -> tuple[float | None, float | None]:
+        latitude_cell, longitude_cell = raw
         if _text(latitude_cell) == "" and _text(longitude_cell) == "":
             return None, None
         try:
@@ -443,15 +486,15 @@ class RowParser:
             raise RowProblem("latitude", problem)
         return latitude, longitude
 
-    def _reporting_unit(self, cells: list[Any]) -> tuple[int | None, str]:
-        text = _text(self.cell(cells, "reporting_unit"))
+    def _reporting_unit(self, raw: Any) -> tuple[int | None, str]:
+        text = _text(raw)
         if not text:
             return None, ""
         unit = self.words.units.get(normalise(text))
         return (unit, "") if unit is not None else (None, text[:200])
 
-    def _substance(self, cells: list[Any]) -> Substance:
-        text = _text(self.cell(cells, "substance"))
+    def _substance(self, raw: Any) -> Substance:
+        text = _text(raw)
         if not text:
             raise RowProblem("substance", _("The substance is missing."))
         substance = self.words.substances.get(normalise(text))
@@ -459,15 +502,14 @@ class RowParser:
             raise RowProblem(
                 "substance",
                 _(
-                    "“%(value)s” is not in the substance catalogue; use a name such as "
-                    "героин, гашиш, опий, heroin, or ask an administrator to add it."
+                    "“%(value)s” is not in the substance catalogue; use a name such as героин, гашиш, опий, heroin, "
+                    "or ask an administrator to add it."
                 )
                 % {"value": text},
             )
         return substance
 
-    def _quantity(self, cells: list[Any]) -> Decimal:
-        raw = self.cell(cells, "quantity")
+    def _quantity(self, raw: Any) -> Decimal:
         if _text(raw) == "":
             raise RowProblem("quantity", _("The quantity is missing."))
         try:
@@ -479,8 +521,8 @@ class RowParser:
             raise RowProblem("quantity", problem)
         return quantity.quantize(Decimal("0.000001"))
 
-    def _unit(self, cells: list[Any]) -> str:
-        text = _text(self.cell(cells, "unit_of_measure"))
+    def _unit(self, raw: Any) -> str:
+        text = _text(raw)
         if not text:
             raise RowProblem("unit_of_measure", _("The unit of measure is missing (kg, g, l, tablets …)."))
         unit = self.words.units_of_measure.get(normalise(text))
@@ -488,15 +530,14 @@ class RowParser:
             raise RowProblem(
                 "unit_of_measure",
                 _(
-                    "“%(value)s” is not a unit Kordon knows; use kg, g, t, l, ml, "
-                    "tablets, pieces, plants or doses (or кг, г, л, шт)."
+                    "“%(value)s” is not a unit Kordon knows; use kg, g, t, l, ml, tablets, pieces, plants or doses "
+                    "(or кг, г, л, шт)."
                 )
                 % {"value": text},
             )
         return unit
 
-    def _purity(self, cells: list[Any]) -> Decimal | None:
-        raw = self.cell(cells, "purity_percent")
+    def _purity(self, raw: Any) -> Decimal | None:
         if _text(raw) == "":
             return None
         try:
@@ -510,15 +551,13 @@ class RowParser:
             raise RowProblem("purity_percent", problem)
         return purity
 
-    def _choice(
-        self, cells: list[Any], column: str, lookup: dict[str, str], choices: list[tuple[str, Any]]
-    ) -> str:
-        text = _text(self.cell(cells, column))
+    def _choice(self, raw: Any, column: str, lookup: dict[str, str], choices: type[models.Choices]) -> str:
+        text = _text(raw)
         if not text:
             return ""
         code = lookup.get(normalise(text))
         if code is None:
-            accepted = ", ".join(str(label) for _code, label in choices)
+            accepted = ", ".join(str(label) for label in choices.labels)
             raise RowProblem(
                 column,
                 _("“%(value)s” is not recognised; use one of: %(accepted)s.")
@@ -526,20 +565,25 @@ class RowParser:
             )
         return code
 
-    def _transit(self, cells: list[Any]) -> list[str]:
-        text = _text(self.cell(cells, "transit_countries"))
+    def _concealment(self, raw: Any) -> tuple[str, str]:
+        text = _text(raw)
+        if not text:
+            return "", ""
+        return concealment_category(text, self.words.concealment), text[:300]
+
+    def _transit(self, raw: Any) -> list[str]:
+        text = _text(raw)
         if not text:
             return []
         codes = []
         for part in _LIST_SEPARATORS.split(text):
             if part:
-                code = self.country(part, "transit_countries")
+                code = self._country(part, "transit_countries")
                 if code is not None:
                     codes.append(code)
         return codes
 
-    def _persons(self, cells: list[Any]) -> int:
-        raw = self.cell(cells, "persons_arrested")
+    def _persons(self, raw: Any) -> int:
         if _text(raw) == "":
             return 0
         try:
@@ -552,8 +596,8 @@ class RowParser:
             )
         return int(number)
 
-    def _container(self, cells: list[Any]) -> str:
-        text = _text(self.cell(cells, "container_number"))
+    def _container(self, raw: Any) -> str:
+        text = _text(raw)
         if not text:
             return ""
         problem = rules.check_container(text)
@@ -675,7 +719,19 @@ class SeizureImporter:
         """Seizures of the agency that already carry these references (from earlier imports or forms)."""
         if not references:
             return
-        found = Seizure.objects.filter(owner_agency_id=self.unit.agency_id, reference__in=references)
+        # A plain query first: in a fresh import almost no reference exists yet, and building an ORM
+        # filter with thousands of parameters costs more than the import of the rows themselves.
+        table = connection.ops.quote_name(Seizure._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(references))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT reference FROM {table} WHERE owner_agency_id = %s AND reference IN ({placeholders})",  # noqa: S608
+                [self.unit.agency_id, *references],
+            )
+            existing = [reference for (reference,) in cursor.fetchall()]
+        if not existing:
+            return
+        found = Seizure.objects.filter(owner_agency_id=self.unit.agency_id, reference__in=existing)
         by_id: dict[int, SeizureEntry] = {}
         for seizure in found.values("id", "reference", "owner_unit_id", *EVENT_FIELDS):
             changeable = isinstance(self.changeable_units, policy.Everything) or (
@@ -793,19 +849,11 @@ class SeizureImporter:
     def _seizure_values(self, row: ParsedRow) -> tuple[Any, ...]:
         event = row.event
         place_name, substance_names = event["_search"]
-        search = search_text_for(
-            Seizure(
-                reference=row.reference,
-                place_description=event["place_description"],
-                reporting_body=event["reporting_body"],
-                vehicle_plate=event["vehicle_plate"],
-                container_number=event["container_number"],
-                flight=event["flight"],
-                concealment_details=event["concealment_details"],
-                narrative=event["narrative"],
-            ),
+        search = search_text(
+            row.reference,
+            *(event.get(name, "") for name in SEARCHED_FIELDS[1:]),
             place_name,
-            substance_names,
+            *substance_names,
         )
         return (
             self.entries[row.reference].seizure_id,

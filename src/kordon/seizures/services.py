@@ -73,21 +73,22 @@ class SeizureData:
 EVENT_FIELDS = [name for name in SeizureData.__dataclass_fields__ if name != "items"]
 
 
-def search_text_for(seizure: Seizure, place_name: str = "", substance_names: list[str] | None = None) -> str:
+# The seizure's own text fields that the list's search box looks into (with place and substance names).
+SEARCHED_FIELDS = (
+    "reference",
+    "place_description",
+    "reporting_body",
+    "vehicle_plate",
+    "container_number",
+    "flight",
+    "train",
+    "concealment_details",
+    "narrative",
+)
+
+
+def search_text(*parts: str) -> str:
     """The lower-case text that the list's search box matches."""
-    parts = [
-        seizure.reference,
-        place_name,
-        *(substance_names or []),
-        seizure.place_description,
-        seizure.reporting_body,
-        seizure.vehicle_plate,
-        seizure.container_number,
-        seizure.flight,
-        seizure.train,
-        seizure.concealment_details,
-        seizure.narrative,
-    ]
     return " ".join(part for part in parts if part).lower()
 
 
@@ -203,7 +204,9 @@ def _apply(seizure: Seizure, data: SeizureData) -> None:
     place_names = [place.name, *place.names.values()] if place else []
     substances = Substance.objects.filter(pk__in=[item.substance_id for item in data.items])
     names = [name for substance in substances for name in substance_search_names(substance)]
-    seizure.search_text = search_text_for(seizure, " ".join(place_names), names)
+    seizure.search_text = search_text(
+        *(getattr(seizure, name) for name in SEARCHED_FIELDS), *place_names, *names
+    )
 
 
 @transaction.atomic

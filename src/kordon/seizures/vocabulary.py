@@ -310,13 +310,19 @@ def choice_lookup(synonyms: Mapping[str, tuple[str, ...]], labels: Mapping[str, 
     return lookup
 
 
-def concealment_category(text: str) -> str:
-    """The category for a free-text concealment; OTHER when no keyword is recognised."""
+def concealment_lookup() -> dict[str, str]:
+    """Concealment codes and labels (in the active language), normalised, to their code."""
+    return choice_lookup(dict.fromkeys(Concealment.values, ()), dict(Concealment.choices))
+
+
+def concealment_category(text: str, exact: Mapping[str, str] | None = None) -> str:
+    """The category for a free-text concealment; OTHER when no keyword is recognised.
+
+    Pass `exact` (from concealment_lookup) when classifying many texts."""
+    code = (exact if exact is not None else concealment_lookup()).get(normalise(text))
+    if code is not None:
+        return code
     lowered = text.lower().replace("ё", "е")
-    exact = {normalise(code): code for code in Concealment.values}
-    exact.update({normalise(str(label)): code for code, label in Concealment.choices})
-    if normalise(text) in exact:
-        return exact[normalise(text)]
     for keyword, category in CONCEALMENT_KEYWORDS:
         if keyword in lowered:
             return category

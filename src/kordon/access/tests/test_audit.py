@@ -61,7 +61,9 @@ def test_a_refused_change_leaves_no_line(world: Any, make_seizure: Any) -> None:
     assert AuditEntry.objects.count() == before
 
 
-def test_reading_a_detail_and_exporting_are_audited_with_the_client_address(world: Any, make_seizure: Any) -> None:
+def test_reading_a_detail_and_exporting_are_audited_with_the_client_address(
+    world: Any, make_seizure: Any
+) -> None:
     seizure = make_seizure("kg-dcs-blo-dostuk", reference="AUD-5")
     client = world.client("kg.analyst")
     client.get(f"/seizures/{seizure.pk}/", REMOTE_ADDR="10.20.30.40")
@@ -146,7 +148,9 @@ def test_the_audit_page_is_for_supervisors_and_administrators(world: Any, make_s
     make_seizure("kg-dcs-blo-dostuk", actor=world.user("kg.blo.dostuk"), reference="AUD-KG")
     make_seizure("uz-customs-blo-dustlik", actor=world.user("uz.blo.dustlik"), reference="AUD-UZ")
     assert world.client("kg.blo.dostuk").get("/access/audit/").status_code == 403
-    supervisor_page = world.client("kg.supervisor").get("/access/audit/", {"action": "create"}).content.decode()
+    supervisor_page = (
+        world.client("kg.supervisor").get("/access/audit/", {"action": "create"}).content.decode()
+    )
     assert "AUD-KG" in supervisor_page and "AUD-UZ" not in supervisor_page
     admin_page = world.client("admin").get("/access/audit/", {"action": "create"}).content.decode()
     assert "AUD-KG" in admin_page and "AUD-UZ" in admin_page

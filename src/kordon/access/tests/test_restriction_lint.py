@@ -14,7 +14,15 @@ from kordon.access.models import MarkedRecord
 
 PACKAGE = Path(__file__).resolve().parents[2]
 # Modules that write, check access themselves, and are called only with an acting user.
-EXEMPT_NAMES = {"models.py", "services.py", "importing.py", "demo.py", "reference.py", "admin.py", "conftest.py"}
+EXEMPT_NAMES = {
+    "models.py",
+    "services.py",
+    "importing.py",
+    "demo.py",
+    "reference.py",
+    "admin.py",
+    "conftest.py",
+}
 EXEMPT_PARTS = {"migrations", "tests"}
 FORBIDDEN_MANAGERS = {"_default_manager", "_base_manager"}
 

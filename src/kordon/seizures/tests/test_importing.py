@@ -43,7 +43,11 @@ def test_the_canonical_template_imports_with_items_grouped_by_reference(world: A
     assert (result.batch.accepted_rows, result.batch.new_seizures, result.batch.rejected_rows) == (3, 2, 0)
     first = Seizure.objects.get(reference="KG-1")
     assert first.owner_unit.code == "kg-dcs-analysis" and first.owner_agency.code == "KG-DCS"
-    assert first.place.code == "KG-DOSTUK" and first.origin_country_id == "AF" and first.transit_countries == ["TJ"]
+    assert (
+        first.place.code == "KG-DOSTUK"
+        and first.origin_country_id == "AF"
+        and first.transit_countries == ["TJ"]
+    )
     assert first.concealment == "vehicle_compartment" and first.concealment_details == "тайник в кабине"
     assert first.detection_method == "sniffer_dog" and first.persons_arrested == 1
     kilograms = {item.substance.code: item.quantity_kg for item in first.items.all()}
@@ -129,7 +133,8 @@ def test_every_bad_row_is_reported_with_row_column_and_reason_and_the_rest_is_ke
     }  # fmt: skip
     assert (result.batch.accepted_rows, result.batch.rejected_rows) == (2, 12)
     assert set(Seizure.objects.filter(source_import=result.batch).values_list("reference", flat=True)) == {
-        "OK-1", "OK-15"
+        "OK-1",
+        "OK-15",
     }
     messages = {(problem.row, problem.column): problem.message for problem in result.problems}
     assert "31.02.2013" in messages[(4, "date")] and "future" in messages[(5, "date")]
@@ -149,7 +154,9 @@ def test_a_container_number_with_a_wrong_check_digit_is_rejected(world: Any, tmp
 
 
 def test_importing_the_same_rows_again_creates_nothing(world: Any, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "again.csv", [TEMPLATE, row("R-1"), row("R-1", substance="opium"), row("R-2")])
+    path = write_csv(
+        tmp_path / "again.csv", [TEMPLATE, row("R-1"), row("R-1", substance="opium"), row("R-2")]
+    )
     run(world, path)
     before = (Seizure.objects.count(), SeizureItem.objects.count())
     second = run(world, path)
@@ -157,7 +164,9 @@ def test_importing_the_same_rows_again_creates_nothing(world: Any, tmp_path: Pat
     assert (Seizure.objects.count(), SeizureItem.objects.count()) == before
 
 
-def test_rejected_rows_are_downloaded_fixed_and_uploaded_again(world: Any, tmp_path: Path, analyst: Any) -> None:
+def test_rejected_rows_are_downloaded_fixed_and_uploaded_again(
+    world: Any, tmp_path: Path, analyst: Any
+) -> None:
     path = write_csv(tmp_path / "first.csv", [
         TEMPLATE, row("F-1"), row("F-1", substance="гашиш", unit_of_measure="мешков"), row("F-2", date="32.01.2013"),
     ])  # fmt: skip
@@ -211,7 +220,9 @@ def test_a_reference_of_another_units_seizure_cannot_be_extended(world: Any, tmp
 
 
 def test_a_file_without_the_required_columns_is_refused_whole(world: Any, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "cols.csv", [["reference", "date", "country", "amount"], ["A", "01.01.2013", "KG", 1]])
+    path = write_csv(
+        tmp_path / "cols.csv", [["reference", "date", "country", "amount"], ["A", "01.01.2013", "KG", 1]]
+    )
     result = run(world, path)
     assert result.batch.status == SeizureImport.Status.FAILED
     assert "substance" in result.batch.message and "unit_of_measure" in result.batch.message

@@ -1,0 +1,87 @@
+"""`kordon import seizures`: the JSON outcome, dry runs, clear refusals, and all-or-nothing."""
+
+import json
+import signal
+import time
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kordon.conftest import ScratchNode
+from kordon.seizures.models import Seizure
+from kordon.seizures.tests.files import TEMPLATE, row, write_csv
+
+
+def import_json(path: Path, *extra: str) -> dict[str, Any]:
+    out = StringIO()
+    call_command("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user", "kg.analyst", "--json",
+                 *extra, stdout=out)  # fmt: skip
+    return json.loads(out.getvalue())
+
+
+def test_json_outcome_lists_every_error(world: Any, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "cli.csv", [TEMPLATE, row("CLI-1"), row("CLI-2", quantity="abc"), row("CLI-3")]
+    )
+    outcome = import_json(path)
+    assert (outcome["imported"], outcome["rejected"], outcome["new_seizures"]) == (2, 1, 2)
+    assert outcome["errors"] == [{"row": 3, "column": "quantity", "message": "“abc” is not a number."}]
+    assert Seizure.objects.filter(reference__in=["CLI-1", "CLI-3"]).count() == 2
+
+
+def test_dry_run_imports_nothing(world: Any, tmp_path: Path) -> None:
+    outcome = import_json(write_csv(tmp_path / "dry.csv", [TEMPLATE, row("CLI-DRY")]), "--dry-run")
+    assert outcome["imported"] == 1 and outcome["status"] == "checked"
+    assert not Seizure.objects.filter(reference="CLI-DRY").exists()
+
+
+def test_the_human_report_names_rows_and_columns(world: Any, tmp_path: Path) -> None:
+    out = StringIO()
+    path = write_csv(tmp_path / "h.csv", [TEMPLATE, row("H-1", country="Марс")])
+    call_command(
+        "import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user", "kg.analyst", stdout=out
+    )
+    assert "1 rows read: 0 imported" in out.getvalue() and "row 2 [country]" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--unit", "no-such-unit", "--user", "kg.analyst"], "no unit with code"),
+        (["--unit", "kg-dcs-analysis", "--user", "nobody"], "no active user"),
+        (["--unit", "kg-dcs-blo-dostuk", "--user", "kg.analyst"], "cannot import seizures for this unit"),
+    ],
+)
+def test_bad_arguments_are_refused_clearly(
+    world: Any, tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [TEMPLATE, row("A-1")])
+    with pytest.raises(CommandError, match=message):
+        call_command("import", "seizures", str(path), *arguments)
+
+
+def test_a_missing_file_is_refused(world: Any) -> None:
+    with pytest.raises(CommandError, match="There is no file"):
+        call_command(
+            "import", "seizures", "/no/such.csv", "--unit", "kg-dcs-analysis", "--user", "kg.analyst"
+        )
+
+
+def test_killing_an_import_half_way_leaves_no_data(scratch_node: ScratchNode, tmp_path: Path) -> None:
+    """SIGKILL in the middle of a large import: the transaction never commits, nothing is left."""
+    scratch_node.run("demo", "--password", "scratch-password-1")
+    seizures_before = scratch_node.count("SELECT COUNT(*) FROM seizures_seizure")
+    rows = [TEMPLATE] + [row(f"BIG-{number}") for number in range(300_000)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    process = scratch_node.start("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user",
+                                 "kg.analyst")  # fmt: skip
+    time.sleep(4)
+    assert process.poll() is None, "the import finished before it could be interrupted; use a bigger file"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before
+    assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0
+    assert "intact" in scratch_node.run("audit", "verify").stdout
