@@ -160,14 +160,10 @@ class ScratchNode:
 
 @pytest.fixture
 def scratch_node(tmp_path: Path) -> Iterator[ScratchNode]:
-    settings = connection.settings_dict
     if connection.vendor == "postgresql":
         name = f"kordon_scratch_{uuid.uuid4().hex[:12]}"
-        params = {
-            key: settings[key.upper()]
-            for key in ("host", "port", "user", "password")
-            if settings[key.upper()]
-        }
+        effective = connection.get_connection_params()
+        params = {key: effective[key] for key in ("host", "port", "user", "password") if effective.get(key)}
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         query = urlencode({key: value for key, value in params.items() if key in ("host", "port")})

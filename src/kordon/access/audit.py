@@ -81,6 +81,14 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(_payload(entry).encode("utf-8")).hexdigest()
 
 
+def _locked_head() -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends; made at the first line ever."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+    return head
+
+
 def _acting_unit_id(actor: Any) -> int | None:
     scope = policy.scope_for(actor)
     if scope is None or not scope.roles:
@@ -111,7 +119,7 @@ def audit_log(
         object_repr = object_repr or str(instance)
         owner_unit_id = owner_unit_id or getattr(instance, "owner_unit_id", None)
     context = current_context()
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    head = _locked_head()
     user_known = actor is not None and getattr(actor, "pk", None) is not None
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -153,7 +161,7 @@ def verify_chain() -> ChainReport:
     expected_seq = 1
     checked = 0
     with transaction.atomic():
-        head = AuditChainHead.objects.get(pk=1)
+        head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(seq=0, hash=GENESIS_HASH)
         for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=5000):
             if entry.seq != expected_seq:
                 return ChainReport(False, checked, expected_seq, f"line {expected_seq} is missing")

@@ -59,12 +59,17 @@ def list_places(request: HttpRequest) -> Any:
     """The gazetteer: border crossing points, ports, airports, with coordinates and their source."""
     return [
         {
-            **PlaceOut.model_validate(place, from_attributes=True).model_dump(
-                exclude={"country", "other_country", "counterpart"}
-            ),
+            "code": place.code,
+            "kind": place.kind,
+            "name": place.name,
+            "names": place.names,
             "country": place.country_id,
             "other_country": place.other_country_id,
             "counterpart": place.counterpart.code if place.counterpart else None,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "unlocode": place.unlocode,
+            "source": place.source,
         }
         for place in Place.objects.select_related("counterpart")
     ]

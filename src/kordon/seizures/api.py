@@ -330,7 +330,23 @@ class ExportQuery(SeizureQuery):
     format: Annotated[str, Field(pattern=r"^(csv|xlsx|geojson)$")] = "csv"
 
 
-@router.get("/exports/seizures", response={200: bytes}, tags=["exports"])
+FILE_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "The file, as an attachment",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "application/geo+json": {"schema": {"type": "object"}},
+            },
+        }
+    }
+}
+
+
+@router.get("/exports/seizures", tags=["exports"], openapi_extra=FILE_RESPONSE)
 def export_seizures_file(request: HttpRequest, query: Query[ExportQuery]) -> Any:
     """The seizures you may see, with the list's filters, as CSV, XLSX or GeoJSON. Audited."""
     export = export_seizures(user=request.user, filters=query.to_filters(), file_format=query.format)
@@ -431,7 +447,9 @@ def commit_import(request: HttpRequest, import_id: RecordId) -> Any:
     return Status(200, import_out(result.batch, [problem.as_dict() for problem in result.problems]))
 
 
-@router.get("/imports/{import_id}/rejected", response={200: bytes, 404: Message}, tags=["imports"])
+@router.get(
+    "/imports/{import_id}/rejected", response={404: Message}, tags=["imports"], openapi_extra=FILE_RESPONSE
+)
 def rejected_rows(request: HttpRequest, import_id: RecordId) -> Any:
     """The rejected rows as uploaded, with an `errors` column, to fix and upload again."""
     batch = _import_or_404(request, import_id)

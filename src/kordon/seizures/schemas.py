@@ -210,7 +210,7 @@ class ImportOut(Schema):
 
 
 class FieldError(Schema):
-    loc: list[str]
+    loc: list[str | int]
     msg: str
     type: str
 
