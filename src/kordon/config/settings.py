@@ -143,6 +143,7 @@ STATIC_ROOT = DATA_DIR / "static"
 # node; border posts are often offline, so nothing is loaded from a CDN.
 NODE_MODULES = REPO_DIR / "node_modules"
 STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
 ]

@@ -21,6 +21,7 @@ from kordon.seizures.models import (
     TransportMode,
     UnitOfMeasure,
 )
+from kordon.seizures.rules import parse_decimal
 from kordon.seizures.selectors import SeizureFilters
 from kordon.seizures.services import ItemData, SeizureData
 from kordon.seizures.vocabulary import normalise
@@ -236,14 +237,26 @@ class SeizureForm(StyledForm):
                 self.add_error(field_name if field_name in self.fields else None, message)
 
 
+class QuantityField(forms.DecimalField):
+    """Takes 12,5 and 12.5 alike, whatever the interface language: officers type both."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str) and value.strip():
+            try:
+                return parse_decimal(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
 class ItemForm(StyledForm):
     substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all())
-    quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6, max_digits=16, localize=True
+    quantity = QuantityField(
+        label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6, max_digits=16
     )
     unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.KG)
-    purity_percent = forms.DecimalField(
-        label=_("Purity, %"), required=False, min_value=0, max_value=100, decimal_places=2, localize=True
+    purity_percent = QuantityField(
+        label=_("Purity, %"), required=False, min_value=0, max_value=100, decimal_places=2
     )
 
     def to_item(self) -> ItemData:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from kordon.seizures.models import (
     UnitOfMeasure,
     quantity_in_kg,
 )
+from kordon.seizures.rules import parse_decimal
 from kordon.seizures.services import SEARCHED_FIELDS, search_text, substance_search_names
 from kordon.seizures.vocabulary import (
     DETECTION_SYNONYMS,
@@ -226,28 +227,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """Numbers as agencies write them: 1 234,5 or 1,234.5 or 1234.5."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
-    text = _text(value).replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." in text:
-        text = (
-            text.replace(",", "")
-            if text.rfind(".") > text.rfind(",")
-            else text.replace(".", "").replace(",", ".")
-        )
-    else:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not number.is_finite():
-        raise ValueError(text)
-    return number
 
 
 def parse_date(value: Any) -> tuple[datetime.date, datetime.time | None]:

@@ -2,7 +2,8 @@
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,28 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 EARLIEST_DATE = datetime.date(1970, 1, 1)
 _PLATE_NOISE = re.compile(r"[\s\-]+")
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """Numbers as agencies write them: 1 234,5 or 1,234.5 or 1234.5."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        text = (
+            text.replace(",", "")
+            if text.rfind(".") > text.rfind(",")
+            else text.replace(".", "").replace(",", ".")
+        )
+    else:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
 
 def check_date(value: datetime.date) -> str | None:

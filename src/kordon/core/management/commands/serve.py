@@ -45,5 +45,8 @@ class Command(BaseCommand):
                 "worker_class": "gthread",
                 "accesslog": "-",
                 "timeout": 120,
+                "graceful_timeout": 10,
+                # No control socket in the home directory: a node is stopped like any service.
+                "control_socket_disable": True,
             }
         ).run()
