@@ -240,7 +240,7 @@ class SeizureForm(StyledForm):
 class QuantityField(forms.DecimalField):
     """Takes 12,5 and 12.5 alike, whatever the interface language: officers type both."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs follow IntegerField
         if isinstance(value, str) and value.strip():
             try:
                 return parse_decimal(value)
