@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client
 
 from kordon.access.context import action_context
+from kordon.browser import browser, page  # noqa: F401  (fixtures for the browser tests)
 from kordon.core.demo import build_accounts, build_organisations
 from kordon.core.models import Country, Unit
 from kordon.core.reference import load_countries, load_places

@@ -3,35 +3,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kordon.access.models import AUDIT_ACTION_LABELS
 from kordon.access.selectors import AuditFilters
 
 DATE_INPUT = forms.DateInput(
     attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
 )
 TEXT_INPUT = forms.TextInput(attrs={"class": "form-control form-control-sm"})
-ACTIONS = [
-    ("", "—"),
-    *(
-        (action, action)
-        for action in (
-            "create",
-            "update",
-            "delete",
-            "view",
-            "export",
-            "import",
-            "import_check",
-            "login",
-            "login_failed",
-            "logout",
-            "token_create",
-            "token_revoke",
-            "reference_load",
-            "demo_build",
-            "audit_verify",
-        )
-    ),
-]
+ACTIONS = [("", "—"), *AUDIT_ACTION_LABELS.items()]
 
 
 class AuditFilterForm(forms.Form):

@@ -5,6 +5,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
 from kordon.access.markings import (
@@ -67,6 +68,25 @@ class MarkedRecord(models.Model):
         ]
 
 
+AUDIT_ACTION_LABELS = {
+    "create": pgettext_lazy("audit action", "created"),
+    "update": pgettext_lazy("audit action", "changed"),
+    "delete": pgettext_lazy("audit action", "deleted"),
+    "view": pgettext_lazy("audit action", "opened"),
+    "export": pgettext_lazy("audit action", "exported"),
+    "import": pgettext_lazy("audit action", "imported a file"),
+    "import_check": pgettext_lazy("audit action", "checked a file"),
+    "login": pgettext_lazy("audit action", "logged in"),
+    "login_failed": pgettext_lazy("audit action", "failed to log in"),
+    "logout": pgettext_lazy("audit action", "logged out"),
+    "token_create": pgettext_lazy("audit action", "created an API token"),
+    "token_revoke": pgettext_lazy("audit action", "revoked an API token"),
+    "reference_load": pgettext_lazy("audit action", "loaded reference data"),
+    "demo_build": pgettext_lazy("audit action", "built the demo"),
+    "audit_verify": pgettext_lazy("audit action", "verified the audit trail"),
+}
+
+
 class AuditEntry(models.Model):
     """One line of the audit trail. Lines are hash-chained: each hash covers the previous one.
 
@@ -91,7 +111,7 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True)
     after = models.JSONField(_("after"), null=True)
     request_id = models.CharField(_("request"), max_length=36, blank=True)
-    client_address = models.CharField(_("from"), max_length=64, blank=True)
+    client_address = models.CharField(_("client address"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -103,6 +123,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
 
 
 class AuditChainHead(models.Model):

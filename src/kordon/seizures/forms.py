@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
 from kordon.access.markings import Distribution, HandlingCode, Tlp
@@ -184,7 +185,13 @@ class SeizureForm(StyledForm):
         super().__init__(*args, **kwargs)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
-        self.fields["owner_unit"].queryset = unit_choices  # type: ignore[attr-defined]
+        owner = self.fields["owner_unit"]
+        owner.queryset = unit_choices  # type: ignore[attr-defined]
+        # Most officers belong to one unit: choose it for them.
+        first = unit_choices.first()
+        if first is not None:
+            owner.initial = first.pk
+            owner.empty_label = None  # type: ignore[attr-defined]
         if editing:
             del self.fields["owner_unit"]
 
@@ -238,7 +245,13 @@ class SeizureForm(StyledForm):
 
 
 class QuantityField(forms.DecimalField):
-    """Takes 12,5 and 12.5 alike, whatever the interface language: officers type both."""
+    """Takes 12,5 and 12.5 alike, whatever the interface language: officers type both. A text box
+    with a decimal keypad, because a number box refuses the comma in some browsers."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs follow IntegerField
         if isinstance(value, str) and value.strip():
@@ -254,7 +267,11 @@ class ItemForm(StyledForm):
     quantity = QuantityField(
         label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6, max_digits=16
     )
-    unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.KG)
+    unit = forms.ChoiceField(
+        label=pgettext_lazy("unit of measure", "Unit"),
+        choices=UnitOfMeasure.choices,
+        initial=UnitOfMeasure.KG,
+    )
     purity_percent = QuantityField(
         label=_("Purity, %"), required=False, min_value=0, max_value=100, decimal_places=2
     )
@@ -284,4 +301,9 @@ class ImportForm(StyledForm):
         super().__init__(*args, **kwargs)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
-        self.fields["unit"].queryset = unit_choices  # type: ignore[attr-defined]
+        unit = self.fields["unit"]
+        unit.queryset = unit_choices  # type: ignore[attr-defined]
+        first = unit_choices.first()
+        if first is not None:
+            unit.initial = first.pk
+            unit.empty_label = None  # type: ignore[attr-defined]

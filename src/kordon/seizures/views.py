@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from kordon.access import policy
 from kordon.access.selectors import record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
+from kordon.core.models import Country
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
 from kordon.seizures.importing import Markings, file_sha256, import_seizures
@@ -74,10 +75,23 @@ def seizure_detail_view(request: AuthenticatedRequest, seizure_id: int) -> HttpR
             "seizure": seizure,
             "items": seizure.items.all(),
             "history": record_history(object_type="seizures.seizure", object_id=str(seizure.pk))[:20],
+            "route": route_of(seizure),
             "may_change": seizure_may(request.user, seizure, policy.CHANGE),
             "may_delete": seizure_may(request.user, seizure, policy.DELETE),
         },
     )
+
+
+def route_of(seizure: Seizure) -> list[str]:
+    """Origin, transit countries and destination by name, in travel order ("?" where unknown)."""
+    names = {
+        country.code: country.label for country in Country.objects.filter(code__in=seizure.transit_countries)
+    }
+    return [
+        seizure.origin_country.label if seizure.origin_country else "?",
+        *(names.get(code, code) for code in seizure.transit_countries),
+        seizure.destination_country.label if seizure.destination_country else "?",
+    ]
 
 
 def _items(formset: Any) -> list[Any]:

@@ -1,0 +1,54 @@
+"""Browser-test support: Debian's Chromium driven by Playwright, never the internet.
+
+Kept in the package (not in a tests folder) so every app's browser tests share one launcher.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Without the background-networking switches Chromium tries to reach Google at every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: object) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="ru-RU"
+    )
+    # Only the live server may be reached; anything else would be a page loading from the internet.
+    base = str(getattr(live_server, "url", ""))
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+    )
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep docs/screenshots true: every run of the browser tests writes them anew."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

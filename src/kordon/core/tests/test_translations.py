@@ -1,0 +1,51 @@
+"""English and Russian are complete: every string people read is marked for translation, the
+Russian catalogue translates all of them, and the compiled catalogue matches its source."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2]
+CATALOGUE = PACKAGE / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{ *\w+ *\}\}")
+
+
+def test_the_russian_catalogue_is_complete_and_keeps_placeholders() -> None:
+    catalogue = polib.pofile(str(CATALOGUE))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    for entry in catalogue:
+        translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        for translation in translations:
+            assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(entry.msgid)), (
+                entry.msgid
+            )
+
+
+def test_the_compiled_catalogue_matches_its_source() -> None:
+    source = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0)
+              for entry in polib.pofile(str(CATALOGUE))}  # fmt: skip
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0)
+                for entry in polib.mofile(str(CATALOGUE.with_suffix(".mo"))) if entry.msgid}  # fmt: skip
+    assert compiled == {key: value for key, value in source.items() if key[1]}, "run `make messages`"
+
+
+def test_no_string_is_missing_from_the_catalogue(tmp_path: Path) -> None:
+    """Extract the strings again (GNU gettext) and compare with the committed catalogue."""
+    if shutil.which("xgettext") is None:
+        pytest.fail("GNU gettext is needed for this test: apt-get install gettext")
+    copy = tmp_path / "kordon"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("tests", "__pycache__", "*.mo"))
+    kordon = str(Path(sys.executable).with_name("kordon"))
+    subprocess.run(
+        [kordon, "makemessages", "-l", "ru", "--no-obsolete", "--ignore", "conftest.py", "--ignore", "*/migrations/*"],
+        cwd=copy, check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    extracted = polib.pofile(str(copy / "locale" / "ru" / "LC_MESSAGES" / "django.po"))
+    missing = [entry.msgid for entry in extracted.untranslated_entries() + extracted.fuzzy_entries()]
+    assert missing == [], "new text is not translated; run `make messages` and translate it"
