@@ -33,13 +33,19 @@ class MarkedRecord(models.Model):
     and a test fails when it does not (kordon/access/tests/test_restriction_lint.py).
     """
 
-    # Indexed through Meta.indexes below, together with what the policy filters on.
+    # Not indexed on its own: see Meta.indexes.
     owner_unit = models.ForeignKey(
         Unit, models.PROTECT, related_name="+", db_index=False, verbose_name=_("owner unit")
     )
-    # A copy of owner_unit.agency, so that the policy filters on one column without a join.
+    # A copy of owner_unit.agency, so that the policy filters on one column without a join; kept
+    # consistent by the services, so the database does not check it again (see seizures.models).
     owner_agency = models.ForeignKey(
-        Agency, models.PROTECT, related_name="+", db_index=False, verbose_name=_("owner agency")
+        Agency,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("owner agency"),
     )
     tlp = models.PositiveSmallIntegerField(_("TLP"), choices=Tlp.choices, default=Tlp.AMBER)
     handling_code = models.CharField(
@@ -62,8 +68,9 @@ class MarkedRecord(models.Model):
 
     class Meta:
         abstract = True
+        # One index serves the policy: records of the user's agencies, by distribution (the owner
+        # unit's own records are in their agency too). Each further index slows imports down.
         indexes = [
-            models.Index(fields=["owner_unit"], name="%(app_label)s_%(class)s_owner_u"),
             models.Index(fields=["owner_agency", "distribution"], name="%(app_label)s_%(class)s_owner_a"),
         ]
 

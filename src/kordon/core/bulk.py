@@ -1,16 +1,50 @@
 """Fast bulk writes for large imports, portable across SQLite and PostgreSQL.
 
 Model instances cost tens of microseconds each; a million-row import cannot afford them. Rows are
-plain tuples here: PostgreSQL receives them through COPY, SQLite through executemany. Both run
-inside the caller's transaction, so an import is still all or nothing.
+prepared for the database first (possibly in another process), then written in bulk inside the
+caller's transaction, so an import is still all or nothing:
+
+- PostgreSQL: a prepared row is a line of COPY text format; the writer sends the lines as they are.
+- SQLite: a prepared row is a tuple of values SQLite takes directly; the writer uses executemany.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
 
+# A row, or a run of columns of a row, prepared for this database: a tuple (SQLite) or text (PostgreSQL).
+Prepared = Any
 Converter = Callable[[Any], Any]
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_escape(value: Any) -> str:
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_boolean(value: Any) -> str:
+    return "t" if value else "f"
+
+
+def _copy_converters(model: type[models.Model], columns: Sequence[str]) -> list[Converter]:
+    """For each column, how a value of that column is written in PostgreSQL's COPY text format."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    converters: list[Converter] = []
+    for column in columns:
+        field = fields[column]
+        if isinstance(field, models.BooleanField):
+            converters.append(_copy_boolean)
+        elif isinstance(field, models.DateTimeField | models.DateField | models.TimeField):
+            converters.append(_isoformat)
+        elif isinstance(
+            field, models.IntegerField | models.FloatField | models.DecimalField | models.AutoField
+        ) or (isinstance(field, models.ForeignKey) and not isinstance(field.target_field, models.CharField)):
+            converters.append(str)
+        else:  # text, JSON (already serialised), character keys
+            converters.append(_copy_escape)
+    return converters
 
 
 def _sqlite_converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple[int, Converter]]:
@@ -44,33 +78,62 @@ def _memoised(convert: Converter) -> Converter:
     return converted
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows of values (in `columns` order, JSON already serialised) into the model's table.
+def row_preparer(model: type[models.Model], columns: Sequence[str]) -> Callable[[Sequence[Any]], Prepared]:
+    """A function that prepares rows of Python values (dates, times, aware datetimes, Decimals,
+    strings, numbers, None; JSON already serialised), in `columns` order, for this database."""
+    if connection.vendor == "postgresql":
+        writers = _copy_converters(model, columns)
+        return lambda row: "\t".join(
+            ["\\N" if value is None else write(value) for write, value in zip(writers, row, strict=True)]
+        )
+    converters = _sqlite_converters(model, columns)
 
-    Values are Python values: dates, times, aware datetimes, Decimals, strings, ints, None.
-    """
+    def prepare(row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row)
+        for index, convert in converters:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return tuple(values)
+
+    return prepare
+
+
+def combine(*parts: Prepared) -> Prepared:
+    """Prepared runs of columns, side by side, as one prepared row."""
+    if connection.vendor == "postgresql":
+        return "\t".join(parts)
+    return sum(parts, ())
+
+
+def insert_prepared(model: type[models.Model], columns: Sequence[str], rows: list[Prepared]) -> int:
+    """Insert prepared rows, in `columns` order, into the model's table."""
+    if not rows:
+        return 0
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        converters = _sqlite_converters(model, columns)
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                if values[index] is not None:
-                    values[index] = convert(values[index])
-            prepared.append(values)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                copy.write("\n".join(rows) + "\n")
+            return len(rows)
         placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
-        return len(prepared)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+        return len(rows)
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows of Python values, in `columns` order, into the model's table."""
+    prepare = row_preparer(model, columns)
+    return insert_prepared(model, columns, [prepare(row) for row in rows])
+
+
+def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQL and parameters for `column` matching one of many values. PostgreSQL takes one array
+    parameter (planning a list of thousands of parameters costs more than running the query)."""
+    quoted = connection.ops.quote_name(column)
+    if connection.vendor == "postgresql":
+        return f"{quoted} = ANY(%s)", [list(values)]
+    return f"{quoted} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -97,3 +160,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         if sequence is not None:
             highest = max(highest, sequence[0])
         return list(range(highest + 1, highest + 1 + count))
+
+
+def refresh_statistics(*tables: type[models.Model]) -> None:
+    """After a large import, let PostgreSQL's planner see the new rows at once (ANALYZE) rather than
+    whenever autovacuum gets to it; until then it may plan lookups as if the tables were empty.
+    SQLite plans without such statistics."""
+    if connection.vendor != "postgresql":
+        return
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {names}")

@@ -54,7 +54,10 @@ def _detect_delimiter(header_line: str) -> str:
 
 
 def _is_blank(cells: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    try:
+        return not "".join(cells).strip()  # CSV: all text, the quick way
+    except TypeError:
+        return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
 def _csv_rows(reader: Any, encoding: str) -> Iterator[tuple[int, list[Any]]]:

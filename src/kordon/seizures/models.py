@@ -185,9 +185,18 @@ class Seizure(MarkedRecord):
     occurred_on = models.DateField(_("date"))
     occurred_at = models.TimeField(_("time"), null=True, blank=True)
     # Every index slows imports down: foreign keys are indexed only where a list filters on them
-    # (Meta.indexes), not one by one as Django would by default.
+    # (Meta.indexes), not one by one as Django would by default. Reference data (countries, places,
+    # units, users, imports) is never deleted while records point at it (PROTECT in the ORM), and
+    # every write path resolves these values from the reference tables, so the database does not
+    # check them again row by row (db_constraint=False): on PostgreSQL those checks doubled the
+    # time of a large import. The owner unit and the items' links keep their database constraints.
     country = models.ForeignKey(
-        Country, models.PROTECT, related_name="+", db_index=False, verbose_name=_("country")
+        Country,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("country"),
     )
     place = models.ForeignKey(
         Place,
@@ -196,6 +205,7 @@ class Seizure(MarkedRecord):
         blank=True,
         related_name="seizures",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("place"),
     )
     place_description = models.CharField(_("place (description)"), max_length=300, blank=True)
@@ -208,6 +218,7 @@ class Seizure(MarkedRecord):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("reporting unit"),
     )
     reporting_body = models.CharField(_("reported by (not a Kordon unit)"), max_length=200, blank=True)
@@ -230,6 +241,7 @@ class Seizure(MarkedRecord):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("origin"),
     )
     # ISO codes in travel order; a list keeps the order and imports fast.
@@ -241,6 +253,7 @@ class Seizure(MarkedRecord):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("destination"),
     )
     persons_arrested = models.PositiveIntegerField(_("persons arrested"), default=0)
@@ -257,6 +270,7 @@ class Seizure(MarkedRecord):
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("recorded by"),
     )
     source_import = models.ForeignKey(
@@ -266,6 +280,7 @@ class Seizure(MarkedRecord):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("import"),
     )
     # Lower-case copy of the searchable text: the search box is one LIKE on one column.

@@ -89,7 +89,7 @@ SEARCHED_FIELDS = (
 
 def search_text(*parts: str) -> str:
     """The lower-case text that the list's search box matches."""
-    return " ".join(part for part in parts if part).lower()
+    return " ".join(filter(None, parts)).lower()
 
 
 def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> None:

@@ -306,7 +306,8 @@ def choice_lookup(synonyms: Mapping[str, tuple[str, ...]], labels: Mapping[str, 
     for code, words in synonyms.items():
         for word in (code, labels.get(code, ""), *words):
             if word:
-                lookup.setdefault(normalise(str(word)), code)
+                # A plain str, not the enum member: cheaper to hash, copy and send between processes.
+                lookup.setdefault(normalise(str(word)), str(code))
     return lookup
 
 
@@ -325,5 +326,5 @@ def concealment_category(text: str, exact: Mapping[str, str] | None = None) -> s
     lowered = text.lower().replace("ё", "е")
     for keyword, category in CONCEALMENT_KEYWORDS:
         if keyword in lowered:
-            return category
-    return Concealment.OTHER
+            return str(category)
+    return str(Concealment.OTHER)
