@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -15,6 +14,7 @@ from pydantic import Field
 
 from kordon.access.markings import Tlp
 from kordon.core.models import Place, Unit
+from kordon.core.paging import capped_page
 from kordon.seizures.exports import export_rejected_rows, export_seizures
 from kordon.seizures.importing import Markings, import_seizures
 from kordon.seizures.models import (
@@ -260,9 +260,10 @@ def list_seizures(request: HttpRequest, query: Query[SeizureQuery]) -> Any:
     seizures = seizure_page_rows(seizure_list(user=request.user, filters=query.to_filters())).select_related(
         "owner_agency", "reporting_unit"
     )
-    page = Paginator(seizures, query.page_size).get_page(query.page)
+    page = capped_page(seizures, query.page, query.page_size)
     return {
         "count": page.paginator.count,
+        "count_exact": page.paginator.count_exact,  # type: ignore[attr-defined]
         "page": page.number,
         "page_size": query.page_size,
         "results": [seizure_out(seizure) for seizure in page],

@@ -174,7 +174,8 @@ class SeizureOut(Schema):
 
 
 class SeizurePage(Schema):
-    count: int
+    count: int = Field(description="matching seizures, counted up to 1,000")
+    count_exact: bool = Field(description="false when more than `count` seizures match")
     page: int
     page_size: int
     results: list[SeizureOut]

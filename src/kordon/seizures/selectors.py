@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
-from kordon.seizures.models import Seizure, SeizureImport, SeizureItem
+from kordon.seizures.models import Seizure, SeizureImport, SeizureItem, Substance
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,16 @@ def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIE
     if filters.transport_mode:
         seizures = seizures.filter(transport_mode=filters.transport_mode)
     if filters.substance or filters.substance_group:
-        # EXISTS rather than a join, so a seizure with two matching items is listed once.
-        items = SeizureItem.objects.filter(seizure=OuterRef("pk"))
+        # The catalogue is small: resolve the substances first, so the check per seizure is one
+        # index lookup; EXISTS rather than a join, so a seizure with two matching items is listed once.
+        substances = Substance.objects.all()
         if filters.substance:
-            items = items.filter(substance_id=filters.substance)
+            substances = substances.filter(pk=filters.substance)
         if filters.substance_group:
-            items = items.filter(substance__group=filters.substance_group)
+            substances = substances.filter(group=filters.substance_group)
+        items = SeizureItem.objects.filter(
+            seizure=OuterRef("pk"), substance_id__in=list(substances.values_list("pk", flat=True))
+        )
         seizures = seizures.filter(Exists(items))
     if filters.q:
         seizures = seizures.filter(search_text__contains=filters.q.strip().lower())

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from kordon.access import policy
 from kordon.access.selectors import record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.models import Country
+from kordon.core.paging import capped_page
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
 from kordon.seizures.importing import Markings, file_sha256, import_seizures
@@ -42,8 +42,11 @@ PAGE_SIZE = 50
 def seizure_list_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = SeizureFilterForm(request.GET)
     filters = form.to_filters()
-    paginator = Paginator(seizure_page_rows(seizure_list(user=request.user, filters=filters)), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = capped_page(
+        seizure_page_rows(seizure_list(user=request.user, filters=filters)),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -197,3 +197,18 @@ def test_an_uploaded_csv_in_windows_1251_goes_through_the_wizard(world: Any, tmp
                                                        "tlp": "2", "handling_code": "H0", "distribution": "1"})  # fmt: skip
     client.post(response["Location"])
     assert Seizure.objects.get(reference="CP-1").items.get().unit == "g"
+
+
+def test_a_long_list_counts_up_to_a_limit_and_says_so(world: Any, tmp_path: Path) -> None:
+    from kordon.core.paging import COUNT_LIMIT
+    from kordon.seizures.importing import import_seizures
+
+    rows = [TEMPLATE, *(row(f"MANY-{number}") for number in range(COUNT_LIMIT + 5))]
+    path = write_csv(tmp_path / "many.csv", rows)
+    import_seizures(actor=world.user("kg.analyst"), unit=world.unit("kg-dcs-analysis"), path=path,
+                    file_name="many.csv", commit=True)  # fmt: skip
+    page = world.client("kg.blo.dostuk").get("/seizures/", {"q": "many-"}).content.decode()
+    assert f"More than {COUNT_LIMIT} seizures match" in page
+    assert f"{COUNT_LIMIT + 5} seizures" not in page
+    few = world.client("kg.blo.dostuk").get("/seizures/", {"q": "many-1000"}).content.decode()
+    assert "1 seizure" in few

@@ -1,0 +1,198 @@
+"""Benchmarks of the foundation (issue 2). Run with `make bench`; figures are printed as JSON lines
+and written to docs/benchmarks.md.
+
+- import: a seeded 1,000,000-row seizure CSV through `kordon import seizures`, end to end, with the
+  peak memory of the command and its worker process;
+- seizure list: the API with two filters and a page of 50, and the HTML list page, over more than
+  1,000,000 seizures, served by `kordon serve` (gunicorn, 2 workers) on loopback.
+
+PostgreSQL is measured too when KORDON_BENCH_POSTGRES_URL names an empty database.
+"""
+
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.generate import write
+from bench.node import Node
+
+IMPORT_ROWS = int(os.environ.get("KORDON_BENCH_IMPORT_ROWS", "1000000"))
+EXTRA_ROWS = int(os.environ.get("KORDON_BENCH_EXTRA_ROWS", "420000"))  # tops the list up past 1M seizures
+REQUESTS = int(os.environ.get("KORDON_BENCH_REQUESTS", "200"))
+PASSWORD = "benchmark-password-1"
+RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Client:
+    """A keep-alive HTTP client, so latencies measure the server, not connection set-up."""
+
+    def __init__(self, base: str) -> None:
+        parts = urllib.parse.urlsplit(base)
+        self.connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:  # fmt: skip
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=sent)
+        response = self.connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, value = header.split(";", 1)[0].split("=", 1)
+            self.cookies[name] = value
+        return response.status, data
+
+
+def timed(client: Client, paths: list[str]) -> list[float]:
+    latencies = []
+    for path in paths:
+        started = time.perf_counter()
+        status, _body = client.request("GET", path)
+        latencies.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+    return latencies
+
+
+def list_paths(prefix: str, rng: random.Random) -> list[str]:
+    """Two filters each: a country and a quarter, or a drug group and a year."""
+    paths = []
+    for _ in range(REQUESTS):
+        if rng.random() < 0.5:
+            year, quarter = rng.choice([2012, 2013, 2014]), rng.randrange(4)
+            start, end = f"{year}-{quarter * 3 + 1:02d}-01", f"{year}-{quarter * 3 + 3:02d}-28"
+            query = {
+                "country": rng.choice(["KG", "TJ", "UZ", "KZ", "TM"]),
+                "date_from": start,
+                "date_to": end,
+            }
+        else:
+            year = rng.choice([2012, 2013, 2014])
+            query = {"substance_group": rng.choice(["opioids", "cannabis", "ats"]),
+                     "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}  # fmt: skip
+        paths.append(f"{prefix}?{urllib.parse.urlencode(query)}")
+    return paths
+
+
+def figures(latencies: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+    }
+
+
+def bench_database(label: str, database_url: str | None, work: Path) -> list[dict[str, Any]]:
+    node = Node(work / label, database_url)
+    node.run("migrate", "--no-input")
+    node.run("demo", "--password", PASSWORD)
+    node.run("collectstatic", "--no-input")
+    results = []
+    big = work / "seizures-1m.csv"
+    if not big.exists():
+        write(big, IMPORT_ROWS)
+    measured = node.measure("import", "seizures", str(big), "--unit", "kg-dcs-analysis", "--user", "kg.analyst",
+                            "--json")  # fmt: skip
+    outcome = json.loads(measured.stdout)
+    results.append({
+        "benchmark": "import_seizures_csv", "database": label, "rows": outcome["rows"],
+        "imported": outcome["imported"], "rejected": outcome["rejected"], "new_seizures": outcome["new_seizures"],
+        "seconds": round(measured.seconds, 1), "rows_per_second": round(outcome["rows"] / measured.seconds),
+        "peak_rss_mb": round(measured.peak_rss_mb),
+    })  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
+    extra = work / "seizures-extra.csv"
+    if not extra.exists():
+        write(extra, EXTRA_ROWS, seed=2014, prefix="X")
+    node.run("import", "seizures", str(extra), "--unit", "kg-dcs-analysis", "--user", "kg.analyst")
+    server, base = node.serve(workers=2)
+    try:
+        api = Client(base)
+        _status, body = api.request("POST", "/api/v1/auth/token",
+                                   json.dumps({"username": "kg.blo.dostuk", "password": PASSWORD}),
+                                   {"Content-Type": "application/json"})  # fmt: skip
+        api.headers["Authorization"] = f"Bearer {json.loads(body)['token']}"
+        visible = int(
+            node.run(
+                "shell", "-c", "from kordon.seizures.models import Seizure; print(Seizure.objects.count())"
+            )
+        )
+        rng = random.Random(7)
+        timed(api, list_paths("/api/v1/seizures", rng)[:20])  # warm the caches
+        latencies = timed(api, [f"{path}&page_size=50" for path in list_paths("/api/v1/seizures", rng)])
+        results.append({"benchmark": "seizure_list_api", "database": label, "seizures_in_node": visible,
+                        "requests": len(latencies), **figures(latencies)})  # fmt: skip
+        print(json.dumps(results[-1]), flush=True)
+        page = Client(base)
+        _status, login = page.request("GET", "/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', login)
+        form = urllib.parse.urlencode({"username": "kg.blo.dostuk", "password": PASSWORD,
+                                       "csrfmiddlewaretoken": token.group(1).decode() if token else ""})  # fmt: skip
+        page.request("POST", "/login/", form, {"Content-Type": "application/x-www-form-urlencoded",
+                                               "Referer": f"{base}/login/"})  # fmt: skip
+        timed(page, list_paths("/seizures/", rng)[:20])
+        latencies = timed(page, list_paths("/seizures/", rng))
+        results.append({"benchmark": "seizure_list_page", "database": label, "seizures_in_node": visible,
+                        "requests": len(latencies), **figures(latencies)})  # fmt: skip
+        print(json.dumps(results[-1]), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def write_report(results: list[dict[str, Any]]) -> None:
+    rows = []
+    for result in results:
+        if result["benchmark"] == "import_seizures_csv":
+            target = "≥ 20,000 rows/s, < 1 GB"
+            figure = f"{result['rows_per_second']:,} rows/s ({result['seconds']} s), peak {result['peak_rss_mb']} MB"
+        else:
+            target = "p95 < 100 ms" if result["benchmark"] == "seizure_list_api" else "p95 < 250 ms"
+            figure = f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms"
+        rows.append(f"| {result['benchmark']} | {result['database']} | {figure} | {target} |")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    section = "\n".join([
+        "## Foundation (issue 2)", "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine} by `make bench` (`bench/run.py`).", "",
+        "| benchmark | database | measured | target |", "|---|---|---|---|", *rows, "",
+        "Raw figures (JSON lines):", "", "```", *(json.dumps(result) for result in results), "```", "",
+    ])  # fmt: skip
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
+    text = re.sub(r"## Foundation \(issue 2\)\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n"
+    RESULTS.write_text(text + section, encoding="utf-8")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="kordon-bench-") as folder:
+        work = Path(folder)
+        results = bench_database("sqlite", None, work)
+        postgres = os.environ.get("KORDON_BENCH_POSTGRES_URL")
+        if postgres:
+            results += bench_database("postgresql", postgres, work)
+        else:
+            print("KORDON_BENCH_POSTGRES_URL is not set: PostgreSQL was not measured.", file=sys.stderr)
+    write_report(results)
+
+
+if __name__ == "__main__":
+    main()
