@@ -53,14 +53,6 @@ class Scope:
     def units_for(self, action: str) -> list[int]:
         return sorted(unit for unit, role in self.roles.items() if action in ROLE_ACTIONS[role])
 
-    @property
-    def unit_ids(self) -> list[int]:
-        return sorted(self.roles)
-
-    @property
-    def agency_ids(self) -> list[int]:
-        return sorted(set(self.unit_agency.values()))
-
 
 SCOPE_CACHE_ATTRIBUTE: Final = "_kordon_scope"
 
@@ -81,12 +73,6 @@ def scope_for(user: Any) -> Scope | None:
     )
     setattr(user, SCOPE_CACHE_ATTRIBUTE, scope)
     return scope
-
-
-def forget_scope(user: Any) -> None:
-    """Drop the cached scope, after the user's memberships changed."""
-    if hasattr(user, SCOPE_CACHE_ATTRIBUTE):
-        delattr(user, SCOPE_CACHE_ATTRIBUTE)
 
 
 def record_filter(user: Any, action: str) -> Q | Everything | None:

@@ -121,12 +121,6 @@ def insert_prepared(model: type[models.Model], columns: Sequence[str], rows: lis
         return len(rows)
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert rows of Python values, in `columns` order, into the model's table."""
-    prepare = row_preparer(model, columns)
-    return insert_prepared(model, columns, [prepare(row) for row in rows])
-
-
 def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """SQL and parameters for `column` matching one of many values. PostgreSQL takes one array
     parameter (planning a list of thousands of parameters costs more than running the query)."""

@@ -85,3 +85,33 @@ def test_killing_an_import_half_way_leaves_no_data(scratch_node: ScratchNode, tm
     assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before
     assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0
     assert "intact" in scratch_node.run("audit", "verify").stdout
+
+
+def test_a_large_file_read_by_a_second_process_reports_the_same_rows(scratch_node: ScratchNode,
+                                                                      tmp_path: Path) -> None:  # fmt: skip
+    """Files of 4 MB and more are read in a second process; the outcome must not depend on it."""
+    from bench.generate import rows as generated_rows
+
+    from kordon.seizures.import_worker import PARALLEL_MIN_BYTES
+
+    scratch_node.run("demo", "--password", "scratch-password-1")
+    rows = [TEMPLATE, *generated_rows(40_000, prefix="PAR")]
+    bad_date, bad_substance = 10, 30_000  # spreadsheet row numbers (the header is row 1)
+    rows[bad_date - 1][1] = "31.02.2013"
+    rows[bad_substance - 1][5] = "кирпич"
+    conflicting = list(rows[2])
+    conflicting[1] = "01.01.2014"  # same reference as row 3, another date
+    rows.append(conflicting)
+    path = write_csv(tmp_path / "large.csv", rows, delimiter=";")
+    assert path.stat().st_size >= PARALLEL_MIN_BYTES
+    outcome = json.loads(scratch_node.run("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user",
+                                          "kg.analyst", "--json").stdout)  # fmt: skip
+    assert [(error["row"], error["column"]) for error in outcome["errors"]] == [
+        (bad_date, "date"), (bad_substance, "substance"), (len(rows), "date"),
+    ]  # fmt: skip
+    assert outcome["rows"] == len(rows) - 1 and outcome["imported"] + outcome["rejected"] == outcome["rows"]
+    stored = scratch_node.count("SELECT COUNT(*) FROM seizures_seizure WHERE reference LIKE 'PAR-%'")
+    assert stored == outcome["new_seizures"]
+    items = scratch_node.count("SELECT COUNT(*) FROM seizures_seizureitem i JOIN seizures_seizure s ON s.id = i.seizure_id"
+                               " WHERE s.reference LIKE 'PAR-%'")  # fmt: skip
+    assert items == outcome["imported"]
