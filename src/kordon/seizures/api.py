@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -457,6 +458,11 @@ def create_import(
     owner = Unit.objects.select_related("agency").filter(code=unit).first()
     if owner is None:
         return _validation_response({"unit": [f"Unknown unit code {unit!r}."]})
+    if (file.size or 0) > settings.KORDON_MAX_UPLOAD_BYTES:
+        megabytes = settings.KORDON_MAX_UPLOAD_BYTES // (1024 * 1024)
+        return _validation_response(
+            {"file": [f"The file is larger than {megabytes} MB; split it or use the CLI."]}
+        )
     markings = Markings(TLP_BY_NAME[tlp], "H0", DISTRIBUTION_BY_NAME[distribution])
     suffix = Path(file.name or "upload").suffix[:10]
     with tempfile.NamedTemporaryFile(suffix=suffix) as spool:

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -307,3 +308,13 @@ class ImportForm(StyledForm):
         if first is not None:
             unit.initial = first.pk
             unit.empty_label = None  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.KORDON_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is larger than %(megabytes)s MB. Split it, or import it with the `kordon import seizures` "
+                  "command on the server.") % {"megabytes": limit // (1024 * 1024)}
+            )  # fmt: skip
+        return upload

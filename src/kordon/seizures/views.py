@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -209,7 +208,7 @@ def import_start_view(request: AuthenticatedRequest) -> HttpResponseBase:
         batch = SeizureImport(
             owner_unit=unit, created_by=request.user, file_name=Path(upload.name).name[:255]
         )
-        batch.stored_file.save(Path(upload.name).name, ContentFile(upload.read()), save=False)
+        batch.stored_file.save(Path(upload.name).name, upload, save=False)
         path = Path(batch.stored_file.path)
         batch.file_sha256 = file_sha256(path)
         try:

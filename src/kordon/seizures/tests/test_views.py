@@ -212,3 +212,14 @@ def test_a_long_list_counts_up_to_a_limit_and_says_so(world: Any, tmp_path: Path
     assert f"{COUNT_LIMIT + 5} seizures" not in page
     few = world.client("kg.blo.dostuk").get("/seizures/", {"q": "many-1000"}).content.decode()
     assert "1 seizure" in few
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_advice(world: Any, tmp_path: Path, settings: Any) -> None:
+    settings.KORDON_MAX_UPLOAD_BYTES = 200
+    path = write_csv(tmp_path / "big.csv", [TEMPLATE, *(row(f"BIG-{number}") for number in range(10))])
+    with path.open("rb") as upload:
+        response = world.client("kg.analyst").post("/seizures/imports/", {
+            "unit": world.unit("kg-dcs-analysis").pk, "file": upload, "tlp": "2", "handling_code": "H0",
+            "distribution": "1"})  # fmt: skip
+    assert response.status_code == 200 and "kordon import seizures" in response.content.decode()
+    assert not SeizureImport.objects.filter(file_name="big.csv").exists()
