@@ -68,11 +68,8 @@ class MarkedRecord(models.Model):
 
     class Meta:
         abstract = True
-        # One index serves the policy: records of the user's agencies, by distribution (the owner
-        # unit's own records are in their agency too). Each further index slows imports down.
-        indexes = [
-            models.Index(fields=["owner_agency", "distribution"], name="%(app_label)s_%(class)s_owner_a"),
-        ]
+        # No index of its own for the policy: each record kind has a unique (owner agency,
+        # reference) index that leads with the agency, and every further index slows imports down.
 
 
 AUDIT_ACTION_LABELS = {

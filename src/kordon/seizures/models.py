@@ -292,7 +292,6 @@ class Seizure(MarkedRecord):
             models.UniqueConstraint(fields=["owner_agency", "reference"], name="seizure_reference_per_agency")
         ]
         indexes = [
-            *MarkedRecord.Meta.indexes,
             models.Index(fields=["occurred_on", "id"], name="seizure_date"),
             models.Index(fields=["country", "occurred_on"], name="seizure_country_date"),
             models.Index(fields=["place", "occurred_on"], name="seizure_place_date"),

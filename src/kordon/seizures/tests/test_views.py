@@ -214,7 +214,9 @@ def test_a_long_list_counts_up_to_a_limit_and_says_so(world: Any, tmp_path: Path
     assert "1 seizure" in few
 
 
-def test_an_upload_over_the_size_limit_is_refused_with_advice(world: Any, tmp_path: Path, settings: Any) -> None:
+def test_an_upload_over_the_size_limit_is_refused_with_advice(
+    world: Any, tmp_path: Path, settings: Any
+) -> None:
     settings.KORDON_MAX_UPLOAD_BYTES = 200
     path = write_csv(tmp_path / "big.csv", [TEMPLATE, *(row(f"BIG-{number}") for number in range(10))])
     with path.open("rb") as upload:
