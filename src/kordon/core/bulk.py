@@ -98,11 +98,14 @@ def row_preparer(model: type[models.Model], columns: Sequence[str]) -> Callable[
     return prepare
 
 
-def combine(*parts: Prepared) -> Prepared:
-    """Prepared runs of columns, side by side, as one prepared row."""
+def keyed_rows(keys: Sequence[int], shared: Prepared, rows: Sequence[Prepared]) -> list[Prepared]:
+    """Prepared rows that begin with a key (an id, or the id of the row they belong to), then the
+    prepared columns every row shares, then each row's own prepared columns. `shared` may be empty."""
     if connection.vendor == "postgresql":
-        return "\t".join(parts)
-    return sum(parts, ())
+        if shared:
+            return [f"{key}\t{shared}\t{row}" for key, row in zip(keys, rows, strict=True)]
+        return [f"{key}\t{row}" for key, row in zip(keys, rows, strict=True)]
+    return [(key, *shared, *row) for key, row in zip(keys, rows, strict=True)]
 
 
 def insert_prepared(model: type[models.Model], columns: Sequence[str], rows: list[Prepared]) -> int:

@@ -84,22 +84,21 @@ class SeizureWriter:
             (unit.pk, unit.agency_id, markings.tlp, markings.handling_code, "", "", "", markings.distribution,
              now, now, SeizureStatus.SUBMITTED, actor.pk, batch.pk)
         )  # fmt: skip
-        self.prepare_key = bulk.row_preparer(Seizure, ("id",))
+        self.no_columns = bulk.row_preparer(Seizure, ())(())
         # The id given to the k-th new seizure of the import (8 bytes each).
         self.ids = array("q")
 
     def write(self, writes: ChunkWrites) -> None:
         ids = self.ids
         ids.extend(bulk.reserve_ids(Seizure, len(writes.seizures)))
-        constants = self.constants
-        key = self.prepare_key
-        combine = bulk.combine
-        bulk.insert_prepared(Seizure, SEIZURE_COLUMNS, [
-            combine(key((ids[number],)), constants, values) for number, values in writes.seizures
-        ])  # fmt: skip
-        bulk.insert_prepared(SeizureItem, ITEM_COLUMNS, [
-            combine(key((seizure if seizure > 0 else ids[-seizure - 1],)), values) for seizure, values in writes.items
-        ])  # fmt: skip
+        bulk.insert_prepared(Seizure, SEIZURE_COLUMNS, bulk.keyed_rows(
+            [ids[number] for number, _values in writes.seizures], self.constants,
+            [values for _number, values in writes.seizures],
+        ))  # fmt: skip
+        bulk.insert_prepared(SeizureItem, ITEM_COLUMNS, bulk.keyed_rows(
+            [seizure if seizure > 0 else ids[-seizure - 1] for seizure, _values in writes.items], self.no_columns,
+            [values for _seizure, values in writes.items],
+        ))  # fmt: skip
 
 
 def _json_cell(cell: Any) -> Any:
