@@ -20,7 +20,7 @@ from kordon.access.markings import Tlp
 from kordon.core.models import Agency, Place, Unit
 from kordon.core.paging import capped_page
 from kordon.seizures.exports import export_rejected_rows, export_seizures
-from kordon.seizures.importing import Markings, import_seizures
+from kordon.seizures.importing import ImportResult, Markings, import_seizures
 from kordon.seizures.models import (
     Seizure,
     SeizureImport,
@@ -422,26 +422,12 @@ def export_seizures_file(request: HttpRequest, query: Query[ExportQuery]) -> Any
 
 
 def import_out(batch: SeizureImport, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    problems = (
-        errors
-        if errors is not None
-        else [
+    if errors is None:
+        errors = [
             {"row": problem.row, "column": problem.column, "message": problem.message}
             for problem in batch.problems.all()
         ]
-    )
-    return {
-        "import_id": batch.pk,
-        "status": batch.status,
-        "file": batch.file_name,
-        "rows": batch.total_rows,
-        "imported": batch.accepted_rows,
-        "new_seizures": batch.new_seizures,
-        "new_items": batch.new_items,
-        "duplicates": batch.duplicate_rows,
-        "rejected": batch.rejected_rows,
-        "errors": problems,
-    }
+    return ImportResult(batch).summary() | {"errors": errors}
 
 
 @router.post("/imports", response={200: ImportOut, 403: Message, 422: ValidationErrors}, tags=["imports"])
