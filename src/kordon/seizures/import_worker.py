@@ -10,7 +10,6 @@ This module imports no models at the top: the second process imports it before D
 import multiprocessing
 import os
 import queue
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,14 +147,17 @@ def _work(path: str, agency_id: int, changeable_units: list[int] | None, databas
     translation.activate(language)
 
     def send(message: tuple[Any, ...]) -> None:
-        # Give up when the importing process is gone (killed, or finished with an error).
+        # Stop at once when the importing process is gone (killed, or finished with an error). The
+        # queue's own thread would otherwise wait for ever to hand over what nobody will read.
         while True:
+            if os.getppid() != parent:
+                messages.cancel_join_thread()
+                os._exit(0)
             try:
                 messages.put(message, timeout=1)
                 return
             except queue.Full:
-                if os.getppid() != parent:
-                    sys.exit(0)
+                continue
 
     try:
         with _decided_here(Path(path), agency_id, changeable_units) as table:

@@ -15,6 +15,20 @@ from kordon.seizures.models import Seizure
 from kordon.seizures.tests.files import TEMPLATE, row, write_csv
 
 
+def children_of(pid: int) -> list[int]:
+    return [int(child) for task in Path(f"/proc/{pid}/task").glob("*")
+            for child in (task / "children").read_text().split()]  # fmt: skip
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def import_json(path: Path, *extra: str) -> dict[str, Any]:
     out = StringIO()
     call_command("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user", "kg.analyst", "--json",
@@ -80,8 +94,15 @@ def test_killing_an_import_half_way_leaves_no_data(scratch_node: ScratchNode, tm
                                  "kg.analyst")  # fmt: skip
     time.sleep(4)
     assert process.poll() is None, "the import finished before it could be interrupted; use a bigger file"
+    workers = children_of(process.pid)
+    assert workers, "a file this large is read by a second process"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    # The process reading the file notices and stops too.
+    deadline = time.monotonic() + 20
+    while any(is_running(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(is_running(worker) for worker in workers)
     assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before
     assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0
     assert "intact" in scratch_node.run("audit", "verify").stdout
