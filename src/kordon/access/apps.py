@@ -9,3 +9,8 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from kordon.access import auth_audit  # noqa: F401  (connects the log-in receivers)
+
+    def build_demo(self) -> list[str]:
+        from kordon.access.demo import build_sharing
+
+        return build_sharing()

@@ -24,7 +24,11 @@ class HandlingCode(models.TextChoices):
 
 
 class Distribution(models.IntegerChoices):
-    """Who the owner meant the record for. Every level above UNIT includes the owner's agency."""
+    """Who the owner meant the record for. Every level above UNIT includes the owner's agency.
+
+    PARTNERS and GROUP are two different audiences, not a wider and a narrower one: the partners
+    are the agencies with an agreement, the group is the list of units and agencies it names.
+    """
 
     UNIT = 0, _("own unit")
     AGENCY = 1, _("own agency")
@@ -53,3 +57,59 @@ class InformationCredibility(models.TextChoices):
     FOUR = "4", _("4: doubtful")
     FIVE = "5", _("5: improbable")
     SIX = "6", _("6: truth cannot be judged")
+
+
+class GradingScheme(models.TextChoices):
+    """The source and information grading a node uses (settings.KORDON_GRADING_SCHEME); each
+    record stores the scheme it was graded in, so a record from another node keeps its meaning."""
+
+    ADMIRALTY = "admiralty", _("Admiralty (A-F x 1-6)")
+    UK_3X5X2 = "uk3x5x2", _("UK 3x5x2 (1-3 x A-E)")
+
+
+class UkSourceEvaluation(models.TextChoices):
+    ONE = "1", _("1: reliable")
+    TWO = "2", _("2: untested")
+    THREE = "3", _("3: not reliable")
+
+
+class UkIntelligenceAssessment(models.TextChoices):
+    A = "A", _("A: known directly to the source")
+    B = "B", _("B: known indirectly to the source but corroborated")
+    C = "C", _("C: known indirectly to the source")
+    D = "D", _("D: not known")
+    E = "E", _("E: suspected to be false")
+
+
+GRADING_CHOICES = {
+    GradingScheme.ADMIRALTY: (SourceReliability, InformationCredibility),
+    GradingScheme.UK_3X5X2: (UkSourceEvaluation, UkIntelligenceAssessment),
+}
+
+
+class RecordKind(models.TextChoices):
+    """The kinds of record an agreement can cover. Each record model names its kind."""
+
+    SEIZURES = "seizures", _("seizures")
+    ALERTS = "alerts", _("alerts")
+    REQUESTS = "requests", _("requests for information")
+    ENTITIES = "entities", _("persons, vehicles and companies")
+    CONSIGNMENTS = "consignments", _("consignments")
+    PRISON_INCIDENTS = "prison_incidents", _("prison incidents")
+    COOPERATION = "cooperation", _("cooperation requests")
+
+
+# Distributions a partner agency may receive under an agreement.
+PARTNER_DISTRIBUTIONS = (Distribution.PARTNERS, Distribution.ALL)
+
+# How widely each distribution releases a record, to tell raising a marking from lowering it.
+DISTRIBUTION_BREADTH = {
+    Distribution.UNIT: 0,
+    Distribution.AGENCY: 1,
+    Distribution.PARTNERS: 2,
+    Distribution.GROUP: 2,
+    Distribution.ALL: 3,
+}
+
+# Handling codes from least to most restrictive (H3 carries free-text restrictions).
+HANDLING_STRICTNESS = {"H0": 0, "H1": 1, "H2": 2, "H3": 3}

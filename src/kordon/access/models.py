@@ -8,21 +8,101 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
-from kordon.access.markings import (
-    Distribution,
-    HandlingCode,
-    InformationCredibility,
-    SourceReliability,
-    Tlp,
-)
+from kordon.access.markings import Distribution, GradingScheme, HandlingCode, RecordKind, Tlp
 from kordon.core.models import Agency, Unit
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    EXPIRED = "expired", _("expired")
+
+
+class AgreementScope(models.TextChoices):
+    RECORDS = "records", _("whole records")
+    STATISTICS = "statistics", _("statistics only")
+
+
+class SharingAgreement(models.Model):
+    """A memorandum of understanding between agencies, as data: what flows between its parties.
+
+    Every party shares with every other party the record kinds listed, up to the TLP ceiling.
+    It is in force only while active and within its dates; the policy reads it at each request,
+    so suspending it stops the flow at once.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    document_reference = models.CharField(_("document reference"), max_length=200, blank=True)
+    parties = models.ManyToManyField(Agency, related_name="agreements", verbose_name=_("parties"))
+    record_kinds = models.JSONField(
+        _("record kinds"), default=list, help_text=_("What flows: " + ", ".join(RecordKind.values))
+    )
+    tlp_ceiling = models.PositiveSmallIntegerField(
+        _("highest TLP that may flow"), choices=Tlp.choices, default=Tlp.GREEN
+    )
+    scope = models.CharField(
+        _("what flows"), max_length=12, choices=AgreementScope.choices, default=AgreementScope.RECORDS
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-valid_from", "title"]
+        verbose_name = _("sharing agreement")
+        verbose_name_plural = _("sharing agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_force_on(self, day: Any) -> bool:
+        return (
+            self.status == AgreementStatus.ACTIVE
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+
+class SharingGroup(models.Model):
+    """A named set of units and agencies (e.g. "BLO network Fergana valley"). A record with the
+    distribution "sharing group" names one group; its members see it without an agreement."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    releasability = models.CharField(_("releasability"), max_length=300, blank=True)
+    units = models.ManyToManyField(Unit, blank=True, related_name="sharing_groups", verbose_name=_("units"))
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="sharing_groups", verbose_name=_("agencies")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sharing group")
+        verbose_name_plural = _("sharing groups")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may do; see kordon.access.policy."""
 
     def restrict(self, user: Any, action: str = policy.VIEW) -> Self:
-        return policy.filter_queryset(self, policy.record_filter(user, action))
+        return policy.filter_queryset(self, policy.record_filter(user, action, self.model))
+
+    def for_statistics(self, user: Any) -> Self:
+        """What `user` may count in aggregates: what they may see, plus what statistics-only
+        agreements let them count. Never use it to show rows."""
+        return policy.filter_queryset(self, policy.statistics_filter(user, self.model))
 
 
 class MarkedRecord(models.Model):
@@ -52,24 +132,42 @@ class MarkedRecord(models.Model):
         _("handling code"), max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
     )
     handling_note = models.CharField(_("handling restrictions (H3)"), max_length=300, blank=True)
-    source_reliability = models.CharField(
-        _("source reliability"), max_length=1, choices=SourceReliability.choices, blank=True
+    # The grading's letters and digits depend on the scheme (markings.GRADING_CHOICES).
+    grading_scheme = models.CharField(
+        _("grading scheme"), max_length=10, choices=GradingScheme.choices, default=GradingScheme.ADMIRALTY
     )
-    information_credibility = models.CharField(
-        _("information credibility"), max_length=1, choices=InformationCredibility.choices, blank=True
-    )
+    source_reliability = models.CharField(_("source reliability"), max_length=1, blank=True)
+    information_credibility = models.CharField(_("information credibility"), max_length=1, blank=True)
     distribution = models.PositiveSmallIntegerField(
         _("distribution"), choices=Distribution.choices, default=Distribution.AGENCY
+    )
+    sharing_group = models.ForeignKey(
+        SharingGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("sharing group"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
 
+    # What an agreement must cover for partners to see records of this model.
+    record_kind: str = ""
+
     class Meta:
         abstract = True
         # No index of its own for the policy: each record kind has a unique (owner agency,
         # reference) index that leads with the agency, and every further index slows imports down.
+
+    @classmethod
+    def recipient_filter(cls, units: list[int]) -> models.Q | None:
+        """Records addressed by name to one of `units` (alerts, requests), or None for kinds that
+        are never addressed to anybody."""
+        return None
 
 
 AUDIT_ACTION_LABELS = {
@@ -88,6 +186,14 @@ AUDIT_ACTION_LABELS = {
     "reference_load": pgettext_lazy("audit action", "loaded reference data"),
     "demo_build": pgettext_lazy("audit action", "built the demo"),
     "audit_verify": pgettext_lazy("audit action", "verified the audit trail"),
+    "send": pgettext_lazy("audit action", "sent"),
+    "acknowledge": pgettext_lazy("audit action", "acknowledged"),
+    "answer": pgettext_lazy("audit action", "answered"),
+    "close": pgettext_lazy("audit action", "closed"),
+    "refuse": pgettext_lazy("audit action", "refused"),
+    "remind": pgettext_lazy("audit action", "sent a reminder"),
+    "link": pgettext_lazy("audit action", "linked a seizure"),
+    "notify": pgettext_lazy("audit action", "notified by e-mail"),
 }
 
 

@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.db.models import Q
+from django.utils import timezone
 
-from kordon.access.markings import Distribution
+from kordon.access.markings import (
+    DISTRIBUTION_BREADTH,
+    HANDLING_STRICTNESS,
+    PARTNER_DISTRIBUTIONS,
+    Distribution,
+    Tlp,
+)
 from kordon.core.models import Membership, Role
 
 VIEW: Final = "view"
@@ -42,19 +49,90 @@ EVERYTHING: Final = Everything()
 
 
 @dataclass(frozen=True)
+class Grant:
+    """What one agreement in force lets one of the user's agencies receive from one partner."""
+
+    agency_id: int  # the user's agency
+    partner_id: int  # the agency whose records flow to it
+    kind: str
+    ceiling: int
+    statistics_only: bool
+    agreement_id: int
+
+
+@dataclass(frozen=True)
 class Scope:
-    """What the policy needs to know about a user, loaded once and cached on the user object."""
+    """What the policy needs to know about a user, loaded once per request and cached on the user
+    object; agreements are read afresh for every request, so a suspension applies at once."""
 
     user_id: int
     is_node_admin: bool
     roles: dict[int, str]  # unit id -> role in that unit
     unit_agency: dict[int, int]  # unit id -> agency id
+    grants: tuple[Grant, ...] = ()
+    groups: frozenset[int] = frozenset()  # active sharing groups the user's units or agencies are in
 
     def units_for(self, action: str) -> list[int]:
         return sorted(unit for unit, role in self.roles.items() if action in ROLE_ACTIONS[role])
 
+    def agencies_for(self, action: str) -> list[int]:
+        return sorted({self.unit_agency[unit] for unit in self.units_for(action)})
+
+    def partner_ceilings(self, agencies: list[int], kind: str, *, statistics: bool) -> dict[int, int]:
+        """partner agency -> highest TLP that flows from it to `agencies` for `kind`. Whole-record
+        agreements also count for statistics; statistics-only ones never release rows."""
+        ceilings: dict[int, int] = {}
+        for grant in self.grants:
+            if grant.kind != kind or grant.agency_id not in agencies or grant.partner_id in agencies:
+                continue
+            if grant.statistics_only and not statistics:
+                continue
+            ceilings[grant.partner_id] = max(grant.ceiling, ceilings.get(grant.partner_id, -1))
+        return ceilings
+
 
 SCOPE_CACHE_ATTRIBUTE: Final = "_kordon_scope"
+
+
+def _grants(agencies: set[int]) -> tuple[Grant, ...]:
+    from kordon.access.models import AgreementScope, AgreementStatus, SharingAgreement
+
+    today = timezone.localdate()
+    in_force = (
+        SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .filter(parties__in=agencies)
+        .distinct()
+    )
+    agreements = {agreement.pk: agreement for agreement in in_force}
+    parties: dict[int, set[int]] = {}
+    links = SharingAgreement.parties.through.objects.filter(sharingagreement_id__in=agreements)
+    for agreement_id, agency_id in links.values_list("sharingagreement_id", "agency_id"):
+        parties.setdefault(agreement_id, set()).add(agency_id)
+    grants = []
+    for agreement_id, agreement in agreements.items():
+        members = parties.get(agreement_id, set())
+        for agency in members & agencies:
+            for partner in members - {agency}:
+                for kind in agreement.record_kinds:
+                    grants.append(
+                        Grant(
+                            agency_id=agency,
+                            partner_id=partner,
+                            kind=kind,
+                            ceiling=agreement.tlp_ceiling,
+                            statistics_only=agreement.scope == AgreementScope.STATISTICS,
+                            agreement_id=agreement_id,
+                        )
+                    )
+    return tuple(grants)
+
+
+def _groups(units: set[int], agencies: set[int]) -> frozenset[int]:
+    from kordon.access.models import SharingGroup
+
+    members = SharingGroup.objects.filter(active=True).filter(Q(units__in=units) | Q(agencies__in=agencies))
+    return frozenset(members.values_list("pk", flat=True).distinct())
 
 
 def scope_for(user: Any) -> Scope | None:
@@ -65,18 +143,68 @@ def scope_for(user: Any) -> Scope | None:
     if cached is not None:
         return cached
     memberships = Membership.objects.filter(user_id=user.pk).values_list("unit_id", "unit__agency_id", "role")
+    roles = {unit: role for unit, _agency, role in memberships}
+    unit_agency = {unit: agency for unit, agency, _role in memberships}
+    agencies = set(unit_agency.values())
     scope = Scope(
         user_id=user.pk,
         is_node_admin=bool(user.is_superuser),
-        roles={unit: role for unit, _agency, role in memberships},
-        unit_agency={unit: agency for unit, agency, _role in memberships},
+        roles=roles,
+        unit_agency=unit_agency,
+        grants=_grants(agencies) if agencies else (),
+        groups=_groups(set(roles), agencies) if roles else frozenset(),
     )
     setattr(user, SCOPE_CACHE_ATTRIBUTE, scope)
     return scope
 
 
-def record_filter(user: Any, action: str) -> Q | Everything | None:
-    """The filter of records `user` may `action`, or None when they may touch none."""
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope (after a change of memberships or agreements in the same request)."""
+    if user is not None and hasattr(user, SCOPE_CACHE_ATTRIBUTE):
+        delattr(user, SCOPE_CACHE_ATTRIBUTE)
+
+
+def _partner_rule(ceilings: dict[int, int]) -> Q | None:
+    """Records of partner agencies released to partners, within each partner's TLP ceiling.
+    RED never flows under an agreement: it goes to named recipients only."""
+    by_ceiling: dict[int, list[int]] = {}
+    for partner, ceiling in ceilings.items():
+        by_ceiling.setdefault(min(ceiling, Tlp.AMBER_STRICT), []).append(partner)
+    rule = None
+    for ceiling, partners in sorted(by_ceiling.items()):
+        part = Q(
+            owner_agency_id__in=sorted(partners), tlp__lte=ceiling, distribution__in=PARTNER_DISTRIBUTIONS
+        )
+        rule = part if rule is None else rule | part
+    return rule
+
+
+def _addressed_rule(model: Any, units: list[int], agencies: list[int], ceilings: dict[int, int]) -> Q | None:
+    """Records addressed by name to the user's units: from their own agency always, from a
+    partner agency while an agreement covering the kind is in force and its ceiling allows the
+    TLP (RED included: the recipients are named)."""
+    addressed = model.recipient_filter(units) if model is not None else None
+    if addressed is None:
+        return None
+    senders = Q(owner_agency_id__in=agencies)
+    by_ceiling: dict[int, list[int]] = {}
+    for partner, ceiling in ceilings.items():
+        by_ceiling.setdefault(ceiling, []).append(partner)
+    for ceiling, partners in sorted(by_ceiling.items()):
+        senders |= Q(owner_agency_id__in=sorted(partners), tlp__lte=ceiling)
+    return addressed & senders
+
+
+def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything | None:
+    """The filter of records of `model` that `user` may `action`, or None when they may touch none.
+
+    A user sees a record when (a) their unit owns it, or their agency owns it and its distribution
+    goes beyond the unit; (b) an agreement in force between their agency and the owner's covers
+    the record kind, the distribution allows partners and the TLP is within the ceiling; (c) the
+    distribution is a sharing group their unit or agency belongs to; (d) the distribution is all
+    members and the TLP is CLEAR or GREEN; or (e) the record is addressed to their unit (alerts,
+    requests) under (a) or an agreement. RED leaves the owner agency only under (e).
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     scope = scope_for(user)
@@ -87,21 +215,90 @@ def record_filter(user: Any, action: str) -> Q | Everything | None:
         return EVERYTHING
     if not scope.roles:
         return None
-    if action in (VIEW, EXPORT):
-        units = scope.units_for(action)
-        agencies = sorted({scope.unit_agency[unit] for unit in units})
-        if not units:
-            return None
-        # Members of the owner unit see its records, whatever the distribution.
-        mine = Q(owner_unit_id__in=units)
-        # Members of the owner agency see what was distributed beyond the unit.
-        agency = Q(owner_agency_id__in=agencies, distribution__gte=Distribution.AGENCY)
-        return mine | agency
-    # Changing, deleting and validating stay within the units where the role allows it.
     units = scope.units_for(action)
     if not units:
         return None
-    return Q(owner_unit_id__in=units)
+    if action not in (VIEW, EXPORT):
+        # Changing, deleting and validating stay within the units where the role allows it.
+        return Q(owner_unit_id__in=units)
+    agencies = scope.agencies_for(action)
+    kind = getattr(model, "record_kind", "")
+    rule = Q(owner_unit_id__in=units) | Q(owner_agency_id__in=agencies, distribution__gte=Distribution.AGENCY)
+    ceilings = scope.partner_ceilings(agencies, kind, statistics=False) if kind else {}
+    partners = _partner_rule(ceilings)
+    if partners is not None:
+        rule |= partners
+    if scope.groups:
+        rule |= Q(distribution=Distribution.GROUP, sharing_group_id__in=sorted(scope.groups), tlp__lt=Tlp.RED)
+    rule |= Q(distribution=Distribution.ALL, tlp__lte=Tlp.GREEN)
+    addressed = _addressed_rule(model, units, agencies, ceilings)
+    if addressed is not None:
+        rule |= addressed
+    return rule
+
+
+def agreement_covering(agency_id: int, partner_id: int, kind: str, tlp: int) -> int | None:
+    """An agreement in force today between the two agencies that lets whole records of `kind`
+    at `tlp` flow, or None."""
+    from kordon.access.models import AgreementScope, AgreementStatus, SharingAgreement
+
+    today = timezone.localdate()
+    agreements = (
+        SharingAgreement.objects.filter(
+            status=AgreementStatus.ACTIVE,
+            scope=AgreementScope.RECORDS,
+            valid_from__lte=today,
+            tlp_ceiling__gte=tlp,
+            parties=agency_id,
+        )
+        .filter(parties=partner_id)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-tlp_ceiling", "pk")
+    )
+    for agreement in agreements:
+        if kind in agreement.record_kinds:
+            return int(agreement.pk)
+    return None
+
+
+def statistics_filter(user: Any, model: Any) -> Q | Everything | None:
+    """Records of `model` that `user` may count in aggregates (never show): those they may see,
+    plus those that statistics-only agreements release to their agency as counts and totals."""
+    rule = record_filter(user, VIEW, model)
+    scope = scope_for(user)
+    if isinstance(rule, Everything) or scope is None or not model.record_kind:
+        return rule
+    ceilings = scope.partner_ceilings(scope.agencies_for(VIEW), model.record_kind, statistics=True)
+    counted = _partner_rule(ceilings)
+    if counted is None:
+        return rule
+    return counted if rule is None else rule | counted
+
+
+def marking_lowered(
+    record: Any, *, tlp: int, handling_code: str, distribution: int, sharing_group_id: Any
+) -> bool:
+    """Whether new markings release `record` more widely than its current ones: a lower TLP, a
+    looser handling code, a wider distribution, or another audience at the same breadth."""
+    old_breadth = DISTRIBUTION_BREADTH[Distribution(record.distribution)]
+    new_breadth = DISTRIBUTION_BREADTH[Distribution(distribution)]
+    other_audience = new_breadth == old_breadth and (
+        distribution != record.distribution
+        or (distribution == Distribution.GROUP and sharing_group_id != record.sharing_group_id)
+    )
+    return (
+        tlp < record.tlp
+        or HANDLING_STRICTNESS[handling_code] < HANDLING_STRICTNESS[record.handling_code]
+        or new_breadth > old_breadth
+        or other_audience
+    )
+
+
+def may_lower_marking(user: Any, record: Any) -> bool:
+    """Only members of the owner unit may release a record more widely; anyone who may edit it
+    may raise its markings. Not even a node administrator lowers another unit's markings."""
+    scope = scope_for(user)
+    return scope is not None and record.owner_unit_id in scope.roles
 
 
 def may_act_in_unit(user: Any, unit_id: int, action: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from kordon.access import policy
-from kordon.access.models import AuditEntry
+from kordon.access.models import AuditEntry, SharingAgreement, SharingGroup
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,45 @@ def record_history(*, object_type: str, object_id: str) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         object_type=object_type, object_id=object_id, action__in=("create", "update", "delete")
     ).order_by("-seq")
+
+
+def agreement_list(*, user: Any) -> QuerySet[SharingAgreement]:
+    """Agreements the user may read: node administrators all; everyone else those their agencies
+    are party to."""
+    scope = policy.scope_for(user)
+    if scope is None:
+        return SharingAgreement.objects.none()
+    agreements = SharingAgreement.objects.prefetch_related("parties")
+    if not scope.is_node_admin:
+        agreements = agreements.filter(parties__in=set(scope.unit_agency.values())).distinct()
+    return agreements.order_by("status", "-valid_from", "title")
+
+
+def sharing_group_list(*, user: Any) -> QuerySet[SharingGroup]:
+    """Sharing groups the user may read: node administrators all; others those they belong to."""
+    scope = policy.scope_for(user)
+    if scope is None:
+        return SharingGroup.objects.none()
+    groups = SharingGroup.objects.prefetch_related("units", "agencies")
+    if not scope.is_node_admin:
+        groups = groups.filter(pk__in=scope.groups)
+    return groups.order_by("name")
+
+
+def partner_views(*, user: Any, record: Any) -> QuerySet[AuditEntry]:
+    """Which units of other agencies opened a record, for the owner's supervisors (and node
+    administrators); nothing for anyone else. The record was read through the policy."""
+    units = policy.units_for_action(user, policy.AUDIT)
+    if not isinstance(units, policy.Everything) and record.owner_unit_id not in units:
+        return AuditEntry.objects.none()
+    return (
+        AuditEntry.objects.filter(
+            object_type=record._meta.label_lower,
+            object_id=str(record.pk),
+            action="view",
+            actor_unit__isnull=False,
+        )
+        .exclude(actor_unit__agency_id=record.owner_agency_id)
+        .select_related("actor_unit", "actor_unit__agency")
+        .order_by("-seq")
+    )

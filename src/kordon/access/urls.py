@@ -6,4 +6,5 @@ app_name = "access"
 urlpatterns = [
     path("audit/", views.audit_view, name="audit"),
     path("audit/verify/", views.audit_verify_view, name="audit-verify"),
+    path("agreements/", views.agreements_view, name="agreements"),
 ]

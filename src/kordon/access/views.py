@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kordon.access import policy
 from kordon.access.audit import audit_verify
 from kordon.access.forms import AuditFilterForm
-from kordon.access.selectors import audit_entries
+from kordon.access.selectors import agreement_list, audit_entries, sharing_group_list
 from kordon.core.http import AuthenticatedRequest, wants_partial
 
 
@@ -52,3 +53,18 @@ def audit_verify_view(request: AuthenticatedRequest) -> HttpResponseBase:
             % {"line": report.first_broken, "reason": report.reason},
         )
     return redirect("access:audit")
+
+
+def agreements_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The agreements and sharing groups that cover the user's units (all of them for the node
+    administrator, who manages them in the administration pages)."""
+    today = timezone.localdate()
+    agreements = [
+        (agreement, agreement.in_force_on(today)) for agreement in agreement_list(user=request.user)
+    ]
+    context = {
+        "section": "agreements",
+        "agreements": agreements,
+        "groups": sharing_group_list(user=request.user),
+    }
+    return render(request, "access/agreements.html", context)

@@ -5,9 +5,10 @@ from typing import Any
 from django.conf import settings
 from ninja import NinjaAPI
 
-from kordon.access.api import BearerToken
+from kordon.access.api import BearerToken, sharing_router
 from kordon.access.api import router as auth_router
 from kordon.core.api import router as reference_router
+from kordon.exchange.api import router as exchange_router
 from kordon.seizures.api import router as seizures_router
 
 api = NinjaAPI(
@@ -24,6 +25,8 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router)
 api.add_router("/", reference_router)
 api.add_router("/", seizures_router)
+api.add_router("/", sharing_router)
+api.add_router("/", exchange_router)
 
 
 def _public(patterns: list[Any]) -> list[Any]:

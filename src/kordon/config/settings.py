@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kordon.config.env import env_bool, env_int, env_list, env_secret, env_str
+from kordon.config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -23,6 +23,8 @@ CSRF_TRUSTED_ORIGINS = env_list("KORDON_CSRF_TRUSTED_ORIGINS", [])
 
 # Name of this node, shown in the header and written into exports.
 KORDON_NODE_NAME = env_str("KORDON_NODE_NAME", "Kordon")
+# One source and information grading scheme per node; records store the scheme they were graded in.
+KORDON_GRADING_SCHEME = env_choice("KORDON_GRADING_SCHEME", "admiralty", ["admiralty", "uk3x5x2"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "kordon.core",
     "kordon.access",
     "kordon.seizures",
+    "kordon.exchange",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kordon.core.context_processors.node",
+                "kordon.exchange.context_processors.inbox",
             ],
         },
     },
@@ -168,6 +172,8 @@ if env_bool("KORDON_HTTPS", False):
 
 EMAIL_BACKEND = env_str("KORDON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KORDON_EMAIL_FROM", "kordon@localhost")
+# The address officers open the node at: links in notification e-mails start with it.
+KORDON_BASE_URL = env_str("KORDON_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language_view, name="set_language"),
     path("seizures/", include("kordon.seizures.urls")),
     path("access/", include("kordon.access.urls")),
+    path("exchange/", include("kordon.exchange.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),
 ]

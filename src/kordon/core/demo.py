@@ -318,6 +318,22 @@ ACCOUNTS = (
         "officer, Uzbek customs, BLO Dustlik",
     ),
     DemoAccount(
+        "uz.supervisor",
+        "uz-customs-blo-dustlik",
+        Role.SUPERVISOR,
+        "Бахтиёр",
+        "Умаров",
+        "supervisor, Uzbek customs, BLO Dustlik (sees the unit's overdue requests and audit trail)",
+    ),
+    DemoAccount(
+        "af.blo.shirkhan",
+        "af-cnpa-blo-shirkhan",
+        Role.OFFICER,
+        "Ahmad",
+        "Karimi",
+        "officer, Counter Narcotics Police of Afghanistan, BLO Shir Khan Bandar",
+    ),
+    DemoAccount(
         "tj.blo.panj",
         "tj-dca-blo-panj",
         Role.OFFICER,

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kordon.access.markings import Tlp
+from kordon.access.schemas import markings_out
 from kordon.core.models import Agency, Place, Unit
 from kordon.core.paging import capped_page
 from kordon.seizures.exports import export_rejected_rows, export_seizures
@@ -53,6 +54,8 @@ from kordon.seizures.selectors import (
     seizure_detail,
     seizure_list,
     seizure_page_rows,
+    seizure_references,
+    seizure_statistics,
 )
 from kordon.seizures.services import ItemData, SeizureData, seizure_create, seizure_delete, seizure_update
 
@@ -130,14 +133,7 @@ def seizure_out(seizure: Seizure) -> dict[str, Any]:
         "status": seizure.status,
         "owner_unit": seizure.owner_unit.code,
         "owner_agency": seizure.owner_agency.code,
-        "markings": {
-            "tlp": Tlp(seizure.tlp).label.removeprefix("TLP:"),
-            "handling_code": seizure.handling_code,
-            "handling_note": seizure.handling_note,
-            "distribution": DISTRIBUTION_NAME_OF[seizure.distribution],
-            "source_reliability": seizure.source_reliability,
-            "information_credibility": seizure.information_credibility,
-        },
+        "markings": markings_out(seizure),
         "items": [
             {
                 "substance": item.substance.code,
@@ -159,7 +155,8 @@ SEIZURE_VALUES = (
     "container_number", "flight", "train", "concealment", "concealment_details", "origin_country_id",
     "transit_countries", "destination_country_id", "persons_arrested", "arrested_nationalities", "narrative",
     "status", "owner_unit_id", "owner_agency_id", "tlp", "handling_code", "handling_note", "distribution",
-    "source_reliability", "information_credibility", "created_at", "updated_at",
+    "sharing_group_id", "grading_scheme", "source_reliability", "information_credibility", "created_at",
+    "updated_at",
 )  # fmt: skip
 
 
@@ -198,6 +195,7 @@ def seizures_out(seizures: Any) -> list[dict[str, Any]]:
             "markings": {
                 "tlp": Tlp(row["tlp"]).label.removeprefix("TLP:"), "handling_code": row["handling_code"],
                 "handling_note": row["handling_note"], "distribution": DISTRIBUTION_NAME_OF[row["distribution"]],
+                "sharing_group": row["sharing_group_id"], "grading_scheme": row["grading_scheme"],
                 "source_reliability": row["source_reliability"],
                 "information_credibility": row["information_credibility"],
             },
@@ -280,11 +278,8 @@ def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
         arrested_nationalities=list(payload.arrested_nationalities),
         narrative=payload.narrative,
         status=payload.status,
-        tlp=TLP_BY_NAME[markings.tlp],
-        handling_code=markings.handling_code,
-        handling_note=markings.handling_note,
-        distribution=DISTRIBUTION_BY_NAME[markings.distribution],
         items=items,
+        **markings.as_service_values(),
     )
 
 
@@ -315,6 +310,42 @@ def _validation_response(errors: dict[str, list[str]]) -> Status[dict[str, Any]]
 def list_substances(request: HttpRequest) -> Any:
     """The substance catalogue, grouped as UNODC reports drugs."""
     return list(Substance.objects.all())
+
+
+class AutocompleteQuery(Schema):
+    q: Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[^\x00]*$")]
+
+
+class ReferenceOut(Schema):
+    id: int
+    reference: str
+    occurred_on: datetime.date
+
+
+@router.get("/seizures/autocomplete", response=list[ReferenceOut])
+def autocomplete_seizures(request: HttpRequest, query: Query[AutocompleteQuery]) -> Any:
+    """Up to 10 seizures you may see whose reference starts with `q`."""
+    return seizure_references(user=request.user, prefix=query.q)
+
+
+class StatisticsQuery(Schema):
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+class StatisticsRow(Schema):
+    country: str
+    year: int
+    cases: int
+    kilograms: float
+
+
+@router.get("/seizures/statistics", response=list[StatisticsRow])
+def seizure_statistics_endpoint(request: HttpRequest, query: Query[StatisticsQuery]) -> Any:
+    """Cases and kilograms per country and year over the seizures you may count: those you may
+    see, plus those that statistics-only agreements release to your agency as totals."""
+    rows = seizure_statistics(user=request.user, date_from=query.date_from, date_to=query.date_to)
+    return [row | {"kilograms": float(row["kilograms"])} for row in rows]
 
 
 @router.get("/seizures", response=SeizurePage)

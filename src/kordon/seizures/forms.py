@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
+from kordon.access.forms import grading_fields
 from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.access.models import SharingGroup
+from kordon.core.forms import DATE_INPUT, StyledForm
 from kordon.core.models import Country, Unit
 from kordon.core.selectors import places, region_countries, units
 from kordon.seizures.models import (
@@ -28,24 +31,9 @@ from kordon.seizures.selectors import SeizureFilters
 from kordon.seizures.services import ItemData, SeizureData
 from kordon.seizures.vocabulary import normalise
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 def _blank(choices: Any) -> list[tuple[Any, Any]]:
     return [("", "—"), *choices]
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates stay plain."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
 
 
 class SeizureFilterForm(StyledForm):
@@ -181,8 +169,20 @@ class SeizureForm(StyledForm):
     distribution = forms.TypedChoiceField(
         label=_("Distribution"), choices=Distribution.choices, coerce=int, initial=Distribution.AGENCY
     )
+    sharing_group = forms.ModelChoiceField(
+        label=_("Sharing group"),
+        queryset=SharingGroup.objects.filter(active=True),
+        required=False,
+        help_text=_("Only with the distribution 'sharing group'."),
+    )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        source, information = grading_fields()
+        self.base_fields = {
+            **self.base_fields,
+            "source_reliability": source,
+            "information_credibility": information,
+        }
         super().__init__(*args, **kwargs)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
@@ -196,7 +196,16 @@ class SeizureForm(StyledForm):
         if editing:
             del self.fields["owner_unit"]
 
-    MARKING_FIELDS = ("status", "tlp", "handling_code", "handling_note", "distribution")
+    MARKING_FIELDS = (
+        "status",
+        "tlp",
+        "handling_code",
+        "handling_note",
+        "distribution",
+        "sharing_group",
+        "source_reliability",
+        "information_credibility",
+    )
 
     def event_fields(self) -> list[Any]:
         return [field for field in self if field.name not in self.MARKING_FIELDS]
@@ -234,6 +243,9 @@ class SeizureForm(StyledForm):
             handling_code=data["handling_code"],
             handling_note=data["handling_note"],
             distribution=data["distribution"],
+            sharing_group_id=data["sharing_group"].pk if data["sharing_group"] else None,
+            source_reliability=data["source_reliability"],
+            information_credibility=data["information_credibility"],
             items=items,
         )
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -34,9 +35,9 @@ from kordon.seizures.parsing import EVENT_INSERT_COLUMNS, ITEM_INSERT_COLUMNS, P
 
 # Columns filled the same for every seizure of an import, then the row's own.
 CONSTANT_COLUMNS = (
-    "owner_unit_id", "owner_agency_id", "tlp", "handling_code", "handling_note", "source_reliability",
-    "information_credibility", "distribution", "created_at", "updated_at", "status", "created_by_id",
-    "source_import_id",
+    "owner_unit_id", "owner_agency_id", "tlp", "handling_code", "handling_note", "grading_scheme",
+    "source_reliability", "information_credibility", "distribution", "created_at", "updated_at", "status",
+    "created_by_id", "source_import_id",
 )  # fmt: skip
 SEIZURE_COLUMNS = ("id", *CONSTANT_COLUMNS, *EVENT_INSERT_COLUMNS)
 ITEM_COLUMNS = ("seizure_id", *ITEM_INSERT_COLUMNS)
@@ -81,8 +82,8 @@ class SeizureWriter:
     def __init__(self, *, actor: Any, unit: Unit, batch: SeizureImport, markings: Markings) -> None:
         now = timezone.now()
         self.constants = bulk.row_preparer(Seizure, CONSTANT_COLUMNS)(
-            (unit.pk, unit.agency_id, markings.tlp, markings.handling_code, "", "", "", markings.distribution,
-             now, now, SeizureStatus.SUBMITTED, actor.pk, batch.pk)
+            (unit.pk, unit.agency_id, markings.tlp, markings.handling_code, "", settings.KORDON_GRADING_SCHEME,
+             "", "", markings.distribution, now, now, SeizureStatus.SUBMITTED, actor.pk, batch.pk)
         )  # fmt: skip
         self.no_columns = bulk.row_preparer(Seizure, ())(())
         # The id given to the k-th new seizure of the import (8 bytes each).

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kordon.access.markings import RecordKind
 from kordon.access.models import MarkedRecord
 from kordon.core.models import Country, NamedInLanguages, Place, Unit
 
@@ -180,6 +181,8 @@ class SeizureImportProblem(models.Model):
 
 class Seizure(MarkedRecord):
     """A seizure event: when, where, how it was found, how it travelled and how it was hidden."""
+
+    record_kind = RecordKind.SEIZURES
 
     reference = models.CharField(_("reference"), max_length=60)
     occurred_on = models.DateField(_("date"))

@@ -2,13 +2,20 @@
 
 import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.access.schemas import (  # noqa: F401  (the markings are part of the seizure schemas)
+    DISTRIBUTION_BY_NAME,
+    DISTRIBUTION_NAME_OF,
+    TLP_BY_NAME,
+    DistributionName,
+    Markings,
+    MarkingsOut,
+    TlpName,
+)
 from kordon.seizures.models import (
     Concealment,
     DetectionMethod,
@@ -38,41 +45,6 @@ Quantity = Annotated[Decimal, Field(gt=0, lt=Decimal("10000000000"), max_digits=
 Purity = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
-class TlpName(StrEnum):
-    CLEAR = "CLEAR"
-    GREEN = "GREEN"
-    AMBER = "AMBER"
-    AMBER_STRICT = "AMBER+STRICT"
-    RED = "RED"
-
-
-class DistributionName(StrEnum):
-    UNIT = "unit"
-    AGENCY = "agency"
-    PARTNERS = "partners"
-    GROUP = "group"
-    ALL = "all"
-
-
-TLP_BY_NAME = {
-    TlpName.CLEAR: Tlp.CLEAR,
-    TlpName.GREEN: Tlp.GREEN,
-    TlpName.AMBER: Tlp.AMBER,
-    TlpName.AMBER_STRICT: Tlp.AMBER_STRICT,
-    TlpName.RED: Tlp.RED,
-}
-DISTRIBUTION_BY_NAME = {
-    DistributionName.UNIT: Distribution.UNIT,
-    DistributionName.AGENCY: Distribution.AGENCY,
-    DistributionName.PARTNERS: Distribution.PARTNERS,
-    DistributionName.GROUP: Distribution.GROUP,
-    DistributionName.ALL: Distribution.ALL,
-}
-DISTRIBUTION_NAME_OF: dict[int, str] = {
-    int(value): name.value for name, value in DISTRIBUTION_BY_NAME.items()
-}
-
-
 class ItemIn(Schema):
     substance: Code = Field(description="substance code from /substances, e.g. heroin")
     quantity: Quantity
@@ -86,13 +58,6 @@ class ItemOut(Schema):
     unit: str
     quantity_kg: Decimal | None = Field(description="kilograms, where a conversion is defined; else null")
     purity_percent: Decimal | None
-
-
-class Markings(Schema):
-    tlp: TlpName = TlpName.AMBER
-    handling_code: HandlingCode = HandlingCode.H0
-    handling_note: Text300 = ""
-    distribution: DistributionName = DistributionName.AGENCY
 
 
 class SeizureUpdate(Schema):
@@ -127,15 +92,6 @@ class SeizureUpdate(Schema):
 
 class SeizureCreate(SeizureUpdate):
     owner_unit: Code = Field(description="code of the unit that owns the record (one of yours)")
-
-
-class MarkingsOut(Schema):
-    tlp: str
-    handling_code: str
-    handling_note: str
-    distribution: str
-    source_reliability: str
-    information_credibility: str
 
 
 class SeizureOut(Schema):

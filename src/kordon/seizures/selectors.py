@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
@@ -69,6 +70,21 @@ def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIE
     return seizures.order_by("-occurred_on", "-id")
 
 
+def seizure_references(
+    *, user: Any, prefix: str, action: str = policy.VIEW, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Autocomplete: up to `limit` seizures the user may `action` whose reference starts with `prefix`."""
+    prefix = prefix.strip()
+    if len(prefix) < 2:
+        return []
+    return list(
+        Seizure.objects.restrict(user, action)
+        .filter(reference__istartswith=prefix)
+        .order_by("reference")
+        .values("id", "reference", "occurred_on")[:limit]
+    )
+
+
 def seizure_page_rows(seizures: QuerySet[Seizure]) -> QuerySet[Seizure]:
     """What a list row shows, loaded in a fixed number of queries."""
     return seizures.select_related("country", "place", "owner_unit").prefetch_related("items__substance")
@@ -113,3 +129,32 @@ def import_list(*, user: Any) -> QuerySet[SeizureImport]:
 
 def import_get(*, user: Any, import_id: int) -> SeizureImport:
     return import_list(user=user).get(pk=import_id)
+
+
+def seizure_statistics(
+    *, user: Any, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Cases and kilograms per country and year over the seizures the user may count: what they
+    may see, plus what statistics-only agreements release as totals. Rows never leave here."""
+    seizures = Seizure.objects.for_statistics(user)
+    if date_from:
+        seizures = seizures.filter(occurred_on__gte=date_from)
+    if date_to:
+        seizures = seizures.filter(occurred_on__lte=date_to)
+    cases = {
+        (row["country_id"], row["year"]): row["cases"]
+        for row in seizures.annotate(year=ExtractYear("occurred_on"))
+        .values("country_id", "year")
+        .annotate(cases=Count("id"))
+    }
+    kilograms = {
+        (row["seizure__country_id"], row["year"]): row["kg"]
+        for row in SeizureItem.objects.filter(seizure__in=seizures.values("pk"))
+        .annotate(year=ExtractYear("seizure__occurred_on"))
+        .values("seizure__country_id", "year")
+        .annotate(kg=Sum("quantity_kg"))
+    }
+    return [
+        {"country": country, "year": year, "cases": count, "kilograms": kilograms.get((country, year)) or 0}
+        for (country, year), count in sorted(cases.items())
+    ]

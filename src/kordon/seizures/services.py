@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.access.services import marking_problems, node_grading_scheme
 from kordon.core.models import Country, Place, Unit
 from kordon.seizures import rules
 from kordon.seizures.models import (
@@ -66,6 +67,8 @@ class SeizureData:
     handling_code: str = HandlingCode.H0
     handling_note: str = ""
     distribution: int = Distribution.AGENCY
+    sharing_group_id: int | None = None
+    grading_scheme: str = field(default_factory=node_grading_scheme)
     source_reliability: str = ""
     information_credibility: str = ""
 
@@ -149,8 +152,17 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
     data.vehicle_plate = rules.normalise_plate(data.vehicle_plate)
     if data.persons_arrested < 0:
         add("persons_arrested", _("The number of persons arrested cannot be negative."))
-    if data.handling_code == HandlingCode.H3 and not data.handling_note.strip():
-        add("handling_note", _("H3 needs the restrictions written out."))
+    for name, message in marking_problems(
+        tlp=data.tlp,
+        handling_code=data.handling_code,
+        handling_note=data.handling_note,
+        distribution=data.distribution,
+        sharing_group_id=data.sharing_group_id,
+        grading_scheme=data.grading_scheme,
+        source_reliability=data.source_reliability,
+        information_credibility=data.information_credibility,
+    ).items():
+        add(name, message)
     if not data.items:
         add("items", _("Add at least one substance with its quantity."))
     substance_ids = {item.substance_id for item in data.items}
@@ -237,19 +249,19 @@ def _locked_for(actor: Any, seizure_id: int, action: str) -> Seizure:
     raise Seizure.DoesNotExist
 
 
-def _marking_lowered(seizure: Seizure, data: SeizureData) -> bool:
-    """Whether the new markings release the record more widely than before."""
-    return data.tlp < seizure.tlp or data.distribution > seizure.distribution
-
-
 @transaction.atomic
 def seizure_update(*, actor: Any, seizure_id: int, data: SeizureData) -> Seizure:
     """Change a seizure the actor may change. Markings may be raised by any editor, but only the
     owner unit may release a record more widely (lower TLP, wider distribution)."""
     seizure = _locked_for(actor, seizure_id, policy.CHANGE)
-    scope = policy.scope_for(actor)
-    is_owner = scope is not None and (scope.is_node_admin or seizure.owner_unit_id in scope.roles)
-    if _marking_lowered(seizure, data) and not is_owner:
+    lowered = policy.marking_lowered(
+        seizure,
+        tlp=data.tlp,
+        handling_code=data.handling_code,
+        distribution=data.distribution,
+        sharing_group_id=data.sharing_group_id,
+    )
+    if lowered and not policy.may_lower_marking(actor, seizure):
         raise PermissionDenied(_("Only the owner unit can release this record more widely."))
     may_validate = policy.may_act_in_unit(actor, seizure.owner_unit_id, policy.VALIDATE)
     if SeizureStatus.VALIDATED in (seizure.status, data.status) and not may_validate:

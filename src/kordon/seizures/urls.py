@@ -7,6 +7,7 @@ app_name = "seizures"
 urlpatterns = [
     path("", views.seizure_list_view, name="list"),
     path("new/", views.seizure_create_view, name="create"),
+    path("autocomplete/", views.seizure_autocomplete_view, name="autocomplete"),
     path("<int:seizure_id>/", views.seizure_detail_view, name="detail"),
     path("<int:seizure_id>/edit/", views.seizure_edit_view, name="edit"),
     path("<int:seizure_id>/delete/", views.seizure_delete_view, name="delete"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from kordon.access import policy
-from kordon.access.selectors import record_history
+from kordon.access.selectors import partner_views, record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.models import Country
 from kordon.core.paging import capped_page
@@ -31,6 +31,7 @@ from kordon.seizures.selectors import (
     seizure_list,
     seizure_may,
     seizure_page_rows,
+    seizure_references,
 )
 from kordon.seizures.services import seizure_create, seizure_data_from, seizure_delete, seizure_update
 from kordon.seizures.vocabulary import TEMPLATE_COLUMNS
@@ -80,8 +81,19 @@ def seizure_detail_view(request: AuthenticatedRequest, seizure_id: int) -> HttpR
             "route": route_of(seizure),
             "may_change": seizure_may(request.user, seizure, policy.CHANGE),
             "may_delete": seizure_may(request.user, seizure, policy.DELETE),
+            "partner_views": partner_views(user=request.user, record=seizure)[:50],
         },
     )
+
+
+def seizure_autocomplete_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Options for a reference box: seizures the user may see (or, `for=link`, change) whose
+    reference starts with what was typed."""
+    action = policy.CHANGE if request.GET.get("for") == "link" else policy.VIEW
+    matches = seizure_references(
+        user=request.user, prefix=request.GET.get("seizure") or request.GET.get("q", ""), action=action
+    )
+    return render(request, "seizures/_autocomplete.html", {"matches": matches})
 
 
 def route_of(seizure: Seizure) -> list[str]:
@@ -141,6 +153,7 @@ def seizure_edit_view(request: AuthenticatedRequest, seizure_id: int) -> HttpRes
             "place": data.place_id,
             "origin_country": data.origin_country_id,
             "destination_country": data.destination_country_id,
+            "sharing_group": data.sharing_group_id,
         }
         form = SeizureForm(initial=initial, user=request.user, editing=True)
         formset = ItemFormSet(

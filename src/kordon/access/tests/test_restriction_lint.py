@@ -28,6 +28,8 @@ EXEMPT_NAMES = {
 }
 EXEMPT_PARTS = {"migrations", "tests"}
 FORBIDDEN_MANAGERS = {"_default_manager", "_base_manager"}
+# The ways into a record model's manager that apply the policy.
+RESTRICTING_METHODS = {"restrict", "for_statistics"}
 
 
 def record_model_names() -> set[str]:
@@ -48,7 +50,7 @@ def violations(source: str, records: set[str], filename: str = "<source>") -> li
         if node.attr != "objects" or not isinstance(node.value, ast.Name) or node.value.id not in records:
             continue
         parent = parents.get(node)
-        if not (isinstance(parent, ast.Attribute) and parent.attr == "restrict"):
+        if not (isinstance(parent, ast.Attribute) and parent.attr in RESTRICTING_METHODS):
             found.append(f"{filename}:{node.lineno} reads {node.value.id}.objects without .restrict()")
     return found
 
@@ -71,6 +73,7 @@ def test_the_lint_catches_an_unrestricted_read() -> None:
     assert violations("Seizure.objects.all()", records)
     assert violations("model._default_manager.all()", records)
     assert violations("Seizure.objects.restrict(user).filter(pk=1)", records) == []
+    assert violations("Seizure.objects.for_statistics(user).count()", records) == []
     assert violations("Country.objects.all()", records) == []
 
 
