@@ -18,6 +18,7 @@ from kordon.access.selectors import AuditFilters, agreement_list, audit_entries,
 from kordon.access.services import AgreementData, GroupData, agreement_save, agreement_set_status, group_save
 from kordon.access.tokens import token_issue, token_lookup, token_revoke
 from kordon.core.models import Agency, Unit
+from kordon.core.schemas import Message, ValidationErrors, invalid
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=r"^[^\x00]*$")]
 
@@ -44,15 +45,6 @@ class TokenRequest(Schema):
 
 class TokenResponse(Schema):
     token: str
-
-
-class Message(Schema):
-    detail: str
-
-
-class ValidationErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 RecordId = Annotated[int, Field(ge=1, le=2**62)]
@@ -128,11 +120,6 @@ def _unit_ids(codes: list[str]) -> list[int]:
     return [found[code] for code in codes]
 
 
-def _invalid(error: ValidationError) -> Status[dict[str, Any]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return Status(422, {"detail": "The request has errors; see `errors`.", "errors": errors})
-
-
 def _agreement_data(payload: AgreementIn) -> AgreementData:
     return AgreementData(
         title=payload.title,
@@ -165,7 +152,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Any:
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _agreement_out(agreement))
 
 
@@ -181,7 +168,7 @@ def update_agreement(request: HttpRequest, agreement_id: RecordId, payload: Agre
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(200, _agreement_out(agreement))
 
 
@@ -224,7 +211,7 @@ def create_group(request: HttpRequest, payload: GroupIn) -> Any:
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _group_out(group))
 
 
@@ -237,7 +224,7 @@ def update_group(request: HttpRequest, group_id: RecordId, payload: GroupIn) -> 
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(200, _group_out(group))
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, StringConstraints
 
 from kordon.access.schemas import Markings, MarkingsOut, markings_out
 from kordon.core.models import Unit
+from kordon.core.schemas import Message, ValidationErrors, invalid
 from kordon.exchange import selectors, services
 from kordon.exchange.models import Alert, AlertState, AlertSubject, InformationRequest, Priority
 
@@ -22,15 +23,6 @@ UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern
 Text = Annotated[str, StringConstraints(max_length=20000, pattern=NO_NUL)]
 Short = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL)]
 NOT_FOUND = "There is no such record, or it is not shared with you."
-
-
-class Message(Schema):
-    detail: str
-
-
-class ValidationErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 class AlertIn(Schema):
@@ -265,11 +257,6 @@ def _run(call: Any) -> Any:
         raise HttpError(403, str(error) or "Not allowed.") from None
 
 
-def _invalid(error: ValidationError) -> Status[dict[str, Any]]:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return Status(422, {"detail": "The request has errors; see `errors`.", "errors": errors})
-
-
 @router.get("/alerts", response=list[AlertSummary])
 def list_alerts(request: HttpRequest, query: Query[BoxQuery]) -> Any:
     """Alerts you may see: received by your units (`inbox`), sent by them (`sent`) or `all`."""
@@ -303,7 +290,7 @@ def create_alert(request: HttpRequest, payload: AlertIn) -> Any:
             )
         )
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _alert_out(request.user, selectors.alert_detail(user=request.user, alert_id=alert.pk)))
 
 
@@ -317,7 +304,7 @@ def _alert_transition(request: HttpRequest, alert_id: int, call: Any) -> Any:
     try:
         _run(call)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return _alert_out(
         request.user, _run(lambda: selectors.alert_detail(user=request.user, alert_id=alert_id))
     )
@@ -392,7 +379,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
             )
         )
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _request_out(selectors.request_detail(user=request.user, request_id=rfi.pk)))
 
 
@@ -405,7 +392,7 @@ def _request_transition(request: HttpRequest, request_id: int, call: Any) -> Any
     try:
         _run(call)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return _request_out(_run(lambda: selectors.request_detail(user=request.user, request_id=request_id)))
 
 

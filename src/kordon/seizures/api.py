@@ -20,6 +20,7 @@ from kordon.access.markings import Tlp
 from kordon.access.schemas import markings_out
 from kordon.core.models import Agency, Place, Unit
 from kordon.core.paging import capped_page
+from kordon.core.schemas import validation_response
 from kordon.seizures.exports import export_rejected_rows, export_seizures
 from kordon.seizures.importing import ImportResult, Markings, import_seizures
 from kordon.seizures.models import (
@@ -60,6 +61,13 @@ from kordon.seizures.selectors import (
 from kordon.seizures.services import ItemData, SeizureData, seizure_create, seizure_delete, seizure_update
 
 router = Router(tags=["seizures"])
+# The services' field names where the API names the field differently.
+SERVICE_FIELD_NAMES = {
+    "country_id": "country",
+    "place_id": "place",
+    "origin_country_id": "origin_country",
+    "destination_country_id": "destination_country",
+}
 RecordId = Annotated[int, Field(ge=1, le=2**62)]
 NOT_FOUND = "There is no seizure with this number, or it is not shared with you."
 
@@ -284,26 +292,7 @@ def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
 
 
 def _validation_response(errors: dict[str, list[str]]) -> Status[dict[str, Any]]:
-    field_names = {
-        "country_id": "country",
-        "place_id": "place",
-        "origin_country_id": "origin_country",
-        "destination_country_id": "destination_country",
-    }
-    return Status(
-        422,
-        {
-            "detail": [
-                {
-                    "loc": ["body", "payload", *field_names.get(name, name).split(".")],
-                    "msg": message,
-                    "type": "value_error",
-                }
-                for name, messages in errors.items()
-                for message in messages
-            ]
-        },
-    )
+    return validation_response(errors, SERVICE_FIELD_NAMES)
 
 
 @router.get("/substances", response=list[SubstanceOut], tags=["reference data"])

@@ -16,6 +16,7 @@ from kordon.access.schemas import (  # noqa: F401  (the markings are part of the
     MarkingsOut,
     TlpName,
 )
+from kordon.core.schemas import FieldError, Message, ValidationErrors  # noqa: F401
 from kordon.seizures.models import (
     Concealment,
     DetectionMethod,
@@ -164,17 +165,3 @@ class ImportOut(Schema):
     duplicates: int
     rejected: int
     errors: list[ImportProblemOut]
-
-
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationErrors(Schema):
-    detail: list[FieldError]
-
-
-class Message(Schema):
-    detail: str
