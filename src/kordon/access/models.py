@@ -4,6 +4,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,7 +37,9 @@ class SharingAgreement(models.Model):
     document_reference = models.CharField(_("document reference"), max_length=200, blank=True)
     parties = models.ManyToManyField(Agency, related_name="agreements", verbose_name=_("parties"))
     record_kinds = models.JSONField(
-        _("record kinds"), default=list, help_text=_("What flows: " + ", ".join(RecordKind.values))
+        _("record kinds"),
+        default=list,
+        help_text=format_lazy(_("What flows, as a list of: {kinds}"), kinds=", ".join(RecordKind.values)),
     )
     tlp_ceiling = models.PositiveSmallIntegerField(
         _("highest TLP that may flow"), choices=Tlp.choices, default=Tlp.GREEN
@@ -60,6 +63,11 @@ class SharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def record_kind_labels(self) -> list[str]:
+        return [
+            str(RecordKind(kind).label) if kind in RecordKind.values else kind for kind in self.record_kinds
+        ]
 
     def in_force_on(self, day: Any) -> bool:
         return (

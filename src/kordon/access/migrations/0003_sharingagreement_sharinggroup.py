@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                     "record_kinds",
                     models.JSONField(
                         default=list,
-                        help_text="What flows: seizures, alerts, requests, entities, consignments, prison_incidents, cooperation",
+                        help_text="What flows, as a list of: seizures, alerts, requests, entities, consignments, prison_incidents, cooperation",
                         verbose_name="record kinds",
                     ),
                 ),

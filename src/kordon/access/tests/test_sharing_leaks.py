@@ -240,9 +240,8 @@ def test_a_notification_carries_no_content(
     world: Any, shared: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     alert = shared["A-DUSTLIK"]
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            notifications.alert_sent(alert, [alert.recipients.get().unit_id])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notifications.alert_sent(alert, [alert.recipients.get().unit_id])
     # Everyone at the BLO Dustlik, and nobody else.
     assert sorted(message.to[0] for message in mail.outbox) == [
         "uz.blo.dustlik@demo.kordon.invalid",
@@ -289,3 +288,18 @@ def test_suspending_the_agreement_stops_the_flow_at_once(world: Any, shared: dic
     SharingAgreement.objects.filter(title="KG-UZ").update(status=AgreementStatus.SUSPENDED)
     assert client.get(url).status_code == 404
     assert client.get(f"/exchange/alerts/{shared['A-DUSTLIK'].pk}/").status_code == 404
+
+
+def test_red_never_flows_under_an_agreement_even_with_a_red_ceiling(
+    world: Any, shared: dict[str, Any]
+) -> None:
+    SharingAgreement.objects.filter(title="KG-UZ").update(tlp_ceiling=Tlp.RED)
+    uz = world.user("uz.blo.dustlik")
+    listed = set(seizure_list(user=uz, filters=SeizureFilters(q="leak-")).values_list("reference", flat=True))
+    assert "LEAK-S-PARTNERS-RED" not in listed
+    assert "LEAK-S-PARTNERS-AMBER" in listed
+    # ... but a RED alert addressed to the BLO by name reaches it under that ceiling.
+    assert set(alert_list(user=uz, box="all", q="LEAK-A-DUSTLIK").values_list("reference", flat=True)) == {
+        "LEAK-A-DUSTLIK",
+        "LEAK-A-DUSTLIK-RED",
+    }
