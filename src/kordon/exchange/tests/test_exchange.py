@@ -222,7 +222,7 @@ def test_partner_reads_are_audited_and_shown_to_the_owners_supervisor(
     token = token_issue(request=None, username="uz.supervisor", password=PASSWORD)
     lines = (
         Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-        .get("/api/v1/audit", {"object_id": str(seizure.pk)})
+        .get("/api/v1/audit", {"object_type": "seizures.seizure", "object_id": str(seizure.pk)})
         .json()
     )
     assert [(row["action"], row["actor"]) for row in lines] == [("view", "uz.blo.dustlik")]
