@@ -20,6 +20,18 @@ def _sender_units(user: Any) -> Any:
     return units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
 
 
+class UnitWithAgency(forms.ModelChoiceField):
+    """A unit named with its agency and country: officers address units of other agencies."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} — {obj.agency.short_name or obj.agency} ({obj.agency.country_id})"
+
+
+class UnitsWithAgency(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} — {obj.agency.short_name or obj.agency} ({obj.agency.country_id})"
+
+
 class SenderMixin:
     """The sending unit: chosen for the user when they belong to one unit only."""
 
@@ -34,9 +46,9 @@ class SenderMixin:
 
 class AlertForm(SenderMixin, MarkingsForm):
     sender_unit = forms.ModelChoiceField(label=_("From unit"), queryset=units())
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = UnitsWithAgency(
         label=_("To units"),
-        queryset=units(),
+        queryset=units().select_related("agency"),
         help_text=_("Units of another agency receive the alert only under an agreement that covers alerts."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
@@ -73,9 +85,9 @@ class AlertForm(SenderMixin, MarkingsForm):
 
 class RequestForm(SenderMixin, MarkingsForm):
     sender_unit = forms.ModelChoiceField(label=_("From unit"), queryset=units())
-    to_unit = forms.ModelChoiceField(
+    to_unit = UnitWithAgency(
         label=_("To unit"),
-        queryset=units(),
+        queryset=units().select_related("agency"),
         help_text=_(
             "A unit of another agency receives the request only under an agreement that covers requests."
         ),
