@@ -1,5 +1,5 @@
-"""Benchmarks of the foundation (issue 2). Run with `make bench`; figures are printed as JSON lines
-and written to docs/benchmarks.md.
+"""Benchmarks of the foundation (issue 2) and of sharing (issue 3, bench/sharing.py). Run with
+`make bench`; figures are printed as JSON lines and written to docs/benchmarks.md.
 
 - import: a seeded 1,000,000-row seizure CSV through `kordon import seizures`, end to end, with the
   peak memory of the command and its worker process;
@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import sharing
 from bench.generate import write
 from bench.node import Node
 
@@ -43,18 +44,29 @@ class Client:
     """A keep-alive HTTP client, so latencies measure the server, not connection set-up."""
 
     def __init__(self, base: str) -> None:
-        parts = urllib.parse.urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+        self.base = base
+        self.reconnect()
         self.cookies: dict[str, str] = {}
         self.headers: dict[str, str] = {}
+
+    def reconnect(self) -> None:
+        parts = urllib.parse.urlsplit(self.base)
+        self.connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
 
     def request(self, method: str, path: str, body: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:  # fmt: skip
         sent = {**self.headers, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        self.connection.request(method, path, body=body, headers=sent)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection before this request reached it;
+            # like any HTTP client, open a new one and send the request again.
+            self.reconnect()
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
         data = response.read()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, value = header.split(";", 1)[0].split("=", 1)
@@ -156,6 +168,38 @@ def bench_database(label: str, database_url: str | None, work: Path) -> list[dic
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results += bench_sharing(label, node, visible)
+    return results
+
+
+def bench_sharing(label: str, node: Node, visible: int) -> list[dict[str, Any]]:
+    agreements = sharing.prepare(node, PASSWORD)
+    results = []
+    server, base = node.serve(workers=2)
+    try:
+        partner = Client(base)
+        partner.headers["Authorization"] = f"Bearer {sharing.token(partner, 'bench.partner', PASSWORD)}"
+        rng = random.Random(11)
+        timed(partner, list_paths("/api/v1/seizures", rng)[:20])
+        latencies = timed(partner, [f"{path}&page_size=50" for path in list_paths("/api/v1/seizures", rng)])
+        results.append({"benchmark": "partner_seizure_list_api", "database": label, "seizures_in_node": visible,
+                        "agencies": sharing.AGENCIES, "agreements": agreements, "requests": len(latencies),
+                        **figures(latencies)})  # fmt: skip
+        print(json.dumps(results[-1]), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    server, base = node.serve(workers=4)
+    try:
+        outcome = sharing.load(lambda: Client(base), PASSWORD)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    verified = node.run("audit", "verify")
+    latencies = outcome.pop("latencies")
+    results.append({"benchmark": "load_mixed", "database": label, **outcome, **figures(latencies),
+                    "audit_chain": verified.strip().splitlines()[-1]})  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
     return results
 
 
@@ -165,19 +209,26 @@ def write_report(results: list[dict[str, Any]]) -> None:
         if result["benchmark"] == "import_seizures_csv":
             target = "≥ 20,000 rows/s, < 1 GB"
             figure = f"{result['rows_per_second']:,} rows/s ({result['seconds']} s), peak {result['peak_rss_mb']} MB"
+        elif result["benchmark"] == "load_mixed":
+            target = "no errors, p99 < 500 ms, audit chain verifies"
+            figure = (f"{result['clients']} clients, {result['requests']:,} requests ({result['writes']:,} writes) in "
+                      f"{result['seconds']} s, {result['errors']} errors, {result['refused']} refused, p50 {result['p50_ms']} ms, "
+                      f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms. {result['audit_chain']}")  # fmt: skip
         else:
-            target = "p95 < 100 ms" if result["benchmark"] == "seizure_list_api" else "p95 < 250 ms"
+            target = {"seizure_list_api": "p95 < 100 ms", "seizure_list_page": "p95 < 250 ms",
+                      "partner_seizure_list_api": "p95 < 150 ms"}[result["benchmark"]]  # fmt: skip
             figure = f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms"
         rows.append(f"| {result['benchmark']} | {result['database']} | {figure} | {target} |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     section = "\n".join([
-        "## Foundation (issue 2)", "",
+        "## Measured figures (issues 2 and 3)", "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine} by `make bench` (`bench/run.py`).", "",
         "| benchmark | database | measured | target |", "|---|---|---|---|", *rows, "",
         "Raw figures (JSON lines):", "", "```", *(json.dumps(result) for result in results), "```", "",
     ])  # fmt: skip
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    text = re.sub(r"## Foundation \(issue 2\)\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n"
+    text = re.sub(r"## (Foundation \(issue 2\)|Measured figures \(issues 2 and 3\))\n.*?(?=\n## |\Z)", "", text,
+                  flags=re.S).rstrip() + "\n\n"  # fmt: skip
     RESULTS.write_text(text + section, encoding="utf-8")
 
 
