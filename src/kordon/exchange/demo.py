@@ -2,7 +2,9 @@
 as the demo officers would (so they are audited and notified like real ones)."""
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,6 +22,7 @@ DOSTUK = "kg-dcs-blo-dostuk"
 DUSTLIK = "uz-customs-blo-dustlik"
 PANJ = "tj-dca-blo-panj"
 SHIRKHAN = "af-cnpa-blo-shirkhan"
+USERS = {DOSTUK: "kg.blo.dostuk", DUSTLIK: "uz.blo.dustlik", PANJ: "tj.blo.panj", SHIRKHAN: "af.blo.shirkhan"}
 
 PARTNERS_AMBER = services.Markings(
     tlp=Tlp.AMBER, handling_code=HandlingCode.H2, distribution=Distribution.PARTNERS
@@ -27,38 +30,44 @@ PARTNERS_AMBER = services.Markings(
 GREEN = services.Markings(tlp=Tlp.GREEN, handling_code=HandlingCode.H0, distribution=Distribution.PARTNERS)
 
 
-def _alert(sender: str, to: list[str], title: str, days: int, **fields: object) -> Alert:
-    user = get_user_model().objects.get(username=USERS[sender])
+def _user(unit: str) -> Any:
+    return get_user_model().objects.get(username=USERS[unit])
+
+
+def _alert(
+    sender: str,
+    to: list[str],
+    title: str,
+    days: int,
+    markings: services.Markings = PARTNERS_AMBER,
+    **fields: Any,
+) -> Alert:
     units = dict(Unit.objects.values_list("code", "pk"))
-    markings = fields.pop("markings", PARTNERS_AMBER)
     data = services.AlertData(
         title=title,
         valid_until=timezone.localdate() + datetime.timedelta(days=days),
-        markings=services.Markings(**markings.__dict__),  # type: ignore[attr-defined]
-        **fields,  # type: ignore[arg-type]
+        markings=replace(markings),
+        **fields,
     )
     return services.alert_send(
-        actor=user, sender_unit_id=units[sender], recipient_unit_ids=[units[code] for code in to], data=data
+        actor=_user(sender),
+        sender_unit_id=units[sender],
+        recipient_unit_ids=[units[code] for code in to],
+        data=data,
     )
 
 
 def _request(sender: str, to: str, subject: str, questions: str, days: int) -> InformationRequest:
-    user = get_user_model().objects.get(username=USERS[sender])
     units = dict(Unit.objects.values_list("code", "pk"))
     data = services.RequestData(
         subject=subject,
         questions=questions,
         deadline=timezone.localdate() + datetime.timedelta(days=days),
-        markings=services.Markings(**PARTNERS_AMBER.__dict__),
+        markings=replace(PARTNERS_AMBER),
     )
-    return services.request_send(actor=user, sender_unit_id=units[sender], to_unit_id=units[to], data=data)
-
-
-USERS = {DOSTUK: "kg.blo.dostuk", DUSTLIK: "uz.blo.dustlik", PANJ: "tj.blo.panj", SHIRKHAN: "af.blo.shirkhan"}
-
-
-def _user(unit: str) -> object:
-    return get_user_model().objects.get(username=USERS[unit])
+    return services.request_send(
+        actor=_user(sender), sender_unit_id=units[sender], to_unit_id=units[to], data=data
+    )
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

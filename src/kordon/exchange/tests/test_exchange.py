@@ -304,3 +304,69 @@ def test_the_api_runs_the_alert_and_request_states(world: Any, mou: SharingAgree
         ).status_code
         == 403
     )
+
+
+def test_the_daily_job_expires_alerts_and_reminds_once(world: Any, mou: SharingAgreement) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    alert = send_truck_alert(world)
+    Alert.objects.filter(pk=alert.pk).update(valid_until=TODAY - datetime.timedelta(days=1))
+    rfi = services.request_send(
+        actor=world.user("uz.blo.dustlik"),
+        sender_unit_id=unit("uz-customs-blo-dustlik"),
+        to_unit_id=unit("kg-dcs-blo-dostuk"),
+        data=services.RequestData(subject="Phone", questions="?", deadline=TODAY),
+    )
+    InformationRequest.objects.filter(pk=rfi.pk).update(deadline=TODAY - datetime.timedelta(days=2))
+    out = StringIO()
+    call_command("exchange", "daily", stdout=out)
+    assert "Alerts expired: 1. Overdue requests reminded: 1." in out.getvalue()
+    alert.refresh_from_db()
+    assert alert.state == AlertState.EXPIRED
+    call_command("exchange", "daily", stdout=out)
+    assert out.getvalue().endswith("Alerts expired: 0. Overdue requests reminded: 0.\n")
+
+
+def test_exchange_answers_follow_the_openapi_contract(world: Any, mou: SharingAgreement) -> None:
+    import json as jsonlib
+
+    from kordon.seizures.tests.test_api import conforms
+
+    contract = jsonlib.loads(Client().get("/api/v1/openapi.json").content)
+
+    def api(username: str) -> Client:
+        return Client(
+            HTTP_AUTHORIZATION=f"Bearer {token_issue(request=None, username=username, password=PASSWORD)}"
+        )
+
+    kg, uz = api("kg.blo.dostuk"), api("uz.blo.dustlik")
+    alert = {"from_unit": "kg-dcs-blo-dostuk", "to_units": ["uz-customs-blo-dustlik"], "subject_kind": "person",
+             "title": "Courier", "valid_until": str(TODAY)}  # fmt: skip
+    sent = conforms(
+        contract, kg.post("/api/v1/alerts", alert, content_type="application/json"), "/api/v1/alerts", "post"
+    )
+    invalid = kg.post(
+        "/api/v1/alerts", {**alert, "to_units": ["no-such-unit"]}, content_type="application/json"
+    )
+    assert invalid.status_code == 422
+    conforms(contract, invalid, "/api/v1/alerts", "post")
+    conforms(contract, uz.get(f"/api/v1/alerts/{sent['id']}"), "/api/v1/alerts/{alert_id}")
+    conforms(
+        contract,
+        uz.post(f"/api/v1/alerts/{sent['id']}/acknowledge"),
+        "/api/v1/alerts/{alert_id}/acknowledge",
+        "post",
+    )
+    conforms(contract, uz.get("/api/v1/inbox"), "/api/v1/inbox")
+    rfi = {"from_unit": "uz-customs-blo-dustlik", "to_unit": "kg-dcs-blo-dostuk", "subject": "s", "questions": "q",
+           "deadline": str(TODAY)}  # fmt: skip
+    conforms(contract, uz.post("/api/v1/rfis", rfi, content_type="application/json"), "/api/v1/rfis", "post")
+    conforms(contract, kg.get("/api/v1/rfis"), "/api/v1/rfis")
+    conforms(contract, uz.get("/api/v1/agreements"), "/api/v1/agreements")
+    conforms(contract, uz.get("/api/v1/sharing-groups"), "/api/v1/sharing-groups")
+    conforms(contract, api("kg.supervisor").get("/api/v1/audit"), "/api/v1/audit")
+    outcomes = uz.get("/api/v1/alert-outcomes", {"date_from": str(TODAY), "date_to": str(TODAY)})
+    conforms(contract, outcomes, "/api/v1/alert-outcomes")
+    conforms(contract, uz.get("/api/v1/seizures/statistics"), "/api/v1/seizures/statistics")
