@@ -179,6 +179,10 @@ class SeizureImportProblem(models.Model):
         return f"row {self.row}: {self.message}"
 
 
+# The record columns the access policy filters on (see access.policy.record_filter).
+POLICY_COLUMNS = ["owner_agency", "owner_unit", "distribution", "tlp", "sharing_group"]
+
+
 class Seizure(MarkedRecord):
     """A seizure event: when, where, how it was found, how it travelled and how it was hidden."""
 
@@ -294,9 +298,14 @@ class Seizure(MarkedRecord):
         constraints = [
             models.UniqueConstraint(fields=["owner_agency", "reference"], name="seizure_reference_per_agency")
         ]
+        # The list's two main indexes also carry the columns the access policy reads, so that the
+        # database checks the policy on the index entry and reads the row only when it passes. For a
+        # partner who sees a few percent of a million seizures this cut a filtered list from
+        # ~340 ms to ~90 ms (p95) on SQLite (docs/benchmarks.md); without it every hidden row is
+        # read from the table only to be thrown away.
         indexes = [
-            models.Index(fields=["occurred_on", "id"], name="seizure_date"),
-            models.Index(fields=["country", "occurred_on"], name="seizure_country_date"),
+            models.Index(fields=["occurred_on", "id", *POLICY_COLUMNS], name="seizure_date"),
+            models.Index(fields=["country", "occurred_on", *POLICY_COLUMNS], name="seizure_country_date"),
             models.Index(fields=["place", "occurred_on"], name="seizure_place_date"),
         ]
         verbose_name = _("seizure")
