@@ -71,10 +71,23 @@ print(SharingAgreement.objects.filter(title__startswith="Bench").count())
 """
 
 
+# After rewriting every seizure above, PostgreSQL holds a dead copy of each row and no visibility
+# map until autovacuum passes; a node in service is past that point, so the benchmark vacuums.
+VACUUM = r"""
+from django.db import connection
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE seizures_seizure")
+        cursor.execute("VACUUM ANALYZE seizures_seizureitem")
+"""
+
+
 def prepare(node: Any, password: str) -> int:
     script = SETUP.replace("AGENCIES", str(AGENCIES)).replace("AGREEMENTS", str(AGREEMENTS))
     script = script.replace("PASSWORD", repr(password))
-    return int(node.run("shell", "-c", script).split()[-1])
+    agreements = int(node.run("shell", "-c", script).split()[-1])
+    node.run("shell", "-c", VACUUM)
+    return agreements
 
 
 def token(client: Any, username: str, password: str) -> str:

@@ -49,6 +49,13 @@ def grading_fields() -> tuple[forms.ChoiceField, forms.ChoiceField]:
     )
 
 
+def add_grading_fields(form: forms.Form) -> None:
+    """The grading fields depend on the node's scheme, so they are added per form."""
+    for name, field in zip(("source_reliability", "information_credibility"), grading_fields(), strict=True):
+        field.widget.attrs["class"] = "form-select"
+        form.fields[name] = field
+
+
 class MarkingsForm(StyledForm):
     """The markings every shared record carries; the services check them (access.services)."""
 
@@ -78,13 +85,8 @@ class MarkingsForm(StyledForm):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        source, information = grading_fields()
-        self.base_fields = {
-            **self.base_fields,
-            "source_reliability": source,
-            "information_credibility": information,
-        }
         super().__init__(*args, **kwargs)
+        add_grading_fields(self)
 
     def marking_values(self) -> dict[str, Any]:
         data = self.cleaned_data

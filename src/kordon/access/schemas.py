@@ -58,9 +58,9 @@ class Markings(Schema):
     handling_note: Text300 = ""
     distribution: DistributionName = DistributionName.AGENCY
     sharing_group: int | None = Field(
-        None, ge=1, le=2**62, description="id from /sharing-groups, with distribution 'group'"
+        default=None, ge=1, le=2**62, description="id from /sharing-groups, with distribution 'group'"
     )
-    source_reliability: Grade = Field("", description="in the node's grading scheme (see /markings)")
+    source_reliability: Grade = Field(default="", description="in the node's grading scheme (KORDON_GRADING_SCHEME)")
     information_credibility: Grade = ""
 
     def as_service_values(self) -> dict[str, Any]:

@@ -198,7 +198,7 @@ def group_save(*, actor: Any, data: GroupData, group_id: int | None = None) -> S
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = _("Give the group a name.")
-    elif SharingGroup.objects.filter(name=data.name.strip()).exclude(pk=group_id).exists():
+    elif SharingGroup.objects.filter(name=data.name.strip()).exclude(pk=group_id or 0).exists():
         errors["name"] = _("Another sharing group already has this name.")
     if not data.units and not data.agencies:
         errors["units"] = _("A group needs at least one unit or agency.")

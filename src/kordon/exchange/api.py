@@ -37,7 +37,7 @@ class AlertIn(Schema):
     route: Short = ""
     priority: Priority = Priority.NORMAL
     valid_until: datetime.date
-    markings: Markings = Field(default_factory=Markings)
+    markings: Markings = Markings()
 
 
 class RecipientOut(Schema):
@@ -97,7 +97,7 @@ class RequestIn(Schema):
     questions: Annotated[str, StringConstraints(min_length=1, max_length=20000, pattern=NO_NUL)]
     deadline: datetime.date
     priority: Priority = Priority.NORMAL
-    markings: Markings = Field(default_factory=Markings)
+    markings: Markings = Markings()
 
 
 class AnswerOut(Schema):

@@ -76,9 +76,6 @@ class Alert(MarkedRecord):
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     outcome_note = models.TextField(_("outcome"), blank=True)
-    seizures = models.ManyToManyField(
-        Seizure, through="AlertSeizure", related_name="alerts", verbose_name=_("resulting seizures")
-    )
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -491,6 +491,7 @@ def attachment_add(
         units = [alert.owner_unit_id, *alert.recipients.values_list("unit_id", flat=True)]
         parent: Any = alert
     else:
+        assert request_id is not None
         rfi = _locked(InformationRequest, actor, request_id)
         units = [rfi.owner_unit_id, rfi.to_unit_id]
         parent = rfi

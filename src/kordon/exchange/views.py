@@ -181,13 +181,13 @@ def alert_action_view(request: AuthenticatedRequest, alert_id: int, action: str)
             _("Seizure %(reference)s linked to the alert.") % {"reference": seizure.reference},
         )  # fmt: skip
     if action == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
+        upload_form = AttachmentForm(request.POST, request.FILES)
+        if not upload_form.is_valid():
             messages.error(request, _("Choose a file to attach."))
             return redirect("exchange:alert", alert_id)
         return _act(
             request, "exchange:alert", alert_id,
-            lambda: services.attachment_add(actor=user, upload=form.cleaned_data["file"], alert_id=alert_id),
+            lambda: services.attachment_add(actor=user, upload=upload_form.cleaned_data["file"], alert_id=alert_id),
             _("File attached."),
         )  # fmt: skip
     raise Http404
@@ -241,13 +241,13 @@ def request_action_view(request: AuthenticatedRequest, request_id: int, action: 
             lambda: services.request_refuse(actor=user, request_id=request_id, reason=reason), _("Request refused."),
         )  # fmt: skip
     if action == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        if not form.is_valid():
+        upload_form = AttachmentForm(request.POST, request.FILES)
+        if not upload_form.is_valid():
             messages.error(request, _("Choose a file to attach."))
             return redirect("exchange:request", request_id)
         return _act(
             request, "exchange:request", request_id,
-            lambda: services.attachment_add(actor=user, upload=form.cleaned_data["file"], request_id=request_id),
+            lambda: services.attachment_add(actor=user, upload=upload_form.cleaned_data["file"], request_id=request_id),
             _("File attached."),
         )  # fmt: skip
     raise Http404

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
-from kordon.access.forms import grading_fields
+from kordon.access.forms import add_grading_fields
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.models import SharingGroup
 from kordon.core.forms import DATE_INPUT, StyledForm
@@ -177,13 +177,8 @@ class SeizureForm(StyledForm):
     )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
-        source, information = grading_fields()
-        self.base_fields = {
-            **self.base_fields,
-            "source_reliability": source,
-            "information_credibility": information,
-        }
         super().__init__(*args, **kwargs)
+        add_grading_fields(self)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
         owner = self.fields["owner_unit"]

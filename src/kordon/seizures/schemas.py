@@ -87,7 +87,7 @@ class SeizureUpdate(Schema):
     arrested_nationalities: list[CountryCode] = Field(default_factory=list, max_length=50)
     narrative: LongText = ""
     status: SeizureStatus = SeizureStatus.SUBMITTED
-    markings: Markings = Field(default_factory=Markings)
+    markings: Markings = Markings()
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 

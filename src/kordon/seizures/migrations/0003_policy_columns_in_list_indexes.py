@@ -5,29 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0003_sharingagreement_sharinggroup'),
-        ('core', '0001_initial'),
-        ('seizures', '0002_seizure_grading_scheme_seizure_sharing_group_and_more'),
+        ("access", "0003_sharingagreement_sharinggroup"),
+        ("core", "0001_initial"),
+        ("seizures", "0002_seizure_grading_scheme_seizure_sharing_group_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='seizure',
-            name='seizure_date',
+            model_name="seizure",
+            name="seizure_date",
         ),
         migrations.RemoveIndex(
-            model_name='seizure',
-            name='seizure_country_date',
+            model_name="seizure",
+            name="seizure_country_date",
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['occurred_on', 'id', 'owner_agency', 'owner_unit', 'distribution', 'tlp', 'sharing_group'], name='seizure_date'),
+            model_name="seizure",
+            index=models.Index(
+                fields=[
+                    "occurred_on",
+                    "id",
+                    "owner_agency",
+                    "owner_unit",
+                    "distribution",
+                    "tlp",
+                    "sharing_group",
+                ],
+                name="seizure_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='seizure',
-            index=models.Index(fields=['country', 'occurred_on', 'owner_agency', 'owner_unit', 'distribution', 'tlp', 'sharing_group'], name='seizure_country_date'),
+            model_name="seizure",
+            index=models.Index(
+                fields=[
+                    "country",
+                    "occurred_on",
+                    "owner_agency",
+                    "owner_unit",
+                    "distribution",
+                    "tlp",
+                    "sharing_group",
+                ],
+                name="seizure_country_date",
+            ),
         ),
     ]
