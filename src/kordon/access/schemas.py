@@ -60,7 +60,9 @@ class Markings(Schema):
     sharing_group: int | None = Field(
         default=None, ge=1, le=2**62, description="id from /sharing-groups, with distribution 'group'"
     )
-    source_reliability: Grade = Field(default="", description="in the node's grading scheme (KORDON_GRADING_SCHEME)")
+    source_reliability: Grade = Field(
+        default="", description="in the node's grading scheme (KORDON_GRADING_SCHEME)"
+    )
     information_credibility: Grade = ""
 
     def as_service_values(self) -> dict[str, Any]:

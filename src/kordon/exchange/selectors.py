@@ -97,14 +97,7 @@ def alerts_for_seizure(*, user: Any, seizure: Seizure) -> QuerySet[Alert]:
     )
 
 
-def linkable_alerts(*, user: Any) -> QuerySet[Alert]:
-    """Alerts addressed to the user's units that a seizure can still be linked to."""
-    return alert_list(user=user, box=INBOX).exclude(state="expired")
-
-
-def request_list(
-    *, user: Any, box: str = INBOX, state: str | None = None, overdue: bool = False
-) -> QuerySet[InformationRequest]:
+def request_list(*, user: Any, box: str = INBOX, state: str | None = None) -> QuerySet[InformationRequest]:
     requests = InformationRequest.objects.restrict(user, policy.VIEW)
     units = _my_units(user)
     if box == INBOX:
@@ -113,8 +106,6 @@ def request_list(
         requests = requests.filter(owner_unit_id__in=units)
     if state:
         requests = requests.filter(state=state)
-    if overdue:
-        requests = requests.filter(state__in=OPEN_REQUEST_STATES, deadline__lt=timezone.localdate())
     return requests.select_related("owner_unit", "to_unit").order_by("deadline", "-id")
 
 
