@@ -2,12 +2,16 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
+from kordon.access.markings import RecordKind
 from kordon.access.models import ApiToken, SharingAgreement, SharingGroup
+from kordon.access.services import AgreementData, agreement_problems
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -75,8 +79,52 @@ class AuditedWithMembersAdmin(AuditedModelAdmin):
         )
 
 
+class SharingAgreementForm(forms.ModelForm):
+    """The admin page checks an agreement by the same rules as the API (services.agreement_problems)."""
+
+    record_kinds = forms.MultipleChoiceField(
+        label=_("record kinds"), choices=RecordKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SharingAgreement
+        fields = [
+            "title",
+            "document_reference",
+            "parties",
+            "record_kinds",
+            "tlp_ceiling",
+            "scope",
+            "valid_from",
+            "valid_to",
+            "status",
+            "note",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        problems = agreement_problems(
+            AgreementData(
+                title=data.get("title", ""),
+                parties=[agency.pk for agency in data.get("parties", [])],
+                record_kinds=list(data.get("record_kinds", [])),
+                tlp_ceiling=data["tlp_ceiling"],
+                valid_from=data["valid_from"],
+                scope=data["scope"],
+                valid_to=data.get("valid_to"),
+                status=data["status"],
+            )
+        )
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
+        return data
+
+
 @admin.register(SharingAgreement)
 class SharingAgreementAdmin(AuditedWithMembersAdmin):
+    form = SharingAgreementForm
     members = ("parties",)
     list_display = ["title", "scope", "tlp_ceiling", "valid_from", "valid_to", "status"]
     list_filter = ["status", "scope", "tlp_ceiling"]

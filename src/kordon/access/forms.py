@@ -74,7 +74,7 @@ class MarkingsForm(StyledForm):
         help_text=_("Only with the distribution 'sharing group'."),
     )
 
-    MARKING_FIELDS = (
+    MARKING_FIELDS: tuple[str, ...] = (
         "tlp",
         "handling_code",
         "handling_note",

@@ -95,7 +95,8 @@ def _agreement_snapshot(agreement: SharingAgreement) -> dict[str, Any]:
     return data
 
 
-def _validate_agreement(data: AgreementData) -> None:
+def agreement_problems(data: AgreementData) -> dict[str, str]:
+    """What is wrong with an agreement, by field; the API, the service and the admin page all ask here."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = _("Give the agreement a title.")
@@ -117,15 +118,16 @@ def _validate_agreement(data: AgreementData) -> None:
         errors["status"] = _("Unknown status.")
     if data.valid_to is not None and data.valid_to < data.valid_from:
         errors["valid_to"] = _("The agreement cannot end before it starts.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
 def agreement_save(*, actor: Any, data: AgreementData, agreement_id: int | None = None) -> SharingAgreement:
     """Create or change an agreement (node administrators only)."""
     _require_node_admin(actor)
-    _validate_agreement(data)
+    problems = agreement_problems(data)
+    if problems:
+        raise ValidationError(problems)
     if agreement_id is None:
         agreement = SharingAgreement()
         before = None

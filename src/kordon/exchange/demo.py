@@ -70,6 +70,7 @@ def _request(sender: str, to: str, subject: str, questions: str, days: int) -> I
     )
 
 
+# The demo's addresses are not real: its notifications are kept in memory, not sent or printed.
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 @transaction.atomic
 def build_exchange() -> list[str]:

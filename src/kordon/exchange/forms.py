@@ -20,16 +20,19 @@ def _sender_units(user: Any) -> Any:
     return units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
 
 
-class UnitWithAgency(forms.ModelChoiceField):
+def unit_with_agency(unit: Any) -> str:
     """A unit named with its agency and country: officers address units of other agencies."""
+    return f"{unit} — {unit.agency.short_name or unit.agency} ({unit.agency.country_id})"
 
+
+class UnitWithAgency(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj} — {obj.agency.short_name or obj.agency} ({obj.agency.country_id})"
+        return unit_with_agency(obj)
 
 
 class UnitsWithAgency(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj} — {obj.agency.short_name or obj.agency} ({obj.agency.country_id})"
+        return unit_with_agency(obj)
 
 
 class SenderMixin:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from kordon.access import policy
@@ -125,12 +125,16 @@ def request_detail(*, user: Any, request_id: int) -> InformationRequest:
 
 
 def attachment_get(*, user: Any, token: str) -> Attachment:
-    """An attachment, if the user may see the alert or request it belongs to."""
+    """An attachment, if the user may see the alert or request it belongs to. The download is
+    audited as a read of that record."""
     attachment = Attachment.objects.get(token=token)
+    parent: Alert | InformationRequest
     if attachment.alert_id is not None:
-        Alert.objects.restrict(user, policy.VIEW).get(pk=attachment.alert_id)
+        parent = Alert.objects.restrict(user, policy.VIEW).get(pk=attachment.alert_id)
     else:
-        InformationRequest.objects.restrict(user, policy.VIEW).get(pk=attachment.request_id)
+        parent = InformationRequest.objects.restrict(user, policy.VIEW).get(pk=attachment.request_id)
+    with transaction.atomic():
+        audit_log(actor=user, action=VIEW, instance=parent, after={"attachment": attachment.name})
     return attachment
 
 
@@ -207,20 +211,19 @@ def alert_outcomes(*, user: Any, date_from: datetime.date, date_to: datetime.dat
     counted = Seizure.objects.for_statistics(user).filter(
         occurred_on__gte=date_from, occurred_on__lte=date_to
     )
+    # A seizure counts once, under the agreement its alert crossed to the seizing unit with.
+    crossed_under = AlertRecipient.objects.filter(
+        alert_id=OuterRef("alert_id"), unit_id=OuterRef("seizure__owner_unit_id")
+    ).values("agreement_id")[:1]
     links = (
         AlertSeizure.objects.filter(seizure__in=counted.values("pk"))
-        .select_related("seizure")
+        .annotate(agreement_id=Subquery(crossed_under))
         .order_by("seizure_id", "alert_id")
+        .values_list("seizure_id", "agreement_id")
     )
-    # A seizure counts once, under the agreement its alert crossed to the seizing unit with.
     agreement_of: dict[int, int | None] = {}
-    for link in links:
-        if link.seizure_id in agreement_of:
-            continue
-        recipient = AlertRecipient.objects.filter(
-            alert_id=link.alert_id, unit_id=link.seizure.owner_unit_id
-        ).first()
-        agreement_of[link.seizure_id] = recipient.agreement_id if recipient else None
+    for seizure_id, agreement_id in links:
+        agreement_of.setdefault(seizure_id, agreement_id)
     kilograms = dict(
         SeizureItem.objects.filter(seizure_id__in=list(agreement_of))
         .values("seizure_id")

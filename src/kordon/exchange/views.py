@@ -146,6 +146,22 @@ def _act(
     return redirect(detail, record_id)
 
 
+def _attach(request: AuthenticatedRequest, detail: str, record_id: int, **parent: int) -> HttpResponseBase:
+    """Attach the uploaded file to the alert or request named in `parent`."""
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(detail, record_id)
+    upload = form.cleaned_data["file"]
+    return _act(
+        request,
+        detail,
+        record_id,
+        lambda: services.attachment_add(actor=request.user, upload=upload, **parent),
+        _("File attached."),
+    )
+
+
 @require_POST
 def alert_action_view(request: AuthenticatedRequest, alert_id: int, action: str) -> HttpResponseBase:
     user = request.user
@@ -181,15 +197,7 @@ def alert_action_view(request: AuthenticatedRequest, alert_id: int, action: str)
             _("Seizure %(reference)s linked to the alert.") % {"reference": seizure.reference},
         )  # fmt: skip
     if action == "attach":
-        upload_form = AttachmentForm(request.POST, request.FILES)
-        if not upload_form.is_valid():
-            messages.error(request, _("Choose a file to attach."))
-            return redirect("exchange:alert", alert_id)
-        return _act(
-            request, "exchange:alert", alert_id,
-            lambda: services.attachment_add(actor=user, upload=upload_form.cleaned_data["file"], alert_id=alert_id),
-            _("File attached."),
-        )  # fmt: skip
+        return _attach(request, "exchange:alert", alert_id, alert_id=alert_id)
     raise Http404
 
 
@@ -241,15 +249,7 @@ def request_action_view(request: AuthenticatedRequest, request_id: int, action: 
             lambda: services.request_refuse(actor=user, request_id=request_id, reason=reason), _("Request refused."),
         )  # fmt: skip
     if action == "attach":
-        upload_form = AttachmentForm(request.POST, request.FILES)
-        if not upload_form.is_valid():
-            messages.error(request, _("Choose a file to attach."))
-            return redirect("exchange:request", request_id)
-        return _act(
-            request, "exchange:request", request_id,
-            lambda: services.attachment_add(actor=user, upload=upload_form.cleaned_data["file"], request_id=request_id),
-            _("File attached."),
-        )  # fmt: skip
+        return _attach(request, "exchange:request", request_id, request_id=request_id)
     raise Http404
 
 

@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
-from kordon.access.forms import add_grading_fields
+from kordon.access.forms import MarkingsForm
 from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.access.models import SharingGroup
 from kordon.core.forms import DATE_INPUT, StyledForm
 from kordon.core.models import Country, Unit
 from kordon.core.selectors import places, region_countries, units
@@ -106,7 +105,7 @@ def _country_words() -> list[tuple[str, str]]:
     return words
 
 
-class SeizureForm(StyledForm):
+class SeizureForm(MarkingsForm):
     owner_unit = forms.ModelChoiceField(label=_("Recorded for unit"), queryset=Unit.objects.none())
     reference = forms.CharField(
         label=_("Reference"), max_length=60, help_text=_("The case or report number; unique in your agency.")
@@ -161,24 +160,9 @@ class SeizureForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=SeizureStatus.choices, initial=SeizureStatus.SUBMITTED
     )
-    tlp = forms.TypedChoiceField(label=_("TLP"), choices=Tlp.choices, coerce=int, initial=Tlp.AMBER)
-    handling_code = forms.ChoiceField(
-        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
-    )
-    handling_note = forms.CharField(label=_("Handling restrictions (H3)"), max_length=300, required=False)
-    distribution = forms.TypedChoiceField(
-        label=_("Distribution"), choices=Distribution.choices, coerce=int, initial=Distribution.AGENCY
-    )
-    sharing_group = forms.ModelChoiceField(
-        label=_("Sharing group"),
-        queryset=SharingGroup.objects.filter(active=True),
-        required=False,
-        help_text=_("Only with the distribution 'sharing group'."),
-    )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        add_grading_fields(self)
         allowed = policy.units_for_action(user, policy.ADD)
         unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
         owner = self.fields["owner_unit"]
@@ -191,22 +175,7 @@ class SeizureForm(StyledForm):
         if editing:
             del self.fields["owner_unit"]
 
-    MARKING_FIELDS = (
-        "status",
-        "tlp",
-        "handling_code",
-        "handling_note",
-        "distribution",
-        "sharing_group",
-        "source_reliability",
-        "information_credibility",
-    )
-
-    def event_fields(self) -> list[Any]:
-        return [field for field in self if field.name not in self.MARKING_FIELDS]
-
-    def marking_fields(self) -> list[Any]:
-        return [field for field in self if field.name in self.MARKING_FIELDS]
+    MARKING_FIELDS = ("status", *MarkingsForm.MARKING_FIELDS)
 
     def to_data(self, items: list[ItemData]) -> SeizureData:
         data = self.cleaned_data
@@ -234,13 +203,7 @@ class SeizureForm(StyledForm):
             arrested_nationalities=data["arrested_nationalities"],
             narrative=data["narrative"],
             status=data["status"],
-            tlp=data["tlp"],
-            handling_code=data["handling_code"],
-            handling_note=data["handling_note"],
-            distribution=data["distribution"],
-            sharing_group_id=data["sharing_group"].pk if data["sharing_group"] else None,
-            source_reliability=data["source_reliability"],
-            information_credibility=data["information_credibility"],
+            **self.marking_values(),
             items=items,
         )
 

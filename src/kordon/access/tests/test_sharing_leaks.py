@@ -303,3 +303,17 @@ def test_red_never_flows_under_an_agreement_even_with_a_red_ceiling(
         "LEAK-A-DUSTLIK",
         "LEAK-A-DUSTLIK-RED",
     }
+
+
+def test_the_admin_page_checks_agreements_by_the_apis_rules(world: Any) -> None:
+    admin = world.client("admin")
+    kg = Agency.objects.get(code="KG-DCS").pk
+    form = {"title": "One party only", "parties": [kg], "record_kinds": ["seizures"], "tlp_ceiling": "1",
+            "scope": "records", "valid_from": "2026-01-01", "status": "active"}  # fmt: skip
+    refused = admin.post("/admin/access/sharingagreement/add/", form)
+    assert refused.status_code == 200 and not SharingAgreement.objects.filter(title="One party only").exists()
+    assert "at least two agencies" in refused.content.decode()
+    form["parties"] = [kg, Agency.objects.get(code="UZ-CUSTOMS").pk]
+    assert admin.post("/admin/access/sharingagreement/add/", form).status_code == 302
+    saved = SharingAgreement.objects.get(title="One party only")
+    assert saved.record_kinds == ["seizures"] and saved.parties.count() == 2

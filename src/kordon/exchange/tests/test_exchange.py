@@ -238,6 +238,10 @@ def test_attachments_follow_the_record(world: Any, mou: SharingAgreement) -> Non
     token = alert.attachments.get().token
     download = world.client("uz.blo.dustlik").get(f"/exchange/files/{token}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"jpeg bytes"
+    downloaded = AuditEntry.objects.filter(
+        action="view", object_id=str(alert.pk), actor__username="uz.blo.dustlik"
+    )
+    assert [line.after for line in downloaded] == [{"attachment": "photo.jpg"}]
     assert world.client("tj.blo.panj").get(f"/exchange/files/{token}/").status_code == 404
 
 
