@@ -237,6 +237,38 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     return rule
 
 
+def record_keys(user: Any, action: str, model: Any) -> list[Q] | None:
+    """Narrow, disjoint conditions that together cover every record `record_filter` can let
+    through, each served by one index range: each owner agency the rule names (the user's own
+    first), then the all-members and group distributions of other agencies, then (alerts,
+    requests) records addressed to the user's units that no other key holds. None when the rule is
+    EVERYTHING or nothing, where there is nothing to split.
+
+    A list reads each key's range in order and merges them (core.paging.KeyedPaginator), so a
+    partner who sees a few of a million records reads those few instead of scanning the whole
+    date range. Keys are applied together with the full rule: they choose where to look, never
+    what is let through. Being disjoint, their counts add up without double counting.
+    """
+    rule = record_filter(user, action, model)
+    scope = scope_for(user)
+    if rule is None or isinstance(rule, Everything) or scope is None:
+        return None
+    units = scope.units_for(action)
+    own = sorted({scope.unit_agency[unit] for unit in units})
+    if action not in (VIEW, EXPORT):
+        return [Q(owner_agency_id=agency) for agency in own]
+    kind = getattr(model, "record_kind", "")
+    partners = sorted(set(scope.partner_ceilings(own, kind, statistics=False)) - set(own)) if kind else []
+    named = own + partners
+    keys = [Q(owner_agency_id=agency) for agency in named]
+    spread = [Distribution.ALL, Distribution.GROUP] if scope.groups else [Distribution.ALL]
+    keys += [Q(distribution=distribution) & ~Q(owner_agency_id__in=named) for distribution in spread]
+    addressed = model.recipient_filter(units)
+    if addressed is not None:
+        keys.append(addressed & ~Q(owner_agency_id__in=named) & ~Q(distribution__in=spread))
+    return keys
+
+
 def agreement_covering(agency_id: int, partner_id: int, kind: str, tlp: int) -> int | None:
     """An agreement in force today between the two agencies that lets whole records of `kind`
     at `tlp` flow, or None."""

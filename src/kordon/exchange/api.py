@@ -291,7 +291,12 @@ def create_alert(request: HttpRequest, payload: AlertIn) -> Any:
         )
     except ValidationError as error:
         return invalid(error)
-    return Status(201, _alert_out(request.user, selectors.alert_detail(user=request.user, alert_id=alert.pk)))
+    return Status(
+        201,
+        _alert_out(
+            request.user, selectors.alert_detail(user=request.user, alert_id=alert.pk, after_write=True)
+        ),
+    )
 
 
 @router.get("/alerts/{alert_id}", response={200: AlertOut, 404: Message})
@@ -305,9 +310,8 @@ def _alert_transition(request: HttpRequest, alert_id: int, call: Any) -> Any:
         _run(call)
     except ValidationError as error:
         return invalid(error)
-    return _alert_out(
-        request.user, _run(lambda: selectors.alert_detail(user=request.user, alert_id=alert_id))
-    )
+    alert = _run(lambda: selectors.alert_detail(user=request.user, alert_id=alert_id, after_write=True))
+    return _alert_out(request.user, alert)
 
 
 @router.post(
@@ -380,7 +384,9 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
         )
     except ValidationError as error:
         return invalid(error)
-    return Status(201, _request_out(selectors.request_detail(user=request.user, request_id=rfi.pk)))
+    return Status(
+        201, _request_out(selectors.request_detail(user=request.user, request_id=rfi.pk, after_write=True))
+    )
 
 
 @router.get("/rfis/{request_id}", response={200: RequestOut, 404: Message})
@@ -393,7 +399,8 @@ def _request_transition(request: HttpRequest, request_id: int, call: Any) -> Any
         _run(call)
     except ValidationError as error:
         return invalid(error)
-    return _request_out(_run(lambda: selectors.request_detail(user=request.user, request_id=request_id)))
+    rfi = _run(lambda: selectors.request_detail(user=request.user, request_id=request_id, after_write=True))
+    return _request_out(rfi)
 
 
 RFI_RESPONSES = {200: RequestOut, 403: Message, 404: Message, 422: ValidationErrors}

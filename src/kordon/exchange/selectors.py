@@ -58,13 +58,17 @@ def alert_list(
     return alerts.select_related("owner_unit").order_by("-sent_at", "-id")
 
 
-def alert_detail(*, user: Any, alert_id: int) -> Alert:
-    """One alert in full; the read is audited and marks it read for the user's recipient units."""
+def alert_detail(*, user: Any, alert_id: int, after_write: bool = False) -> Alert:
+    """One alert in full; the read is audited and marks it read for the user's recipient units.
+    `after_write`: the alert as it stands after the user's own change, which its audit line
+    already records, so the echo is neither audited again nor taken as a reading."""
     alert = (
         Alert.objects.restrict(user, policy.VIEW)
         .select_related("owner_unit", "owner_agency", "sent_by", "acknowledged_by", "sharing_group")
         .get(pk=alert_id)
     )
+    if after_write:
+        return alert
     with transaction.atomic():
         audit_log(actor=user, action=VIEW, instance=alert)
         AlertRecipient.objects.filter(alert=alert, unit_id__in=_my_units(user), read_at__isnull=True).update(
@@ -109,12 +113,16 @@ def request_list(*, user: Any, box: str = INBOX, state: str | None = None) -> Qu
     return requests.select_related("owner_unit", "to_unit").order_by("deadline", "-id")
 
 
-def request_detail(*, user: Any, request_id: int) -> InformationRequest:
+def request_detail(*, user: Any, request_id: int, after_write: bool = False) -> InformationRequest:
+    """One request in full; the read is audited and marks it read for its addressee. For
+    `after_write` see alert_detail."""
     rfi = (
         InformationRequest.objects.restrict(user, policy.VIEW)
         .select_related("owner_unit", "owner_agency", "to_unit", "to_unit__agency", "sent_by", "agreement")
         .get(pk=request_id)
     )
+    if after_write:
+        return rfi
     with transaction.atomic():
         audit_log(actor=user, action=VIEW, instance=rfi)
         if rfi.to_unit_id in _my_units(user) and rfi.read_at is None:

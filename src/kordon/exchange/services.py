@@ -238,9 +238,11 @@ def _alert_recipient_unit(actor: Any, alert: Alert) -> int:
 def alert_acknowledge(*, actor: Any, alert_id: int) -> Alert:
     """A recipient confirms the alert was received and is being worked on."""
     alert = _locked(Alert, actor, alert_id)
-    _alert_recipient_unit(actor, alert)
+    unit_id = _alert_recipient_unit(actor, alert)
     if alert.state != AlertState.SENT:
         raise ValidationError(_("This alert is already %(state)s.") % {"state": alert.get_state_display()})
+    # Acknowledging is reading: the unit no longer sees the alert as unread.
+    alert.recipients.filter(unit_id=unit_id, read_at__isnull=True).update(read_at=timezone.now())
     before = snapshot(alert)
     alert.state = AlertState.ACKNOWLEDGED
     alert.acknowledged_at = timezone.now()
@@ -390,7 +392,11 @@ def request_acknowledge(*, actor: Any, request_id: int) -> InformationRequest:
     _as_recipient(actor, rfi)
     if rfi.state != RequestState.SENT:
         raise ValidationError(_("This request is already %(state)s.") % {"state": rfi.get_state_display()})
-    _request_transition(actor, rfi, ACKNOWLEDGE, RequestState.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    now = timezone.now()
+    # Acknowledging is reading: the request no longer counts as unread.
+    _request_transition(
+        actor, rfi, ACKNOWLEDGE, RequestState.ACKNOWLEDGED, acknowledged_at=now, read_at=rfi.read_at or now
+    )
     notifications.request_changed(rfi)
     return rfi
 

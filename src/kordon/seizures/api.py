@@ -19,7 +19,6 @@ from pydantic import Field
 from kordon.access.markings import Tlp
 from kordon.access.schemas import markings_out
 from kordon.core.models import Agency, Place, Unit
-from kordon.core.paging import capped_page
 from kordon.core.schemas import validation_response
 from kordon.seizures.exports import export_rejected_rows, export_seizures
 from kordon.seizures.importing import ImportResult, Markings, import_seizures
@@ -54,6 +53,7 @@ from kordon.seizures.selectors import (
     import_get,
     seizure_detail,
     seizure_list,
+    seizure_page,
     seizure_page_rows,
     seizure_references,
     seizure_statistics,
@@ -340,8 +340,8 @@ def seizure_statistics_endpoint(request: HttpRequest, query: Query[StatisticsQue
 @router.get("/seizures", response=SeizurePage)
 def list_seizures(request: HttpRequest, query: Query[SeizureQuery]) -> Any:
     """Seizures you may see, newest first, filtered like the seizures page."""
-    page = capped_page(
-        seizure_list(user=request.user, filters=query.to_filters()), query.page, query.page_size
+    page = seizure_page(
+        user=request.user, filters=query.to_filters(), number=query.page, per_page=query.page_size
     )
     payload = {
         "count": page.paginator.count,

@@ -4,12 +4,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
+from kordon.core.paging import keyed_page
 from kordon.seizures.models import Seizure, SeizureImport, SeizureItem, Substance
 
 
@@ -68,6 +70,12 @@ def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIE
     if filters.q:
         seizures = seizures.filter(search_text__contains=filters.q.strip().lower())
     return seizures.order_by("-occurred_on", "-id")
+
+
+def seizure_page(*, user: Any, filters: SeizureFilters, number: Any, per_page: int) -> Page:
+    """One page of the seizure list, read per policy key (see core.paging.KeyedPaginator)."""
+    keys = policy.record_keys(user, policy.VIEW, Seizure)
+    return keyed_page(seizure_list(user=user, filters=filters), keys, number, per_page)
 
 
 def seizure_references(

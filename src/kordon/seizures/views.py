@@ -4,10 +4,11 @@ selectors decide; a seizure the user may not see is a 404, like one that does no
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,7 +20,6 @@ from kordon.access import policy
 from kordon.access.selectors import partner_views, record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.models import Country
-from kordon.core.paging import capped_page
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
 from kordon.seizures.importing import Markings, file_sha256, import_seizures
@@ -28,8 +28,8 @@ from kordon.seizures.selectors import (
     import_get,
     import_list,
     seizure_detail,
-    seizure_list,
     seizure_may,
+    seizure_page,
     seizure_page_rows,
     seizure_references,
 )
@@ -42,11 +42,10 @@ PAGE_SIZE = 50
 def seizure_list_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = SeizureFilterForm(request.GET)
     filters = form.to_filters()
-    page = capped_page(
-        seizure_page_rows(seizure_list(user=request.user, filters=filters)),
-        request.GET.get("page"),
-        PAGE_SIZE,
+    page = seizure_page(
+        user=request.user, filters=filters, number=request.GET.get("page"), per_page=PAGE_SIZE
     )
+    page.object_list = seizure_page_rows(cast(QuerySet[Seizure], page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

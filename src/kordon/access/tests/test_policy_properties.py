@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kordon.access import policy
 from kordon.access.models import SharingAgreement, SharingGroup
 from kordon.access.tests import restatement as rules
 from kordon.core.models import Membership, Unit, User
@@ -221,6 +222,15 @@ def test_the_policy_agrees_with_the_rules(
                     and rules.may_see(person, plain, plain_agreements, plain_groups, today)
                 }
                 assert seen == expected, (model.__name__, person)
+                # The list reads by keys (record_keys): disjoint, and together exactly the rule.
+                keys = policy.record_keys(user, policy.VIEW, model)
+                if keys is not None:
+                    parts = [
+                        set(model.objects.restrict(user).filter(key, pk__in=ids).values_list("pk", flat=True))
+                        for key in keys
+                    ]
+                    assert sum(len(part) for part in parts) == len(expected), (model.__name__, person)
+                    assert set().union(*parts) == expected, (model.__name__, person)
             seizure_ids = {record.pk for record, _plain in made if isinstance(record, Seizure)}
             counted = set(
                 Seizure.objects.for_statistics(user).filter(pk__in=seizure_ids).values_list("pk", flat=True)
