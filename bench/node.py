@@ -77,12 +77,13 @@ class Node:
             raise RuntimeError(f"kordon {' '.join(args)} failed:\n{stdout}\n{stderr}")
         return Measured(seconds, peak / 1024, stdout)
 
-    def serve(self, workers: int = 2) -> tuple[subprocess.Popen[Any], str]:
+    def serve(self, workers: int = 2, threads: int = 1) -> tuple[subprocess.Popen[Any], str]:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = subprocess.Popen(
-            [KORDON, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            [KORDON, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+             "--threads", str(threads)],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

@@ -189,7 +189,7 @@ def bench_sharing(label: str, node: Node, visible: int) -> list[dict[str, Any]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    server, base = node.serve(workers=4)
+    server, base = node.serve(workers=4, threads=1)
     try:
         outcome = sharing.load(lambda: Client(base), PASSWORD)
     finally:

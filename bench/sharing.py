@@ -4,7 +4,7 @@
 - partner list: the seizures are spread over 50 agencies bound by 200 agreements; a partner
   officer, who sees records of other agencies only through agreements, lists them through the
   API with two filters and a page of 50;
-- load: 50 concurrent clients against `kordon serve` (4 workers) on loopback for 60 s, mixing
+- load: 50 concurrent clients against `kordon serve` (4 worker processes) on loopback for 60 s, mixing
   reads (lists, details, inbox) and writes (alerts, acknowledgements, requests, seizures), each
   client pausing about a second between its requests as a person or a border-post system would;
   no request may fail (a server error or a broken connection), and the audit chain must verify
