@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kordon.access",
     "kordon.seizures",
     "kordon.exchange",
+    "kordon.analytics",
 ]
 
 MIDDLEWARE = [

@@ -26,25 +26,21 @@ from kordon.seizures.models import (
     Seizure,
     SeizureImport,
     SeizureItem,
-    SeizureStatus,
     Substance,
-    SubstanceGroup,
-    TransportMode,
 )
 from kordon.seizures.schemas import (
     DISTRIBUTION_BY_NAME,
     DISTRIBUTION_NAME_OF,
     TLP_BY_NAME,
-    CountryCode,
     DistributionName,
     ImportOut,
     Message,
     SeizureCreate,
+    SeizureFilterQuery,
     SeizureOut,
     SeizurePage,
     SeizureUpdate,
     SubstanceOut,
-    Text200,
     TlpName,
     ValidationErrors,
 )
@@ -72,43 +68,11 @@ RecordId = Annotated[int, Field(ge=1, le=2**62)]
 NOT_FOUND = "There is no seizure with this number, or it is not shared with you."
 
 
-class SeizureQuery(Schema):
+class SeizureQuery(SeizureFilterQuery):
     """The seizure list's filters (the same as on the seizures page) and paging."""
 
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    country: CountryCode | None = None
-    substance_group: SubstanceGroup | None = None
-    substance: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9-]+$")] | None = None
-    place: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]+$")] | None = None
-    unit: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9-]+$")] | None = None
-    status: SeizureStatus | None = None
-    transport_mode: TransportMode | None = None
-    q: Text200 | None = None
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
-
-    def to_filters(self) -> SeizureFilters:
-        return SeizureFilters(
-            date_from=self.date_from,
-            date_to=self.date_to,
-            country=self.country,
-            substance_group=self.substance_group,
-            substance=_id_of(Substance, self.substance),
-            place=_id_of(Place, self.place),
-            unit=_id_of(Unit, self.unit),
-            status=self.status,
-            transport_mode=self.transport_mode,
-            q=self.q,
-        )
-
-
-def _id_of(model: Any, code: str | None) -> int | None:
-    """The id for a code given in a filter; an unknown code matches nothing rather than being ignored."""
-    if code is None:
-        return None
-    found = model.objects.filter(code=code).values_list("pk", flat=True).first()
-    return found if found is not None else -1
 
 
 def seizure_out(seizure: Seizure) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from kordon.access import policy
 from kordon.access.forms import MarkingsForm
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.core.forms import DATE_INPUT, StyledForm
-from kordon.core.models import Country, Unit
+from kordon.core.models import Agency, Country, Unit
 from kordon.core.selectors import places, region_countries, units
 from kordon.seizures.models import (
     Concealment,
@@ -52,12 +52,48 @@ class SeizureFilterForm(StyledForm):
     transport_mode = forms.ChoiceField(
         label=_("Transport"), choices=_blank(TransportMode.choices), required=False
     )
+    # Further filters, folded away on the page; the analytics pages link to the list with them.
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all(), required=False)
+    detection_method = forms.ChoiceField(
+        label=_("Detection"), choices=_blank(DetectionMethod.choices), required=False
+    )
+    concealment = forms.ChoiceField(
+        label=_("Concealment"), choices=_blank(Concealment.choices), required=False
+    )
+    origin_country = forms.ModelChoiceField(label=_("Origin"), queryset=Country.objects.all(), required=False)
+    destination_country = forms.ModelChoiceField(
+        label=_("Destination"), queryset=Country.objects.all(), required=False
+    )
+    followed_alert = forms.NullBooleanField(
+        label=_("After an alert"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("yes")), ("false", _("no"))]),
+    )
+    MORE = (
+        "agency",
+        "detection_method",
+        "concealment",
+        "origin_country",
+        "destination_country",
+        "followed_alert",
+    )
+
+    @property
+    def more_used(self) -> bool:
+        """Whether one of the folded filters is set (the page then shows them unfolded)."""
+        return any(self.data.get(name) for name in self.MORE)
 
     def to_filters(self) -> SeizureFilters:
         if not self.is_valid():
             return SeizureFilters()
         data = self.cleaned_data
         return SeizureFilters(
+            agency=data["agency"].pk if data["agency"] else None,
+            detection_method=data["detection_method"] or None,
+            concealment=data["concealment"] or None,
+            origin_country=data["origin_country"].code if data["origin_country"] else None,
+            destination_country=data["destination_country"].code if data["destination_country"] else None,
+            followed_alert=data["followed_alert"],
             date_from=data["date_from"],
             date_to=data["date_to"],
             country=data["country"].code if data["country"] else None,

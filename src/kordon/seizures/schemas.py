@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
@@ -16,15 +16,18 @@ from kordon.access.schemas import (  # noqa: F401  (the markings are part of the
     MarkingsOut,
     TlpName,
 )
+from kordon.core.models import Agency, Place, Unit
 from kordon.core.schemas import FieldError, Message, ValidationErrors  # noqa: F401
 from kordon.seizures.models import (
     Concealment,
     DetectionMethod,
     SeizureStatus,
+    Substance,
     SubstanceGroup,
     TransportMode,
     UnitOfMeasure,
 )
+from kordon.seizures.selectors import SeizureFilters
 
 NO_NUL = r"^[^\x00]*$"
 
@@ -165,3 +168,52 @@ class ImportOut(Schema):
     duplicates: int
     rejected: int
     errors: list[ImportProblemOut]
+
+
+def id_of(model: Any, code: str | None) -> int | None:
+    """The id for a code given in a filter; an unknown code matches nothing rather than being ignored."""
+    if code is None:
+        return None
+    found = model.objects.filter(code=code).values_list("pk", flat=True).first()
+    return found if found is not None else -1
+
+
+class SeizureFilterQuery(Schema):
+    """The seizure list's filters, the same as on the seizures page (and the analytics')."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    country: CountryCode | None = None
+    substance_group: SubstanceGroup | None = None
+    substance: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9-]+$")] | None = None
+    place: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+    unit: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9-]+$")] | None = None
+    status: SeizureStatus | None = None
+    transport_mode: TransportMode | None = None
+    q: Text200 | None = None
+    agency: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+    detection_method: DetectionMethod | None = None
+    concealment: Concealment | None = None
+    origin_country: CountryCode | None = None
+    destination_country: CountryCode | None = None
+    followed_alert: bool | None = None
+
+    def to_filters(self) -> SeizureFilters:
+        return SeizureFilters(
+            date_from=self.date_from,
+            date_to=self.date_to,
+            country=self.country,
+            substance_group=self.substance_group,
+            substance=id_of(Substance, self.substance),
+            place=id_of(Place, self.place),
+            unit=id_of(Unit, self.unit),
+            status=self.status,
+            transport_mode=self.transport_mode,
+            q=self.q,
+            agency=id_of(Agency, self.agency),
+            detection_method=self.detection_method,
+            concealment=self.concealment,
+            origin_country=self.origin_country,
+            destination_country=self.destination_country,
+            followed_alert=self.followed_alert,
+        )

@@ -29,6 +29,13 @@ class SeizureFilters:
     status: str | None = None
     transport_mode: str | None = None
     q: str | None = None
+    # Also the analytics' dimensions, so that every figure leads to the seizures behind it.
+    agency: int | None = None
+    detection_method: str | None = None
+    concealment: str | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
+    followed_alert: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,21 +47,40 @@ class SeizureFilters:
 
 def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIEW) -> QuerySet[Seizure]:
     """The seizures `user` may see, narrowed by `filters`, newest first."""
-    seizures = Seizure.objects.restrict(user, action)
-    if filters.date_from:
-        seizures = seizures.filter(occurred_on__gte=filters.date_from)
-    if filters.date_to:
-        seizures = seizures.filter(occurred_on__lte=filters.date_to)
-    if filters.country:
-        seizures = seizures.filter(country_id=filters.country)
-    if filters.place:
-        seizures = seizures.filter(place_id=filters.place)
-    if filters.unit:
-        seizures = seizures.filter(owner_unit_id=filters.unit)
-    if filters.status:
-        seizures = seizures.filter(status=filters.status)
-    if filters.transport_mode:
-        seizures = seizures.filter(transport_mode=filters.transport_mode)
+    return filtered(Seizure.objects.restrict(user, action), filters).order_by("-occurred_on", "-id")
+
+
+def seizures_to_count(*, user: Any, filters: SeizureFilters) -> QuerySet[Seizure]:
+    """The seizures `user` may count in aggregates, narrowed by `filters`: what they may see plus
+    what statistics-only agreements release as totals. For aggregates only, never for rows."""
+    return filtered(Seizure.objects.for_statistics(user), filters)
+
+
+def followed_alert() -> Exists:
+    """Whether a seizure followed a shared alert (was linked to one)."""
+    links = Seizure._meta.get_field("alert_links").related_model
+    return Exists(links.objects.filter(seizure=OuterRef("pk")))  # type: ignore[union-attr]
+
+
+def filtered(seizures: QuerySet[Seizure], filters: SeizureFilters) -> QuerySet[Seizure]:
+    """`seizures` narrowed by the list's filters."""
+    exact = {
+        "occurred_on__gte": filters.date_from,
+        "occurred_on__lte": filters.date_to,
+        "country_id": filters.country,
+        "place_id": filters.place,
+        "owner_unit_id": filters.unit,
+        "owner_agency_id": filters.agency,
+        "status": filters.status,
+        "transport_mode": filters.transport_mode,
+        "detection_method": filters.detection_method,
+        "concealment": filters.concealment,
+        "origin_country_id": filters.origin_country,
+        "destination_country_id": filters.destination_country,
+    }
+    seizures = seizures.filter(
+        **{lookup: value for lookup, value in exact.items() if value not in (None, "")}
+    )
     if filters.substance or filters.substance_group:
         # The catalogue is small: resolve the substances first, so the check per seizure is one
         # index lookup; EXISTS rather than a join, so a seizure with two matching items is listed once.
@@ -67,9 +93,11 @@ def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIE
             seizure=OuterRef("pk"), substance_id__in=list(substances.values_list("pk", flat=True))
         )
         seizures = seizures.filter(Exists(items))
+    if filters.followed_alert is not None:
+        seizures = seizures.filter(followed_alert() if filters.followed_alert else ~followed_alert())
     if filters.q:
         seizures = seizures.filter(search_text__contains=filters.q.strip().lower())
-    return seizures.order_by("-occurred_on", "-id")
+    return seizures
 
 
 def seizure_page(*, user: Any, filters: SeizureFilters, number: Any, per_page: int) -> Page:

@@ -1,0 +1,310 @@
+"""Measures and dimensions over seizures, computed by the database over exactly the seizures the
+user may count (seizures.selectors.seizures_to_count: what they may see, plus what
+statistics-only agreements release as totals).
+
+Two grains: a seizure (cases, persons arrested) and an item of a seizure (a substance with its
+quantity). Kilograms add up only items with a kilogram conversion; items counted in other units
+(tablets, litres without a density) are reported per unit of measure and never added to kg.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kordon.analytics.periods import Period
+from kordon.seizures.models import SeizureItem
+from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count
+
+
+class AnalyticsError(ValueError):
+    """A question the figures cannot answer as asked; the message says why and what to ask."""
+
+
+class DateKey(Func):
+    """A seizure date cut to a day, month, quarter or year, as sortable text ("2013-Q3").
+
+    Written per database because Django's own date functions run as Python callbacks on SQLite,
+    once per row: over a million seizures that alone took seconds."""
+
+    output_field = CharField()
+    FORMATS = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+
+    def __init__(self, expression: Any, grain: str) -> None:
+        super().__init__(expression)
+        self.grain = grain
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        cut = {
+            "day": f"{sql}",
+            "month": f"substr({sql}, 1, 7)",
+            "year": f"substr({sql}, 1, 4)",
+            "quarter": f"(substr({sql}, 1, 4) || '-Q' || ((CAST(substr({sql}, 6, 2) AS integer) + 2) / 3))",
+        }[self.grain]
+        return cut, list(params) * cut.count(sql)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql}, '{self.FORMATS[self.grain]}')", list(params)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: Promise
+    # The value on a seizure, given the path from the queried model to the seizure ("" or "seizure__").
+    value: Callable[[str], Any]
+    item_level: bool = False  # depends on the item, not only on the seizure
+    # The seizure-list filter that selects one value of this dimension (for links to the records).
+    list_filter: str | None = None
+
+
+def _path(name: str) -> Callable[[str], Any]:
+    return lambda prefix: F(f"{prefix}{name}")
+
+
+def _date(grain: str) -> Callable[[str], Any]:
+    return lambda prefix: DateKey(F(f"{prefix}occurred_on"), grain)
+
+
+def _followed_alert(prefix: str) -> Any:
+    if not prefix:
+        return followed_alert()
+    raise AnalyticsError(_("Whether a seizure followed an alert cannot be split by substance."))
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    dimension.name: dimension
+    for dimension in [
+        Dimension("year", gettext_lazy("year"), _date("year")),
+        Dimension("quarter", gettext_lazy("quarter"), _date("quarter")),
+        Dimension("month", gettext_lazy("month"), _date("month")),
+        Dimension("day", gettext_lazy("day"), _date("day")),
+        Dimension("country", gettext_lazy("country"), _path("country_id"), list_filter="country"),
+        Dimension("agency", gettext_lazy("agency"), _path("owner_agency_id"), list_filter="agency"),
+        Dimension("unit", gettext_lazy("unit"), _path("owner_unit_id"), list_filter="unit"),
+        Dimension("place", gettext_lazy("place"), _path("place_id"), list_filter="place"),
+        Dimension(
+            "substance_group",
+            gettext_lazy("drug group"),
+            lambda prefix: F("substance__group"),
+            item_level=True,
+            list_filter="substance_group",
+        ),
+        Dimension(
+            "substance",
+            gettext_lazy("substance"),
+            lambda prefix: F("substance_id"),
+            item_level=True,
+            list_filter="substance",
+        ),
+        Dimension(
+            "detection_method",
+            gettext_lazy("detection method"),
+            _path("detection_method"),
+            list_filter="detection_method",
+        ),
+        Dimension(
+            "transport_mode", gettext_lazy("transport"), _path("transport_mode"), list_filter="transport_mode"
+        ),
+        Dimension(
+            "concealment", gettext_lazy("concealment"), _path("concealment"), list_filter="concealment"
+        ),
+        Dimension(
+            "origin_country",
+            gettext_lazy("country of origin"),
+            _path("origin_country_id"),
+            list_filter="origin_country",
+        ),
+        Dimension("transit_countries", gettext_lazy("transit countries"), _path("transit_countries")),
+        Dimension(
+            "destination_country",
+            gettext_lazy("country of destination"),
+            _path("destination_country_id"),
+            list_filter="destination_country",
+        ),
+        Dimension(
+            "followed_alert",
+            gettext_lazy("after a shared alert"),
+            _followed_alert,
+            list_filter="followed_alert",
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label: Promise
+    item_level: bool
+    # The aggregate at the seizure grain and at the item grain (None: not at that grain).
+    on_seizures: Callable[[], Any] | None
+    on_items: Callable[[], Any] | None
+    unit_of_measure: bool = False  # reported per unit of measure, never summed across them
+    # The items the measure is about (kilograms: those with a conversion; counted units: the others),
+    # so that a drug seized only in tablets does not show as "0 kg".
+    items: Q = field(default_factory=Q)
+
+
+MEASURES: dict[str, Measure] = {
+    measure.name: measure
+    for measure in [
+        Measure(
+            "cases",
+            gettext_lazy("seizure cases"),
+            item_level=False,
+            on_seizures=lambda: Count("id"),
+            on_items=lambda: Count("seizure_id", distinct=True),
+        ),
+        Measure(
+            "items",
+            gettext_lazy("items seized"),
+            item_level=True,
+            on_seizures=None,
+            on_items=lambda: Count("id"),
+        ),
+        Measure(
+            "kilograms",
+            gettext_lazy("kilograms"),
+            item_level=True,
+            on_seizures=None,
+            on_items=lambda: Coalesce(Sum("quantity_kg"), Decimal(0)),
+            items=Q(quantity_kg__isnull=False),
+        ),
+        Measure(
+            "counted_units",
+            gettext_lazy("quantities without a kilogram conversion"),
+            item_level=True,
+            on_seizures=None,
+            on_items=lambda: Coalesce(Sum("quantity"), Decimal(0)),
+            unit_of_measure=True,
+            items=Q(quantity_kg__isnull=True),
+        ),
+        Measure(
+            "persons_arrested",
+            gettext_lazy("persons arrested"),
+            item_level=False,
+            on_seizures=lambda: Coalesce(Sum("persons_arrested"), 0),
+            on_items=None,
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What an analyst asks: a measure, split by dimensions, over filtered seizures in a period."""
+
+    measure: str
+    group_by: tuple[str, ...] = ()
+    filters: SeizureFilters = field(default_factory=SeizureFilters)
+    period: Period | None = None
+
+    def checked(self) -> "Question":
+        if self.measure not in MEASURES:
+            raise AnalyticsError(
+                _("Unknown measure %(name)r. Measures: %(names)s.")
+                % {"name": self.measure, "names": ", ".join(MEASURES)}
+            )
+        unknown = [name for name in self.group_by if name not in DIMENSIONS]
+        if unknown:
+            raise AnalyticsError(
+                _("Unknown dimension %(name)r. Dimensions: %(names)s.")
+                % {"name": unknown[0], "names": ", ".join(DIMENSIONS)}
+            )
+        if len(set(self.group_by)) != len(self.group_by):
+            raise AnalyticsError(_("Each dimension can be used once."))
+        if len(self.group_by) > 3:
+            raise AnalyticsError(_("Split the figures by at most three dimensions at a time."))
+        item_level = self.item_level
+        if item_level and MEASURES[self.measure].on_items is None:
+            raise AnalyticsError(
+                _(
+                    "Persons arrested cannot be split by substance: a seizure of two substances would "
+                    "count its arrests twice. Split by drug group in the number of cases instead."
+                )
+            )
+        return self
+
+    @property
+    def item_level(self) -> bool:
+        return MEASURES[self.measure].item_level or any(DIMENSIONS[name].item_level for name in self.group_by)
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions of the answer: those asked for, plus the unit of measure where needed."""
+        return (
+            (*self.group_by, "unit_of_measure") if MEASURES[self.measure].unit_of_measure else self.group_by
+        )
+
+    def in_period(self, period: Period | None) -> "Question":
+        return replace(self, period=period)
+
+
+def _seizures(user: Any, question: Question) -> QuerySet[Any]:
+    filters = question.filters
+    if question.period is not None:
+        start, end = question.period.start, question.period.end
+        if filters.date_from and filters.date_from > start:
+            start = filters.date_from
+        if filters.date_to and filters.date_to < end:
+            end = filters.date_to
+        filters = replace(filters, date_from=start, date_to=end)
+    return seizures_to_count(user=user, filters=filters)
+
+
+def _aggregate(user: Any, question: Question, dimensions: tuple[str, ...]) -> list[dict[str, Any]]:
+    measure = MEASURES[question.measure]
+    seizures = _seizures(user, question)
+    keys: dict[str, Any]
+    if question.item_level:
+        prefix = "seizure__"
+        rows: QuerySet[Any] = SeizureItem.objects.filter(measure.items, seizure__in=seizures.values("pk"))
+        if question.filters.substance:
+            rows = rows.filter(substance_id=question.filters.substance)
+        if question.filters.substance_group:
+            rows = rows.filter(substance__group=question.filters.substance_group)
+        aggregate = measure.on_items
+        keys = {name: DIMENSIONS[name].value(prefix) for name in dimensions if name != "unit_of_measure"}
+        if "unit_of_measure" in dimensions:
+            keys["unit_of_measure"] = F("unit")
+    else:
+        rows = seizures
+        aggregate = measure.on_seizures
+        keys = {name: DIMENSIONS[name].value("") for name in dimensions}
+    assert aggregate is not None  # Question.checked refuses the other case
+    if not keys:
+        return [rows.aggregate(value=aggregate())]
+    # Aliases of their own: a dimension named like a model field ("country") must not clash with it.
+    aliased = {f"key_{name}": expression for name, expression in keys.items()}
+    return list(rows.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by(*aliased))
+
+
+@dataclass
+class Answer:
+    question: Question
+    rows: list[dict[str, Any]]  # one per combination of dimension values: {dimension: key, "value": ...}
+    total: Any  # over the whole question, not the sum of rows (a seizure of two drugs is one case)
+
+
+def summary(*, user: Any, question: Question) -> Answer:
+    """The measure split by the dimensions, with the total."""
+    question = question.checked()
+    rows = [
+        {name: row[f"key_{name}"] for name in question.dimensions} | {"value": row["value"]}
+        for row in _aggregate(user, question, question.dimensions)
+    ]
+    if MEASURES[question.measure].unit_of_measure:
+        totals = _aggregate(user, question, ("unit_of_measure",))
+        total: Any = {row["key_unit_of_measure"]: row["value"] for row in totals}
+    else:
+        total = _aggregate(user, question, ())[0]["value"]
+    return Answer(question, rows, total)
