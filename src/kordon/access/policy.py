@@ -237,7 +237,7 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     return rule
 
 
-def record_keys(user: Any, action: str, model: Any) -> list[Q] | None:
+def record_keys(user: Any, action: str, model: Any, *, statistics: bool = False) -> list[Q] | None:
     """Narrow, disjoint conditions that together cover every record `record_filter` can let
     through, each served by one index range: each owner agency the rule names (the user's own
     first), then the all-members and group distributions of other agencies, then (alerts,
@@ -248,8 +248,9 @@ def record_keys(user: Any, action: str, model: Any) -> list[Q] | None:
     partner who sees a few of a million records reads those few instead of scanning the whole
     date range. Keys are applied together with the full rule: they choose where to look, never
     what is let through. Being disjoint, their counts add up without double counting.
+    `statistics`: the keys of statistics_filter (partners under statistics-only agreements too).
     """
-    rule = record_filter(user, action, model)
+    rule = statistics_filter(user, model) if statistics else record_filter(user, action, model)
     scope = scope_for(user)
     if rule is None or isinstance(rule, Everything) or scope is None:
         return None
@@ -258,7 +259,7 @@ def record_keys(user: Any, action: str, model: Any) -> list[Q] | None:
     if action not in (VIEW, EXPORT):
         return [Q(owner_agency_id=agency) for agency in own]
     kind = getattr(model, "record_kind", "")
-    partners = sorted(set(scope.partner_ceilings(own, kind, statistics=False)) - set(own)) if kind else []
+    partners = sorted(set(scope.partner_ceilings(own, kind, statistics=statistics)) - set(own)) if kind else []
     named = own + partners
     keys = [Q(owner_agency_id=agency) for agency in named]
     spread = [Distribution.ALL, Distribution.GROUP] if scope.groups else [Distribution.ALL]

@@ -75,9 +75,7 @@ def _date(grain: str) -> Callable[[str], Any]:
 
 
 def _followed_alert(prefix: str) -> Any:
-    if not prefix:
-        return followed_alert()
-    raise AnalyticsError(_("Whether a seizure followed an alert cannot be split by substance."))
+    return followed_alert("seizure_id" if prefix else "pk")
 
 
 DIMENSIONS: dict[str, Dimension] = {

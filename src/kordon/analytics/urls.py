@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kordon.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("panels/<str:panel>/", views.panel_view, name="panel"),
+]

@@ -1,0 +1,156 @@
+"""The analytics dashboard: a page of panels, each loaded on its own (htmx) so that the first
+figures show while the others are computed. Every figure links to the seizures behind it."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpResponseBase, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from kordon.analytics.compare import compare
+from kordon.analytics.cube import DIMENSIONS, Question, summary
+from kordon.analytics.forms import AnalyticsFilterForm
+from kordon.analytics.labels import Labeller
+from kordon.analytics.periods import Period
+from kordon.core.http import AuthenticatedRequest
+from kordon.seizures.selectors import latest_seizure_date
+
+BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
+PANELS = ["headline", "alerts", "trend", *BREAKDOWNS]
+TOP = 10
+
+
+def _default_period(user: Any) -> Period:
+    """The last year with seizures the user may count (the current year when there are none)."""
+    latest = latest_seizure_date(user=user)
+    return Period.parse(str(latest.year))
+
+
+class Dashboard:
+    """What one request asks: the filters, the period, and links to the seizure list."""
+
+    def __init__(self, request: AuthenticatedRequest) -> None:
+        self.request = request
+        self.form = AnalyticsFilterForm(request.GET, default_period=_default_period(request.user))
+        self.period = self.form.chosen_period()
+        self.filters = self.form.to_filters()
+        self.names = Labeller()
+
+    def question(self, measure: str, *group_by: str, period: Period | None = None) -> Question:
+        return Question(measure=measure, group_by=group_by, filters=self.filters, period=period or self.period)
+
+    def list_link(self, period: Period | None = None, **narrower: Any) -> str:
+        """The seizure list with the dashboard's filters, the period's dates and `narrower`."""
+        query = QueryDict(mutable=True)
+        for name, value in self.request.GET.lists():
+            if name not in ("period", "date_from", "date_to", *narrower) and any(value):
+                query.setlist(name, value)
+        chosen = period or self.period
+        query["date_from"], query["date_to"] = chosen.start.isoformat(), chosen.end.isoformat()
+        for name, value in narrower.items():
+            query[name] = value
+        return f"{reverse('seizures:list')}?{query.urlencode()}"
+
+    @property
+    def query(self) -> str:
+        return self.request.GET.urlencode()
+
+
+def dashboard_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    board = Dashboard(request)
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "section": "analytics",
+            "form": board.form,
+            "period": board.period,
+            "before": board.period.year_before(),
+            "panels": PANELS,
+            "query": board.query,
+        },
+    )
+
+
+def _headline(board: Dashboard) -> dict[str, Any]:
+    before = board.period.year_before()
+    figures = []
+    for measure in ("cases", "kilograms", "persons_arrested"):
+        comparison = compare(user=board.request.user, question=board.question(measure), before=before,
+                             after=board.period)  # fmt: skip
+        figures.append({"measure": measure, "comparison": comparison})
+    counted = summary(user=board.request.user, question=board.question("counted_units")).total
+    return {
+        "figures": figures,
+        "counted": [(board.names.label("unit_of_measure", unit), value) for unit, value in counted.items()],
+        "link": board.list_link(),
+        "link_before": board.list_link(period=before),
+    }
+
+
+def _alerts(board: Dashboard) -> dict[str, Any]:
+    rows = {}
+    for measure in ("cases", "kilograms"):
+        answer = summary(user=board.request.user, question=board.question(measure, "followed_alert"))
+        after_alert = sum((row["value"] for row in answer.rows if row["followed_alert"]), Decimal(0))
+        rows[measure] = {
+            "after_alert": after_alert,
+            "total": answer.total,
+            "share": round(after_alert * 100 / answer.total) if answer.total else None,
+        }
+    return {"rows": rows, "link": board.list_link(followed_alert="true")}
+
+
+def _trend(board: Dashboard) -> dict[str, Any]:
+    cases = summary(user=board.request.user, question=board.question("cases", "month")).rows
+    kilograms = {row["month"]: row["value"] for row in summary(user=board.request.user,
+                                                                question=board.question("kilograms", "month")).rows}  # fmt: skip
+    months = []
+    for row in cases:
+        month = Period.parse(row["month"])
+        months.append({
+            "label": month.label, "cases": row["value"], "kilograms": kilograms.get(row["month"], Decimal(0)),
+            "link": board.list_link(period=month),
+        })  # fmt: skip
+    return {"months": months, "largest": max((month["kilograms"] for month in months), default=0)}
+
+
+def _breakdown(board: Dashboard, dimension: str) -> dict[str, Any]:
+    user = board.request.user
+    kilograms = {row[dimension]: row["value"] for row in summary(user=user, question=board.question("kilograms", dimension)).rows}  # fmt: skip
+    cases = summary(user=user, question=board.question("cases", dimension))
+    rows = sorted(
+        ({"key": row[dimension], "cases": row["value"], "kilograms": kilograms.get(row[dimension], Decimal(0))}
+         for row in cases.rows),
+        key=lambda row: (-row["kilograms"], -row["cases"]),
+    )  # fmt: skip
+    list_filter = DIMENSIONS[dimension].list_filter
+    for row in rows:
+        row["label"] = board.names.label(dimension, row["key"])
+        row["link"] = (
+            board.list_link(**{list_filter: board.names.code(dimension, row["key"])})
+            if list_filter and row["key"] not in (None, "")
+            else None
+        )
+    return {
+        "dimension": dimension,
+        "title": DIMENSIONS[dimension].label,
+        "rows": rows[:TOP],
+        "more": max(0, len(rows) - TOP),
+        "largest": max((row["kilograms"] for row in rows), default=0),
+        "total_cases": cases.total,
+    }
+
+
+def panel_view(request: AuthenticatedRequest, panel: str) -> HttpResponseBase:
+    if panel not in PANELS:
+        raise Http404
+    board = Dashboard(request)
+    if panel in BREAKDOWNS:
+        context, template = _breakdown(board, panel), "analytics/_breakdown.html"
+    else:
+        context = {"headline": _headline, "alerts": _alerts, "trend": _trend}[panel](board)
+        template = f"analytics/_{panel}.html"
+    return render(request, template, {**context, "period": board.period, "before": board.period.year_before()})
+
