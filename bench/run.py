@@ -24,13 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import sharing
+from bench import analytics, sharing
 from bench.generate import write
 from bench.node import Node
 
 IMPORT_ROWS = int(os.environ.get("KORDON_BENCH_IMPORT_ROWS", "1000000"))
 EXTRA_ROWS = int(os.environ.get("KORDON_BENCH_EXTRA_ROWS", "420000"))  # tops the list up past 1M seizures
 REQUESTS = int(os.environ.get("KORDON_BENCH_REQUESTS", "200"))
+ANALYTICS_ROUNDS = int(os.environ.get("KORDON_BENCH_ANALYTICS_ROUNDS", "20"))
 PASSWORD = "benchmark-password-1"
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -165,10 +166,45 @@ def bench_database(label: str, database_url: str | None, work: Path) -> list[dic
         results.append({"benchmark": "seizure_list_page", "database": label, "seizures_in_node": visible,
                         "requests": len(latencies), **figures(latencies)})  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
+        results += bench_analytics(label, base, visible)
     finally:
         server.terminate()
         server.wait(timeout=30)
     results += bench_sharing(label, node, visible)
+    return results
+
+
+def bench_analytics(label: str, base: str, visible: int) -> list[dict[str, Any]]:
+    """The analyst of the agency that owns every imported seizure (see bench/analytics.py)."""
+    client = Client(base)
+    _status, login = client.request("GET", "/login/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', login)
+    form = urllib.parse.urlencode({"username": "kg.analyst", "password": PASSWORD,
+                                   "csrfmiddlewaretoken": token.group(1).decode() if token else ""})  # fmt: skip
+    client.request("POST", "/login/", form, {"Content-Type": "application/x-www-form-urlencoded",
+                                             "Referer": f"{base}/login/"})  # fmt: skip
+    analytics.panels(client, 1)  # warm the caches
+    results = []
+    slowest = max(
+        analytics.panels(client, ANALYTICS_ROUNDS).items(), key=lambda item: percentile(item[1], 0.95)
+    )
+    all_panels = [
+        value for value in analytics.panels(client, ANALYTICS_ROUNDS // 2).values() for value in value
+    ]
+    results.append({"benchmark": "dashboard_panel", "database": label, "seizures_in_node": visible,
+                    "requests": len(all_panels), **figures(all_panels), "slowest_panel": slowest[0],
+                    "slowest_panel_p95_ms": round(percentile(slowest[1], 0.95), 1)})  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
+    totals = analytics.dashboards(client, ANALYTICS_ROUNDS // 2)
+    results.append({"benchmark": "dashboard_full", "database": label, "seizures_in_node": visible,
+                    "requests": len(totals), **figures(totals)})  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
+    api = Client(base)
+    api.headers["Authorization"] = f"Bearer {sharing.token(api, 'kg.analyst', PASSWORD)}"
+    pivots = analytics.pivots(api, ANALYTICS_ROUNDS)
+    results.append({"benchmark": "pivot_two_dimensions", "database": label, "seizures_in_node": visible,
+                    "requests": len(pivots), **figures(pivots)})  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
     return results
 
 
@@ -216,18 +252,23 @@ def write_report(results: list[dict[str, Any]]) -> None:
                       f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms. {result['audit_chain']}")  # fmt: skip
         else:
             target = {"seizure_list_api": "p95 < 100 ms", "seizure_list_page": "p95 < 250 ms",
-                      "partner_seizure_list_api": "p95 < 150 ms"}[result["benchmark"]]  # fmt: skip
+                      "partner_seizure_list_api": "p95 < 150 ms", "dashboard_panel": "every panel p95 < 300 ms",
+                      "dashboard_full": "< 1 s", "pivot_two_dimensions": "< 500 ms"}[result["benchmark"]]  # fmt: skip
             figure = f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms"
+            if "slowest_panel" in result:
+                figure += (
+                    f"; slowest panel {result['slowest_panel']}, p95 {result['slowest_panel_p95_ms']} ms"
+                )
         rows.append(f"| {result['benchmark']} | {result['database']} | {figure} | {target} |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     section = "\n".join([
-        "## Measured figures (issues 2 and 3)", "",
+        "## Measured figures (issues 2, 3 and 4)", "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine} by `make bench` (`bench/run.py`).", "",
         "| benchmark | database | measured | target |", "|---|---|---|---|", *rows, "",
         "Raw figures (JSON lines):", "", "```", *(json.dumps(result) for result in results), "```", "",
     ])  # fmt: skip
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    text = re.sub(r"## (Foundation \(issue 2\)|Measured figures \(issues 2 and 3\))\n.*?(?=\n## |\Z)", "", text,
+    text = re.sub(r"## (Foundation \(issue 2\)|Measured figures \(issues [^)]*\))\n.*?(?=\n## |\Z)", "", text,
                   flags=re.S).rstrip() + "\n\n"  # fmt: skip
     RESULTS.write_text(text + section, encoding="utf-8")
 

@@ -237,18 +237,28 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     return rule
 
 
-def record_keys(user: Any, action: str, model: Any, *, statistics: bool = False) -> list[Q] | None:
-    """Narrow, disjoint conditions that together cover every record `record_filter` can let
-    through, each served by one index range: each owner agency the rule names (the user's own
-    first), then the all-members and group distributions of other agencies, then (alerts,
-    requests) records addressed to the user's units that no other key holds. None when the rule is
-    EVERYTHING or nothing, where there is nothing to split.
+# A key of a list: exact values of indexed columns ({"owner_agency_id": 5, "distribution": 2}), or
+# a condition of its own for what no such key holds (core.paging.Key, the same).
+Key = dict[str, int] | Q
+
+
+def key_filter(key: Key) -> Q:
+    """A key as a condition."""
+    return Q(**key) if isinstance(key, dict) else key
+
+
+def record_keys(user: Any, action: str, model: Any, *, statistics: bool = False) -> list[Key] | None:
+    """Narrow, disjoint keys that together cover every record the policy can let through, each
+    one ordered index range: an owner agency the rule names with one distribution (the user's own
+    agencies first, then partners', with only the distributions that can reach the user), the
+    "all members" and "group" distributions of other agencies, and (alerts, requests) records
+    addressed to the user's units that no other key holds. None when the rule is EVERYTHING or
+    nothing, where there is nothing to split. `statistics`: the keys of statistics_filter.
 
     A list reads each key's range in order and merges them (core.paging.KeyedPaginator), so a
     partner who sees a few of a million records reads those few instead of scanning the whole
     date range. Keys are applied together with the full rule: they choose where to look, never
     what is let through. Being disjoint, their counts add up without double counting.
-    `statistics`: the keys of statistics_filter (partners under statistics-only agreements too).
     """
     rule = statistics_filter(user, model) if statistics else record_filter(user, action, model)
     scope = scope_for(user)
@@ -256,15 +266,24 @@ def record_keys(user: Any, action: str, model: Any, *, statistics: bool = False)
         return None
     units = scope.units_for(action)
     own = sorted({scope.unit_agency[unit] for unit in units})
+    every = sorted(int(distribution) for distribution in Distribution)
     if action not in (VIEW, EXPORT):
-        return [Q(owner_agency_id=agency) for agency in own]
+        return [{"owner_agency_id": agency, "distribution": value} for agency in own for value in every]
     kind = getattr(model, "record_kind", "")
-    partners = sorted(set(scope.partner_ceilings(own, kind, statistics=statistics)) - set(own)) if kind else []
-    named = own + partners
-    keys = [Q(owner_agency_id=agency) for agency in named]
-    spread = [Distribution.ALL, Distribution.GROUP] if scope.groups else [Distribution.ALL]
-    keys += [Q(distribution=distribution) & ~Q(owner_agency_id__in=named) for distribution in spread]
+    partners = (
+        sorted(set(scope.partner_ceilings(own, kind, statistics=statistics)) - set(own)) if kind else []
+    )
     addressed = model.recipient_filter(units)
+    spread = [Distribution.ALL, Distribution.GROUP] if scope.groups else [Distribution.ALL]
+    # What a partner's record can be distributed as and still reach the user; a record addressed
+    # to the user's unit reaches them whatever its distribution.
+    reaching = every if addressed is not None else sorted({*PARTNER_DISTRIBUTIONS, *spread})
+    keys: list[Key] = [
+        {"owner_agency_id": agency, "distribution": value} for agency in own for value in every
+    ]
+    keys += [{"owner_agency_id": agency, "distribution": value} for agency in partners for value in reaching]
+    named = own + partners
+    keys += [Q(distribution=distribution) & ~Q(owner_agency_id__in=named) for distribution in spread]
     if addressed is not None:
         keys.append(addressed & ~Q(owner_agency_id__in=named) & ~Q(distribution__in=spread))
     return keys

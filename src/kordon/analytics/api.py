@@ -17,7 +17,12 @@ router = Router(tags=["analytics"])
 
 MeasureName = Literal["cases", "items", "kilograms", "counted_units", "persons_arrested"]
 PeriodText = Annotated[
-    str, Field(max_length=40, pattern=r"^[0-9QqHh.\-]+$", examples=["2013-Q3", "2013-01..2013-09"])
+    str,
+    Field(
+        max_length=40,
+        pattern=r"^[0-9QqHh.\-]+$",
+        description="2013, 2013-H1, 2013-Q3, 2013-07 or 2013-01..2013-09",
+    ),
 ]
 
 

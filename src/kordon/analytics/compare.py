@@ -59,9 +59,10 @@ def _percent(percent: Decimal | None) -> str:
 
 
 def _amount(measure: str, value: Decimal) -> str:
-    number = number_format(
-        value.quantize(Decimal("0.1")) if measure == "kilograms" else value, force_grouping=True
-    )
+    # Kilograms to one decimal, without a trailing ",0": "115 kg", "3,5 кг".
+    shown = value.quantize(Decimal("0.1")) if measure == "kilograms" else value
+    places = 1 if shown != shown.to_integral_value() else 0
+    number = number_format(shown, decimal_pos=places, force_grouping=True)
     count = int(value)
     if measure == "kilograms":
         return _("%(number)s kg") % {"number": number}

@@ -298,7 +298,7 @@ def summary(*, user: Any, question: Question) -> Answer:
     question = question.checked()
     rows = [
         {name: row[f"key_{name}"] for name in question.dimensions} | {"value": row["value"]}
-        for row in _aggregate(user, question, question.dimensions)
+        for row in (_aggregate(user, question, question.dimensions) if question.dimensions else [])
     ]
     if MEASURES[question.measure].unit_of_measure:
         totals = _aggregate(user, question, ("unit_of_measure",))

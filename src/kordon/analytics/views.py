@@ -1,23 +1,27 @@
 """The analytics dashboard: a page of panels, each loaded on its own (htmx) so that the first
 figures show while the others are computed. Every figure links to the seizures behind it."""
 
+import base64
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpResponseBase, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from kordon.analytics import charts
 from kordon.analytics.compare import compare
 from kordon.analytics.cube import DIMENSIONS, Question, summary
 from kordon.analytics.forms import AnalyticsFilterForm
+from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
 from kordon.core.http import AuthenticatedRequest
 from kordon.seizures.selectors import latest_seizure_date
 
 BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
-PANELS = ["headline", "alerts", "trend", *BREAKDOWNS]
+PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS]
 TOP = 10
 
 
@@ -38,10 +42,13 @@ class Dashboard:
         self.names = Labeller()
 
     def question(self, measure: str, *group_by: str, period: Period | None = None) -> Question:
-        return Question(measure=measure, group_by=group_by, filters=self.filters, period=period or self.period)
+        return Question(
+            measure=measure, group_by=group_by, filters=self.filters, period=period or self.period
+        )
 
-    def list_link(self, period: Period | None = None, **narrower: Any) -> str:
+    def list_link(self, period: Period | None = None, narrower: dict[str, Any] | None = None) -> str:
         """The seizure list with the dashboard's filters, the period's dates and `narrower`."""
+        narrower = narrower or {}
         query = QueryDict(mutable=True)
         for name, value in self.request.GET.lists():
             if name not in ("period", "date_from", "date_to", *narrower) and any(value):
@@ -99,7 +106,7 @@ def _alerts(board: Dashboard) -> dict[str, Any]:
             "total": answer.total,
             "share": round(after_alert * 100 / answer.total) if answer.total else None,
         }
-    return {"rows": rows, "link": board.list_link(followed_alert="true")}
+    return {"rows": rows, "link": board.list_link(narrower={"followed_alert": "true"})}
 
 
 def _trend(board: Dashboard) -> dict[str, Any]:
@@ -113,7 +120,45 @@ def _trend(board: Dashboard) -> dict[str, Any]:
             "label": month.label, "cases": row["value"], "kilograms": kilograms.get(row["month"], Decimal(0)),
             "link": board.list_link(period=month),
         })  # fmt: skip
-    return {"months": months, "largest": max((month["kilograms"] for month in months), default=0)}
+    chart = charts.columns([month["label"] for month in months],
+                           {str(_("kilograms")): [float(month["kilograms"]) for month in months]}, str(_("kg")))  # fmt: skip
+    return {
+        "months": months,
+        "largest": max((month["kilograms"] for month in months), default=0),
+        "chart": _data_uri(chart) if months else None,
+    }
+
+
+def _data_uri(image: bytes, media_type: str = "image/svg+xml") -> str:
+    """A chart inside the page: an image, so it runs nothing and needs no inline style."""
+    return f"data:{media_type};base64," + base64.b64encode(image).decode()
+
+
+def _map_image(board: Dashboard, image_format: str) -> tuple[bytes, list[dict[str, Any]]]:
+    figures = region_figures(user=board.request.user, question=board.question("kilograms"))
+    image = charts.region_map(
+        figures.points, figures.by_country, figures.flows, str(_("kilograms")), image_format
+    )
+    return image, figures.routes
+
+
+def _map(board: Dashboard) -> dict[str, Any]:
+    # PNG on the page: the borders of the region's neighbours make an SVG of several hundred kB.
+    image, routes = _map_image(board, "png")
+    for route in routes:
+        route["link"] = board.list_link(narrower=route.pop("filters"))
+    return {"image": _data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
+
+
+def map_download_view(request: AuthenticatedRequest, image_format: str) -> HttpResponseBase:
+    """The dashboard's map as a file for a report."""
+    if image_format not in ("png", "svg"):
+        raise Http404
+    board = Dashboard(request)
+    image, _routes = _map_image(board, image_format)
+    response = HttpResponse(image, content_type="image/png" if image_format == "png" else "image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="kordon-map-{board.period.code}.{image_format}"'
+    return response
 
 
 def _breakdown(board: Dashboard, dimension: str) -> dict[str, Any]:
@@ -129,7 +174,7 @@ def _breakdown(board: Dashboard, dimension: str) -> dict[str, Any]:
     for row in rows:
         row["label"] = board.names.label(dimension, row["key"])
         row["link"] = (
-            board.list_link(**{list_filter: board.names.code(dimension, row["key"])})
+            board.list_link(narrower={list_filter: board.names.code(dimension, row["key"])})
             if list_filter and row["key"] not in (None, "")
             else None
         )
@@ -150,7 +195,8 @@ def panel_view(request: AuthenticatedRequest, panel: str) -> HttpResponseBase:
     if panel in BREAKDOWNS:
         context, template = _breakdown(board, panel), "analytics/_breakdown.html"
     else:
-        context = {"headline": _headline, "alerts": _alerts, "trend": _trend}[panel](board)
+        context = {"headline": _headline, "alerts": _alerts, "trend": _trend, "map": _map}[panel](board)
         template = f"analytics/_{panel}.html"
-    return render(request, template, {**context, "period": board.period, "before": board.period.year_before()})
-
+    return render(
+        request, template, {**context, "period": board.period, "before": board.period.year_before()}
+    )

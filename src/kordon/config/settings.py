@@ -155,6 +155,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
 ]
+# Country boundaries for the maps (Natural Earth 1:50m via world-atlas), drawn by the node itself.
+KORDON_BOUNDARIES = NODE_MODULES / "world-atlas" / "countries-50m.json"
 MEDIA_ROOT = DATA_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -13,6 +13,10 @@ from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+# A key of a keyed list (see access.policy.record_keys): exact values of indexed columns, or a
+# condition of its own.
+Key = dict[str, int] | Q
+
 COUNT_LIMIT = 1_000
 
 
@@ -58,7 +62,7 @@ class KeyedPaginator(Paginator):
     sum passes COUNT_LIMIT.
     """
 
-    def __init__(self, queryset: QuerySet[Any], keys: list[Q], per_page: int) -> None:
+    def __init__(self, queryset: QuerySet[Any], keys: list[Key], per_page: int) -> None:
         super().__init__(queryset, per_page)
         self.queryset = queryset
         order = [str(field) for field in queryset.query.order_by]
@@ -71,18 +75,66 @@ class KeyedPaginator(Paginator):
             for position, field in enumerate(order, 1)
         )
         self.keys = keys
+        self.templates: dict[tuple[str, ...], tuple[str, list[Any], list[str], list[int]]] = {}
         self._capped: CappedCount | None = None
 
+    def _sql(self, key: Key) -> tuple[str, list[Any]]:
+        """The key's rows in the list's order, as SQL. Keys of column values share one compiled
+        statement per set of columns (a list may have dozens of keys, and compiling the policy's
+        condition costs more than running it): the columns are compiled with stand-in values,
+        which are then swapped for each key's own."""
+        if not isinstance(key, dict):
+            keyed = self.queryset.filter(key).values_list(*self.order)
+            sql, params = keyed.query.get_compiler(using=keyed.db).as_sql()
+            return sql, list(params)
+        columns = tuple(sorted(key))
+        if columns not in self.templates:
+            # Compiled twice with different stand-ins: the parameters that differ are the key's.
+            compiled = []
+            for shift in (0, 100):
+                stand_ins = {column: 32_700 - shift - number for number, column in enumerate(columns)}
+                keyed = self.queryset.filter(**stand_ins).values_list(*self.order)
+                sql, params = keyed.query.get_compiler(using=keyed.db).as_sql()
+                compiled.append((sql, list(params), stand_ins))
+            (sql, params, stand_ins), (other_sql, other_params, _other) = compiled
+            positions = [
+                index
+                for index, pair in enumerate(zip(params, other_params, strict=True))
+                if pair[0] != pair[1]
+            ]
+            by_value = {value: column for column, value in stand_ins.items()}
+            if other_sql != sql or len(positions) != len(columns):
+                raise ValueError(f"cannot compile a statement for keys of {columns}")
+            self.templates[columns] = (
+                sql,
+                params,
+                [by_value[params[index]] for index in positions],
+                positions,
+            )
+        sql, params, named, positions = self.templates[columns]
+        params = list(params)
+        for column, position in zip(named, positions, strict=True):
+            params[position] = key[column]
+        return sql, params
+
+    def _execute(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
     def _count_keys(self) -> CappedCount:
-        total, live = 0, list[Q]()
+        total, live = 0, list[Key]()
         for position, key in enumerate(self.keys):
-            counted = capped_count(self.queryset.filter(key), limit=COUNT_LIMIT - total)
-            if not counted.exact:
+            sql, params = self._sql(key)
+            limit = COUNT_LIMIT - total + 1
+            # Only compiled SQL is joined here; every value is a parameter.
+            counted = self._execute(f"SELECT COUNT(*) FROM ({sql} LIMIT %s) counted", [*params, limit])[0][0]  # noqa: S608
+            if counted >= limit:
                 # Past the limit: the keys not counted yet may still hold rows of the page.
                 self.keys = live + self.keys[position:]
                 return CappedCount(COUNT_LIMIT, False)
-            total += counted.value
-            if counted.value:
+            total += counted
+            if counted:
                 live.append(key)
         self.keys = live
         return CappedCount(total, True)
@@ -105,19 +157,15 @@ class KeyedPaginator(Paginator):
         if self.keys:
             parts, params = [], []
             for position, key in enumerate(self.keys):
-                keyed = self.queryset.filter(key).values_list(*self.order)
-                sql, key_params = keyed.query.get_compiler(using=keyed.db).as_sql()
+                sql, key_params = self._sql(key)
                 parts.append(f"SELECT * FROM ({sql} LIMIT %s) key{position}")  # noqa: S608
                 params += [*key_params, start + self.per_page]
-            # Only compiled SQL and integers are joined here; every value is a parameter.
             sql = " UNION ALL ".join(parts) + f" ORDER BY {self.directions} LIMIT %s OFFSET %s"
-            with connections[self.queryset.db].cursor() as cursor:
-                cursor.execute(sql, [*params, self.per_page, start])
-                ids = [row[self.primary] for row in cursor.fetchall()]
+            ids = [row[self.primary] for row in self._execute(sql, [*params, self.per_page, start])]
         return Page(self.queryset.filter(pk__in=ids), number, self)
 
 
-def keyed_page(queryset: QuerySet[Any], keys: list[Q] | None, number: Any, per_page: int) -> Page:
+def keyed_page(queryset: QuerySet[Any], keys: list[Key] | None, number: Any, per_page: int) -> Page:
     """A page of `queryset` read by keys when the policy gives some, else by the capped count."""
     if keys is None:
         return capped_page(queryset, number, per_page)

@@ -306,10 +306,20 @@ class Seizure(MarkedRecord):
             # Node administrators' lists and exports, newest first.
             models.Index(fields=["occurred_on", "id", *POLICY_COLUMNS, "country"], name="seizure_date"),
             # Everyone else's lists read one ordered range per policy key (policy.record_keys,
-            # core.paging.KeyedPaginator): a user who may see a few agencies' records reads those
-            # agencies' ranges only, whatever else the node holds.
+            # core.paging.KeyedPaginator): an agency with one distribution, or a distribution of
+            # other agencies. A partner who may see what a few agencies release to partners reads
+            # exactly those rows, whatever else the node holds.
             models.Index(
-                fields=["owner_agency", "occurred_on", "id", *POLICY_COLUMNS[1:], "country"],
+                fields=[
+                    "owner_agency",
+                    "distribution",
+                    "occurred_on",
+                    "id",
+                    "owner_unit",
+                    "tlp",
+                    "sharing_group",
+                    "country",
+                ],
                 name="seizure_agency_date",
             ),
             models.Index(

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
@@ -62,7 +62,9 @@ def latest_seizure_date(*, user: Any) -> datetime.date:
     the newest entry of each policy key's index range rather than by scanning them all."""
     seizures = Seizure.objects.for_statistics(user).order_by("-occurred_on")
     keys = policy.record_keys(user, policy.VIEW, Seizure, statistics=True) or [Q()]
-    dates = [seizures.filter(key).values_list("occurred_on", flat=True).first() for key in keys]
+    dates = [
+        seizures.filter(policy.key_filter(key)).values_list("occurred_on", flat=True).first() for key in keys
+    ]
     return max((date for date in dates if date is not None), default=timezone.localdate())
 
 

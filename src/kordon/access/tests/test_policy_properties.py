@@ -226,7 +226,11 @@ def test_the_policy_agrees_with_the_rules(
                 keys = policy.record_keys(user, policy.VIEW, model)
                 if keys is not None:
                     parts = [
-                        set(model.objects.restrict(user).filter(key, pk__in=ids).values_list("pk", flat=True))
+                        set(
+                            model.objects.restrict(user)
+                            .filter(policy.key_filter(key), pk__in=ids)
+                            .values_list("pk", flat=True)
+                        )
                         for key in keys
                     ]
                     assert sum(len(part) for part in parts) == len(expected), (model.__name__, person)

@@ -25,8 +25,13 @@ def _seize(unit: str, day: datetime.date, substance: str, kilograms: str, **fiel
     seizure_create(
         actor=User.objects.get(username="admin"),
         owner_unit_id=owner.pk,
-        data=SeizureData(items=[item], reference=f"DASH-{day}-{substance}", occurred_on=day,
-                         country_id=owner.agency.country_id, **fields),  # fmt: skip
+        data=SeizureData(
+            items=[item],
+            reference=f"DASH-{day}-{substance}",
+            occurred_on=day,
+            country_id=owner.agency.country_id,
+            **fields,
+        ),
     )
 
 
@@ -45,8 +50,10 @@ def test_the_dashboard_shows_compares_and_leads_to_the_seizures(
     expect(page.locator("#sentence")).to_contain_text("171 kg")
     expect(page.locator("#sentence")).to_contain_text("+49%")
     expect(page.locator("#panel-transport_mode tbody tr")).to_have_count(2)
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)  # every panel has loaded
+    expect(page.locator("#panel-map img")).to_be_visible()
     screenshot(page, "analytics-dashboard")
-    page.locator("#panel-transport_mode a", has_text="1").click()
+    page.locator('#panel-transport_mode a[href*="transport_mode=rail"]').click()
     expect(page).to_have_url(re.compile(r"/seizures/\?.*transport_mode=rail"))
     expect(page.locator("[data-count]")).to_have_attribute("data-count", "1")
     expect(page.locator("#results")).to_contain_text("DASH-2013-08-30-heroin")

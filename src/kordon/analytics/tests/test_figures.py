@@ -122,9 +122,9 @@ def test_the_comparison_says_it_in_a_sentence(world: Any, seized: dict[str, Seiz
     assert (comparison.value_before, comparison.value_after) == (Decimal("3.5"), Decimal(3))
     assert comparison.change_percent == -14
     with translation.override("en"):
-        assert comparison.sentence == "Heroin seizures fell from 3.5 kg in 2012 to 3.0 kg in 2013, -14%."
+        assert comparison.sentence == "Heroin seizures fell from 3.5 kg in 2012 to 3 kg in 2013, -14%."
     with translation.override("ru"):
-        assert comparison.sentence == "Героин: снижение с 3,5 кг за 2012 г. до 3,0 кг за 2013 г., -14 %."
+        assert comparison.sentence == "Героин: снижение с 3,5 кг за 2012 г. до 3 кг за 2013 г., -14 %."
 
 
 def test_the_api_answers_summary_and_comparison(world: Any, seized: dict[str, Seizure], openapi: Any) -> None:  # noqa: F811

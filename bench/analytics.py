@@ -1,0 +1,59 @@
+"""Benchmarks of the analytics (issue 4), on the node of bench/run.py right after the imports: an
+analyst of the agency that owns all of the more than 1,000,000 seizures (1.5 items each) asks
+for a year of figures.
+
+- each dashboard panel (`/analytics/panels/<name>/`), with the year and a drug group or none;
+- the whole dashboard: the page and every panel one after the other, as one browser tab that
+  loaded them one at a time would (a real browser loads several at once, so this is the worst case);
+- a pivot of two dimensions through the API (month × drug group, kilograms).
+"""
+
+import time
+import urllib.parse
+from typing import Any
+
+PANELS = ["headline", "alerts", "trend", "substance", "country", "agency", "place", "detection_method",
+          "transport_mode", "concealment"]  # fmt: skip
+QUERIES = [
+    {"period": "2013"},
+    {"period": "2013", "substance_group": "opioids"},
+    {"period": "2012-01..2012-09"},
+]
+
+
+def _get(client: Any, path: str) -> float:
+    started = time.perf_counter()
+    status, _body = client.request("GET", path)
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def panels(client: Any, rounds: int) -> dict[str, list[float]]:
+    measured: dict[str, list[float]] = {panel: [] for panel in PANELS}
+    for number in range(rounds):
+        query = urllib.parse.urlencode(QUERIES[number % len(QUERIES)])
+        for panel in PANELS:
+            measured[panel].append(_get(client, f"/analytics/panels/{panel}/?{query}"))
+    return measured
+
+
+def dashboards(client: Any, rounds: int) -> list[float]:
+    totals = []
+    for number in range(rounds):
+        query = urllib.parse.urlencode(QUERIES[number % len(QUERIES)])
+        total = _get(client, f"/analytics/?{query}")
+        total += sum(_get(client, f"/analytics/panels/{panel}/?{query}") for panel in PANELS)
+        totals.append(total)
+    return totals
+
+
+def pivots(client: Any, rounds: int) -> list[float]:
+    query = {"measure": "kilograms", "group_by": "month,substance_group"}
+    return [
+        _get(
+            client,
+            f"/api/v1/analytics/summary?{urllib.parse.urlencode({**query, **QUERIES[n % len(QUERIES)]})}",
+        )
+        for n in range(rounds)
+    ]

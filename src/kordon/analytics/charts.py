@@ -1,0 +1,170 @@
+"""Charts and maps drawn on the node (matplotlib, SVG or PNG), the same for the dashboard, the
+pivot explorer and the bulletin: nothing is fetched from elsewhere and a chart in a report is
+exactly the chart on the screen."""
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server
+
+from matplotlib import pyplot
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from kordon.analytics.boundaries import countries
+
+matplotlib.rcParams.update({
+    "font.family": "DejaVu Sans",  # ships with matplotlib and covers Cyrillic
+    "font.size": 9,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "kordon",  # the same chart gives the same file
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+})  # fmt: skip
+
+COLOUR = "#0d6efd"
+SERIES_COLOURS = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#ffc107"]
+# The region the maps show: Central Asia with Afghanistan and the neighbours its routes reach.
+REGION = (44.0, 89.0, 29.0, 56.0)  # west, east, south, north
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    longitude: float
+    latitude: float
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    route: tuple[str, ...]  # ISO numeric codes of the countries in travel order
+    value: float
+
+
+@cache
+def _region_rings(region: tuple[float, float, float, float]) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The outer rings of the countries in `region`, framed and thinned once per process."""
+    west, east, south, north = region
+    rings = []
+    for numeric, shape in countries().items():
+        for polygon in shape.polygons:
+            outer = _framed(polygon[0], (west - 1, east + 1, south - 1, north + 1))
+            if len(outer) >= 3:
+                rings.append((numeric, outer))
+    return rings
+
+
+def _framed(
+    ring: list[tuple[float, float]], frame: tuple[float, float, float, float]
+) -> list[tuple[float, float]]:
+    """The ring pressed into the frame and thinned to what shows at this scale. Points outside
+    are moved to the frame's edge, which draws the same inside it; Russia and China would
+    otherwise put half a megabyte of coastline into every map."""
+    west, east, south, north = frame
+    kept: list[tuple[float, float]] = []
+    for x, y in ring:
+        point = (min(max(x, west), east), min(max(y, south), north))
+        if not kept or abs(point[0] - kept[-1][0]) + abs(point[1] - kept[-1][1]) > 0.12:
+            kept.append(point)
+    inside = any(west < x < east and south < y < north for x, y in kept)
+    return kept if inside else []
+
+
+def _render(figure: Figure, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=image_format, bbox_inches="tight", dpi=150, metadata={"Date": None}
+                   if image_format == "svg" else None)  # fmt: skip
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
+def columns(
+    labels: Sequence[str], series: dict[str, Sequence[float]], unit: str, image_format: str = "svg"
+) -> bytes:
+    """Vertical bars over `labels` (months, years); several series side by side."""
+    figure, axes = pyplot.subplots(figsize=(7.5, 2.8))
+    count = max(1, len(series))
+    width = 0.8 / count
+    for number, (name, values) in enumerate(series.items()):
+        positions = [index + (number - (count - 1) / 2) * width for index in range(len(labels))]
+        axes.bar(
+            positions, values, width=width, label=name, color=SERIES_COLOURS[number % len(SERIES_COLOURS)]
+        )
+    axes.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=45 if len(labels) > 6 else 0,
+        ha="right" if len(labels) > 6 else "center",
+    )
+    axes.set_ylabel(unit)
+    if count > 1:
+        axes.legend(frameon=False, fontsize=8, ncols=min(count, 4))
+    return _render(figure, image_format)
+
+
+def bars(labels: Sequence[str], values: Sequence[float], unit: str, image_format: str = "svg") -> bytes:
+    """Horizontal bars, largest first (breakdowns)."""
+    figure, axes = pyplot.subplots(figsize=(5.5, 0.35 * max(len(labels), 3) + 0.6))
+    positions = list(range(len(labels)))[::-1]
+    axes.barh(positions, values, color=COLOUR)
+    axes.set_yticks(positions, labels)
+    axes.set_xlabel(unit)
+    return _render(figure, image_format)
+
+
+def region_map(
+    points: Sequence[MapPoint],
+    by_country: dict[str, float],
+    flows: Sequence[Flow],
+    unit: str,
+    image_format: str = "svg",
+) -> bytes:
+    """Country borders, countries shaded by `by_country` (ISO numeric → value), a circle per
+    place sized by its value, and route lines whose width follows the seizures on them."""
+    west, east, south, north = REGION
+    shapes = countries()
+    figure, axes = pyplot.subplots(figsize=(7.5, 4.6))
+    axes.set_xlim(west, east)
+    axes.set_ylim(south, north)
+    # Plate carrée, stretched by the latitude in the middle so the region keeps its proportions.
+    axes.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
+    axes.set_axis_off()
+    shade = Normalize(vmin=0, vmax=max(by_country.values(), default=0) or 1)
+    colours = pyplot.get_cmap("Blues")
+    polygons, fills = [], []
+    for numeric, shape in shapes.items():
+        for polygon in shape.polygons:
+            outer = polygon[0]
+            if not any(
+                west - 5 <= x <= east + 5 and south - 5 <= y <= north + 5
+                for x, y in outer[:: max(1, len(outer) // 50)]
+            ):
+                continue
+            polygons.append(outer)
+            value = by_country.get(numeric)
+            fills.append(colours(0.15 + 0.75 * shade(value)) if value else "#f4f4f4")
+    axes.add_collection(PolyCollection(polygons, facecolors=fills, edgecolors="#888888", linewidths=0.4))
+    for flow in flows:
+        stops = [shapes[numeric].centre for numeric in flow.route if numeric in shapes]
+        if len(stops) > 1:
+            widest = max(item.value for item in flows) or 1
+            axes.plot([x for x, _y in stops], [y for _x, y in stops], color="#dc3545", alpha=0.6,
+                      linewidth=0.8 + 5 * flow.value / widest, solid_capstyle="round", zorder=3)  # fmt: skip
+            axes.annotate("", xy=stops[-1], xytext=stops[-2], zorder=3,
+                          arrowprops={"arrowstyle": "-|>", "color": "#dc3545", "alpha": 0.6})  # fmt: skip
+    largest = max((point.value for point in points), default=0) or 1
+    for point in points:
+        axes.scatter(point.longitude, point.latitude, s=20 + 600 * point.value / largest, color="#fd7e14",
+                     alpha=0.7, edgecolors="white", linewidths=0.6, zorder=4)  # fmt: skip
+    for point in sorted(points, key=lambda item: -item.value)[:8]:
+        axes.annotate(point.label, (point.longitude, point.latitude), xytext=(4, 4), textcoords="offset points",
+                      fontsize=7, zorder=5)  # fmt: skip
+    axes.text(west + 0.3, south + 0.3, f"● {unit}", fontsize=7, color="#555555")
+    return _render(figure, image_format)
