@@ -31,7 +31,7 @@ from bench.node import Node
 IMPORT_ROWS = int(os.environ.get("KORDON_BENCH_IMPORT_ROWS", "1000000"))
 EXTRA_ROWS = int(os.environ.get("KORDON_BENCH_EXTRA_ROWS", "420000"))  # tops the list up past 1M seizures
 REQUESTS = int(os.environ.get("KORDON_BENCH_REQUESTS", "200"))
-ANALYTICS_ROUNDS = int(os.environ.get("KORDON_BENCH_ANALYTICS_ROUNDS", "20"))
+ANALYTICS_ROUNDS = int(os.environ.get("KORDON_BENCH_ANALYTICS_ROUNDS", "4"))
 PASSWORD = "benchmark-password-1"
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
