@@ -4,7 +4,7 @@ exactly the chart on the screen."""
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -86,7 +86,7 @@ def _render(figure: Figure, image_format: str) -> bytes:
 
 
 def columns(
-    labels: Sequence[str], series: dict[str, Sequence[float]], unit: str, image_format: str = "svg"
+    labels: Sequence[str], series: Mapping[str, Sequence[float]], unit: str, image_format: str = "svg"
 ) -> bytes:
     """Vertical bars over `labels` (months, years); several series side by side."""
     figure, axes = pyplot.subplots(figsize=(7.5, 2.8))
