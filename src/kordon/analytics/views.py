@@ -8,9 +8,11 @@ from typing import Any
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kordon.analytics import charts
+from kordon.analytics.bulletin import write_bulletin
 from kordon.analytics.compare import compare
 from kordon.analytics.cube import DIMENSIONS, Question, summary
 from kordon.analytics.forms import AnalyticsFilterForm
@@ -23,6 +25,7 @@ from kordon.seizures.selectors import latest_seizure_date
 BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
 PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS]
 TOP = 10
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _default_period(user: Any) -> Period:
@@ -200,3 +203,19 @@ def panel_view(request: AuthenticatedRequest, panel: str) -> HttpResponseBase:
     return render(
         request, template, {**context, "period": board.period, "before": board.period.year_before()}
     )
+
+
+def bulletin_view(request: AuthenticatedRequest, file_format: str) -> HttpResponseBase:
+    """The bulletin for the dashboard's period (and unit, if one is chosen), in the page's language."""
+    if file_format not in ("pdf", "xlsx"):
+        raise Http404
+    board = Dashboard(request)
+    unit = board.form.cleaned_data.get("unit") if board.form.is_valid() else None
+    content = write_bulletin(user=request.user, period=board.period, unit=unit,
+                             language=translation.get_language() or "en", file_format=file_format)  # fmt: skip
+    media_type = "application/pdf" if file_format == "pdf" else XLSX_MEDIA_TYPE
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="kordon-bulletin-{board.period.code}.{file_format}"'
+    )
+    return response

@@ -5,7 +5,6 @@ import re
 from html import unescape
 from typing import Any
 
-from kordon.analytics.tests.test_figures import seized  # noqa: F401  (fixture)
 from kordon.analytics.views import PANELS
 from kordon.seizures.models import Seizure
 
@@ -21,7 +20,7 @@ def _listed(client: Any, link: str) -> set[str]:
     return set(re.findall(r'href="/seizures/\d+/">([^<]+)</a>', page))
 
 
-def test_every_panel_answers_and_the_page_loads_them(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_every_panel_answers_and_the_page_loads_them(world: Any, seized: dict[str, Seizure]) -> None:
     client = world.client("kg.analyst")
     page = client.get("/analytics/?period=2013").content.decode()
     assert all(f'id="panel-{panel}"' in page for panel in PANELS)
@@ -29,14 +28,14 @@ def test_every_panel_answers_and_the_page_loads_them(world: Any, seized: dict[st
         _panel(client, panel)
 
 
-def test_the_headline_compares_with_the_year_before(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_the_headline_compares_with_the_year_before(world: Any, seized: dict[str, Seizure]) -> None:
     html = _panel(world.client("kg.analyst"), "headline", "period=2013")
     assert 'data-value="4' in html  # 3 kg heroin + 1 kg hashish in 2013
     assert 'data-change="14"' in html  # from 3.5 kg in 2012
     assert "120" in html  # the tramadol tablets, apart from the kilograms
 
 
-def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, Seizure]) -> None:
     client = world.client("kg.analyst")
     html = _panel(client, "transport_mode", "period=2012")
     rail = re.search(r'<a href="([^"]+transport_mode=rail[^"]*)">(\d+)</a>', html)
@@ -49,6 +48,6 @@ def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, 
         seized["H2012A"].reference, seized["H2012B"].reference}  # fmt: skip
 
 
-def test_a_person_without_a_unit_sees_no_figures(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_a_person_without_a_unit_sees_no_figures(world: Any, seized: dict[str, Seizure]) -> None:
     html = _panel(world.client("outsider"), "headline")
     assert 'data-value="0"' in html

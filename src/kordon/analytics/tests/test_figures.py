@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from kordon.access.markings import Distribution, Tlp
+from kordon.access.markings import Tlp
 from kordon.access.models import AgreementStatus, SharingAgreement
 from kordon.analytics.compare import compare
 from kordon.analytics.cube import AnalyticsError, Question, summary
@@ -17,32 +17,9 @@ from kordon.analytics.periods import Period
 from kordon.core.models import Agency
 from kordon.seizures.models import Seizure, Substance
 from kordon.seizures.selectors import SeizureFilters, seizure_list
-from kordon.seizures.tests.test_api import api_client, conforms, openapi  # noqa: F401  (fixture)
+from kordon.seizures.tests.test_api import api_client, conforms
 
 D = datetime.date
-
-
-@pytest.fixture
-def seized(world: Any, make_seizure: Any) -> dict[str, Seizure]:
-    """Kyrgyz drug control: two heroin seizures in 2012 (2 kg, 1.5 kg), one in 2013 with heroin
-    (3 kg) and hashish (1 kg), tramadol tablets (no kg); a Kazakh seizure released to partners
-    up to GREEN; a hidden Uzbek seizure (agency only)."""
-    made = {
-        "H2012A": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2012, 3, 5), quantity="2", persons_arrested=1,
-                               transport_mode="road"),
-        "H2012B": make_seizure("kg-dcs-analysis", occurred_on=D(2012, 8, 20), quantity="1.5", transport_mode="rail"),
-        "MIX2013": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 2, 11), quantity="3", persons_arrested=2,
-                                transport_mode="road"),
-        "TRAMADOL": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 4, 1), substance="tramadol",
-                                 quantity="120", unit="tablets"),
-        "KZ": make_seizure("kz-mvd-analysis", occurred_on=D(2013, 5, 1), quantity="10", tlp=Tlp.GREEN,
-                           distribution=Distribution.PARTNERS),
-        "UZ": make_seizure("uz-customs-blo-dustlik", occurred_on=D(2013, 6, 1), quantity="50"),
-    }  # fmt: skip
-    mix = made["MIX2013"]
-    mix.items.create(substance=Substance.objects.get(code="cannabis-resin"), quantity=Decimal(1), unit="kg",
-                     quantity_kg=Decimal(1))  # fmt: skip
-    return made
 
 
 def _total(user: Any, measure: str, **fields: Any) -> Any:
@@ -127,7 +104,7 @@ def test_the_comparison_says_it_in_a_sentence(world: Any, seized: dict[str, Seiz
         assert comparison.sentence == "Героин: снижение с 3,5 кг за 2012 г. до 3 кг за 2013 г., -14 %."
 
 
-def test_the_api_answers_summary_and_comparison(world: Any, seized: dict[str, Seizure], openapi: Any) -> None:  # noqa: F811
+def test_the_api_answers_summary_and_comparison(world: Any, seized: dict[str, Seizure], openapi: Any) -> None:
     client = api_client("kg.analyst")
     body = conforms(openapi, client.get("/api/v1/analytics/summary", {"measure": "kilograms", "group_by": "year,substance_group"}),
                     "/api/v1/analytics/summary")  # fmt: skip

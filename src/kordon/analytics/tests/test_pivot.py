@@ -8,19 +8,18 @@ from openpyxl import load_workbook
 
 from kordon.access.models import AuditEntry
 from kordon.analytics.models import SavedPivot
-from kordon.analytics.tests.test_figures import seized  # noqa: F401  (fixture)
 from kordon.seizures.models import Seizure
 
 QUERY = "measure=kilograms&rows=year&columns=substance_group&period=2012-01..2013-12"
 
 
-def test_the_table_crosses_two_dimensions(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_the_table_crosses_two_dimensions(world: Any, seized: dict[str, Seizure]) -> None:
     html = world.client("kg.analyst").get(f"/analytics/pivot/?{QUERY}").content.decode()
     assert 'id="pivot"' in html, html[-3000:]
     assert 'id="pivot-total">7.5<' in html
 
 
-def test_exports_carry_the_same_figures(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_exports_carry_the_same_figures(world: Any, seized: dict[str, Seizure]) -> None:
     client = world.client("kg.analyst")
     text = client.get(f"/analytics/pivot/export.csv?{QUERY}").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -38,7 +37,7 @@ def test_exports_carry_the_same_figures(world: Any, seized: dict[str, Seizure]) 
     assert AuditEntry.objects.filter(action="export", object_type="analytics.pivot").count() == 2
 
 
-def test_a_saved_table_belongs_to_its_analyst(world: Any, seized: dict[str, Seizure]) -> None:  # noqa: F811
+def test_a_saved_table_belongs_to_its_analyst(world: Any, seized: dict[str, Seizure]) -> None:
     client = world.client("kg.analyst")
     client.post("/analytics/pivot/", {"name": "Heroin by year", "query": QUERY})
     saved = SavedPivot.objects.get(name="Heroin by year")
