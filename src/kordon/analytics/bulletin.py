@@ -111,8 +111,8 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
 
 def pdf(bulletin: Bulletin, language: str) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only reports need.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
     with translation.override(language):
         html = render_to_string("analytics/bulletin.html", {"bulletin": bulletin, "language": language})
