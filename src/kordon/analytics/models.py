@@ -24,3 +24,28 @@ class SavedPivot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceFigure(models.Model):
+    """A published annual figure: kilograms of one drug seized in one country in one year, from a
+    named source (the UNODC series), to set beside Kordon's own totals."""
+
+    source = models.CharField(_("source"), max_length=200)
+    country = models.ForeignKey("core.Country", models.PROTECT, related_name="+", verbose_name=_("country"))
+    drug_group = models.CharField(_("drug group"), max_length=20)  # a SubstanceGroup code, or "other"
+    drug = models.CharField(_("drug (as published)"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    kilograms = models.DecimalField(_("kilograms"), max_digits=20, decimal_places=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "country", "drug", "year"], name="reference_figure_once"
+            )
+        ]
+        indexes = [models.Index(fields=["country", "year"], name="reference_country_year")]
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.year} {self.drug}: {self.kilograms} kg"

@@ -5,6 +5,7 @@ import base64
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,11 +20,13 @@ from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
+from kordon.analytics.reference import UNODC_SOURCE, published_kilograms
 from kordon.core.http import AuthenticatedRequest
+from kordon.core.models import Country
 from kordon.seizures.selectors import latest_seizure_date
 
 BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
-PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS]
+PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS, "published"]
 TOP = 10
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -191,6 +194,25 @@ def _breakdown(board: Dashboard, dimension: str) -> dict[str, Any]:
     }
 
 
+def _published(board: Dashboard) -> dict[str, Any]:
+    """Kordon's kilograms per country for the period's (last) calendar year beside the published
+    UNODC figure for that country and year, with the same substance or drug group."""
+    year = board.period.end.year
+    whole_year = Period.parse(str(year))
+    ours = {row["country"]: row["value"] for row in
+            summary(user=board.request.user, question=board.question("kilograms", "country", period=whole_year)).rows}  # fmt: skip
+    countries = Country.objects.filter(Q(central_asia=True) | Q(code__in=ours)).order_by("name")
+    rows = []
+    for country in countries:
+        published = published_kilograms(country=country.code, year=year, substance=board.filters.substance,
+                                        group=board.filters.substance_group)  # fmt: skip
+        if published is None and country.code not in ours:
+            continue
+        rows.append({"country": country.label, "ours": ours.get(country.code, Decimal(0)), "published": published,
+                     "link": board.list_link(period=whole_year, narrower={"country": country.code})})  # fmt: skip
+    return {"year": year, "rows": rows, "source": UNODC_SOURCE}
+
+
 def panel_view(request: AuthenticatedRequest, panel: str) -> HttpResponseBase:
     if panel not in PANELS:
         raise Http404
@@ -198,7 +220,14 @@ def panel_view(request: AuthenticatedRequest, panel: str) -> HttpResponseBase:
     if panel in BREAKDOWNS:
         context, template = _breakdown(board, panel), "analytics/_breakdown.html"
     else:
-        context = {"headline": _headline, "alerts": _alerts, "trend": _trend, "map": _map}[panel](board)
+        views = {
+            "headline": _headline,
+            "alerts": _alerts,
+            "trend": _trend,
+            "map": _map,
+            "published": _published,
+        }
+        context = views[panel](board)
         template = f"analytics/_{panel}.html"
     return render(
         request, template, {**context, "period": board.period, "before": board.period.year_before()}
