@@ -12,8 +12,8 @@ import time
 import urllib.parse
 from typing import Any
 
-PANELS = ["headline", "alerts", "trend", "substance", "country", "agency", "place", "detection_method",
-          "transport_mode", "concealment"]  # fmt: skip
+PANELS = ["headline", "alerts", "trend", "map", "substance", "country", "agency", "place", "detection_method",
+          "transport_mode", "concealment", "published"]  # fmt: skip
 QUERIES = [
     {"period": "2013"},
     {"period": "2013", "substance_group": "opioids"},
