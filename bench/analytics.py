@@ -5,7 +5,8 @@ for a year of figures.
 - each dashboard panel (`/analytics/panels/<name>/`), with the year and a drug group or none;
 - the whole dashboard: the page and every panel one after the other, as one browser tab that
   loaded them one at a time would (a real browser loads several at once, so this is the worst case);
-- a pivot of two dimensions through the API (month × drug group, kilograms).
+- a pivot of two dimensions through the API (month × drug group, kilograms);
+- the bulletin of a quarter as PDF through `kordon report bulletin`, end to end.
 """
 
 import time
@@ -57,3 +58,12 @@ def pivots(client: Any, rounds: int) -> list[float]:
         )
         for n in range(rounds)
     ]
+
+
+def bulletin(node: Any, out: str) -> float:
+    """Seconds for `kordon report bulletin` of a quarter, as PDF."""
+    started = time.perf_counter()
+    node.run(
+        "report", "bulletin", "--period", "2013-Q3", "--user", "kg.analyst", "--language", "ru", "--out", out
+    )
+    return time.perf_counter() - started

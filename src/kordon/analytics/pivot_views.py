@@ -22,7 +22,7 @@ from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.models import SavedPivot
 from kordon.analytics.pivot import PivotTable, pivot
 from kordon.analytics.services import pivot_delete, pivot_save
-from kordon.analytics.views import _data_uri, _default_period
+from kordon.analytics.views import data_uri, default_period
 from kordon.core.http import AuthenticatedRequest
 from kordon.seizures.exports import neutralise
 
@@ -63,7 +63,7 @@ class PivotForm(AnalyticsFilterForm):
 
 
 def _table(request: AuthenticatedRequest) -> tuple[PivotForm, PivotTable | None, str | None]:
-    form = PivotForm(request.GET, default_period=_default_period(request.user))
+    form = PivotForm(request.GET, default_period=default_period(request.user))
     question = form.question()
     if question is None:
         return form, None, None
@@ -81,7 +81,7 @@ def _chart(table: PivotTable) -> str | None:
         table.column_labels.get(column, unit): [float(table.value(row, column)) for row in table.rows]
         for column in table.columns[:8]
     }
-    return _data_uri(charts.columns([table.row_labels[row] for row in table.rows], series, unit))
+    return data_uri(charts.columns([table.row_labels[row] for row in table.rows], series, unit))
 
 
 def _shown(table: PivotTable) -> dict[str, Any]:

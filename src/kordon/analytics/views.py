@@ -31,7 +31,7 @@ TOP = 10
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _default_period(user: Any) -> Period:
+def default_period(user: Any) -> Period:
     """The last year with seizures the user may count (the current year when there are none)."""
     latest = latest_seizure_date(user=user)
     return Period.parse(str(latest.year))
@@ -42,7 +42,7 @@ class Dashboard:
 
     def __init__(self, request: AuthenticatedRequest) -> None:
         self.request = request
-        self.form = AnalyticsFilterForm(request.GET, default_period=_default_period(request.user))
+        self.form = AnalyticsFilterForm(request.GET, default_period=default_period(request.user))
         self.period = self.form.chosen_period()
         self.filters = self.form.to_filters()
         self.names = Labeller()
@@ -131,11 +131,11 @@ def _trend(board: Dashboard) -> dict[str, Any]:
     return {
         "months": months,
         "largest": max((month["kilograms"] for month in months), default=0),
-        "chart": _data_uri(chart) if months else None,
+        "chart": data_uri(chart) if months else None,
     }
 
 
-def _data_uri(image: bytes, media_type: str = "image/svg+xml") -> str:
+def data_uri(image: bytes, media_type: str = "image/svg+xml") -> str:
     """A chart inside the page: an image, so it runs nothing and needs no inline style."""
     return f"data:{media_type};base64," + base64.b64encode(image).decode()
 
@@ -153,7 +153,7 @@ def _map(board: Dashboard) -> dict[str, Any]:
     image, routes = _map_image(board, "png")
     for route in routes:
         route["link"] = board.list_link(narrower=route.pop("filters"))
-    return {"image": _data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
+    return {"image": data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
 
 
 def map_download_view(request: AuthenticatedRequest, image_format: str) -> HttpResponseBase:
