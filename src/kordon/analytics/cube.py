@@ -243,9 +243,6 @@ class Question:
             (*self.group_by, "unit_of_measure") if MEASURES[self.measure].unit_of_measure else self.group_by
         )
 
-    def in_period(self, period: Period | None) -> "Question":
-        return replace(self, period=period)
-
 
 def _seizures(user: Any, question: Question) -> QuerySet[Any]:
     filters = question.filters
