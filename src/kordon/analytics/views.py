@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kordon.analytics import charts
@@ -23,7 +23,7 @@ from kordon.analytics.periods import Period
 from kordon.analytics.reference import UNODC_SOURCE, published_kilograms
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Country
-from kordon.seizures.selectors import latest_seizure_date
+from kordon.seizures.selectors import seizure_date_range
 
 BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
 PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS, "published"]
@@ -31,10 +31,16 @@ TOP = 10
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def years_with_seizures(user: Any) -> list[int]:
+    """From the year of the oldest seizure the user may count to that of the newest."""
+    dates = seizure_date_range(user=user)
+    return list(range(dates[0].year, dates[1].year + 1)) if dates else []
+
+
 def default_period(user: Any) -> Period:
     """The last year with seizures the user may count (the current year when there are none)."""
-    latest = latest_seizure_date(user=user)
-    return Period.parse(str(latest.year))
+    years = years_with_seizures(user)
+    return Period.parse(str(years[-1] if years else timezone.localdate().year))
 
 
 class Dashboard:
@@ -70,6 +76,12 @@ class Dashboard:
         return self.request.GET.urlencode()
 
 
+def _year_link(request: AuthenticatedRequest, year: int) -> str:
+    query = request.GET.copy()
+    query["period"] = str(year)
+    return f"{reverse('analytics:dashboard')}?{query.urlencode()}"
+
+
 def dashboard_view(request: AuthenticatedRequest) -> HttpResponseBase:
     board = Dashboard(request)
     return render(
@@ -82,6 +94,7 @@ def dashboard_view(request: AuthenticatedRequest) -> HttpResponseBase:
             "before": board.period.year_before(),
             "panels": PANELS,
             "query": board.query,
+            "years": [(year, _year_link(request, year)) for year in years_with_seizures(request.user)][-12:],
         },
     )
 

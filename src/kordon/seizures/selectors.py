@@ -8,7 +8,6 @@ from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
@@ -57,15 +56,17 @@ def seizures_to_count(*, user: Any, filters: SeizureFilters) -> QuerySet[Seizure
     return filtered(Seizure.objects.for_statistics(user), filters)
 
 
-def latest_seizure_date(*, user: Any) -> datetime.date:
-    """The date of the newest seizure the user may count (today when there is none), read from
-    the newest entry of each policy key's index range rather than by scanning them all."""
-    seizures = Seizure.objects.for_statistics(user).order_by("-occurred_on")
+def seizure_date_range(*, user: Any) -> tuple[datetime.date, datetime.date] | None:
+    """The dates of the oldest and the newest seizure the user may count (None when there is
+    none), read from the ends of each policy key's index range rather than by scanning them all."""
+    seizures = Seizure.objects.for_statistics(user)
     keys = policy.record_keys(user, policy.VIEW, Seizure, statistics=True) or [Q()]
-    dates = [
-        seizures.filter(policy.key_filter(key)).values_list("occurred_on", flat=True).first() for key in keys
-    ]
-    return max((date for date in dates if date is not None), default=timezone.localdate())
+    ends = []
+    for key in keys:
+        keyed = seizures.filter(policy.key_filter(key)).values_list("occurred_on", flat=True)
+        ends += [keyed.order_by("occurred_on").first(), keyed.order_by("-occurred_on").first()]
+    found = [day for day in ends if day is not None]
+    return (min(found), max(found)) if found else None
 
 
 def followed_alert(seizure: str = "pk") -> Exists:
