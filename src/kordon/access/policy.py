@@ -20,6 +20,7 @@ from kordon.access.markings import (
     Tlp,
 )
 from kordon.core.models import Membership, Role
+from kordon.core.paging import Key
 
 VIEW: Final = "view"
 ADD: Final = "add"
@@ -235,11 +236,6 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     if addressed is not None:
         rule |= addressed
     return rule
-
-
-# A key of a list: exact values of indexed columns ({"owner_agency_id": 5, "distribution": 2}), or
-# a condition of its own for what no such key holds (core.paging.Key, the same).
-Key = dict[str, int] | Q
 
 
 def key_filter(key: Key) -> Q:

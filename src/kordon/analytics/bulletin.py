@@ -5,10 +5,8 @@ Everything is counted over what the requesting user may count, like the dashboar
 names that user and the time it was made, so a printed copy says whose view it shows.
 """
 
-import base64
 import io
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +19,7 @@ from kordon.access.audit import EXPORT, audit_log
 from kordon.analytics import charts
 from kordon.analytics.compare import Comparison, compare
 from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary
+from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
@@ -54,18 +53,13 @@ class Bulletin:
     charts: dict[str, str]  # name -> data URI
 
 
-def _uri(image: bytes, media_type: str) -> str:
-    return f"data:{media_type};base64," + base64.b64encode(image).decode()
-
-
 def _table(user: Any, base: Question, dimension: str, names: Labeller) -> BulletinTable:
-    kilograms = {row[dimension]: row["value"] for row in summary(user=user, question=replace(base, measure="kilograms", group_by=(dimension,))).rows}  # fmt: skip
-    cases = summary(user=user, question=replace(base, measure="cases", group_by=(dimension,))).rows
-    rows = sorted(
-        ((names.label(dimension, row[dimension]), row["value"], kilograms.get(row[dimension], Decimal(0))) for row in cases),
-        key=lambda row: (-row[2], -row[1]),
-    )  # fmt: skip
-    return BulletinTable(dimension, str(DIMENSIONS[dimension].label), rows[:TOP])
+    rows = cases_and_kilograms(user=user, question=base, dimension=dimension)[:TOP]
+    return BulletinTable(
+        dimension,
+        str(DIMENSIONS[dimension].label),
+        [(names.label(dimension, row.key), row.cases, row.kilograms) for row in rows],
+    )
 
 
 def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str = "") -> Bulletin:
@@ -79,19 +73,20 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
         for measure in ("cases", "kilograms", "persons_arrested")
     }
     counted = summary(user=user, question=replace(base, measure="counted_units")).total
-    cases_by_month = summary(user=user, question=replace(base, group_by=("month",))).rows
-    kilograms_by_month = {row["month"]: row["value"] for row in summary(user=user, question=replace(base, measure="kilograms", group_by=("month",))).rows}  # fmt: skip
-    months = [(Period.parse(row["month"]).label, row["value"], kilograms_by_month.get(row["month"], Decimal(0)))
-              for row in cases_by_month]  # fmt: skip
-    after_alerts = summary(user=user, question=replace(base, group_by=("followed_alert",)))
-    alerted = sum((row["value"] for row in after_alerts.rows if row["followed_alert"]), 0)
+    months = [
+        (month.label, cases, kilograms) for month, cases, kilograms in by_month(user=user, question=base)
+    ]
+    alerts = after_alerts(user=user, question=base)
     tables = [_table(user, base, dimension, names) for dimension in TABLES]
     geography = region_figures(user=user, question=replace(base, measure="kilograms"))
     images = {
-        "map": _uri(charts.region_map(geography.points, geography.by_country, geography.flows, _("kilograms"), "svg"),
-                    "image/svg+xml"),
-        "months": _uri(charts.columns([label for label, _c, _k in months],
-                                      {_("kilograms"): [float(kg) for _l, _c, kg in months]}, _("kg")), "image/svg+xml"),
+        "map": charts.data_uri(
+            charts.region_map(geography.points, geography.by_country, geography.flows, _("kilograms"), "svg")
+        ),
+        "months": charts.data_uri(
+            charts.columns([label for label, _c, _k in months], {_("kilograms"): [float(kg) for _l, _c, kg in months]},
+                           _("kg"))
+        ),
     }  # fmt: skip
     return Bulletin(
         period=period,
@@ -104,7 +99,7 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
         tables=tables,
         months=months,
         routes=[(route["label"], route["cases"]) for route in geography.routes[:TOP]],
-        alert_share=round(alerted * 100 / after_alerts.total) if after_alerts.total else None,
+        alert_share=alerts.percent,
         charts=images,
     )
 

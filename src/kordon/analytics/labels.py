@@ -64,10 +64,8 @@ class Labeller:
         return str(key)
 
     def code(self, dimension: str, key: Any) -> str:
-        """The value a link to the seizure list carries for this key (codes, not database ids,
-        where the list reads codes)."""
-        if dimension in ("country", "origin_country", "destination_country"):
-            return str(key)
+        """The value a link to the seizure list carries for this key: the list's filters read the
+        same ids and codes the dimensions group by, and yes/no as true/false."""
         if dimension == "followed_alert":
             return "true" if key else "false"
         return str(key)

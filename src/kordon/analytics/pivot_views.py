@@ -22,7 +22,7 @@ from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.models import SavedPivot
 from kordon.analytics.pivot import PivotTable, pivot
 from kordon.analytics.services import pivot_delete, pivot_save
-from kordon.analytics.views import data_uri, default_period
+from kordon.analytics.views import default_period
 from kordon.core.http import AuthenticatedRequest
 from kordon.seizures.exports import neutralise
 
@@ -81,7 +81,7 @@ def _chart(table: PivotTable) -> str | None:
         table.column_labels.get(column, unit): [float(table.value(row, column)) for row in table.rows]
         for column in table.columns[:8]
     }
-    return data_uri(charts.columns([table.row_labels[row] for row in table.rows], series, unit))
+    return charts.data_uri(charts.columns([table.row_labels[row] for row in table.rows], series, unit))
 
 
 def _shown(table: PivotTable) -> dict[str, Any]:

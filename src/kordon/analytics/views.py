@@ -1,7 +1,6 @@
 """The analytics dashboard: a page of panels, each loaded on its own (htmx) so that the first
 figures show while the others are computed. Every figure links to the seizures behind it."""
 
-import base64
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from kordon.analytics import charts
 from kordon.analytics.bulletin import write_bulletin
 from kordon.analytics.compare import compare
 from kordon.analytics.cube import DIMENSIONS, Question, summary
+from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
 from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
@@ -37,9 +37,9 @@ def years_with_seizures(user: Any) -> list[int]:
     return list(range(dates[0].year, dates[1].year + 1)) if dates else []
 
 
-def default_period(user: Any) -> Period:
+def default_period(user: Any, years: list[int] | None = None) -> Period:
     """The last year with seizures the user may count (the current year when there are none)."""
-    years = years_with_seizures(user)
+    years = years_with_seizures(user) if years is None else years
     return Period.parse(str(years[-1] if years else timezone.localdate().year))
 
 
@@ -48,7 +48,8 @@ class Dashboard:
 
     def __init__(self, request: AuthenticatedRequest) -> None:
         self.request = request
-        self.form = AnalyticsFilterForm(request.GET, default_period=default_period(request.user))
+        self.years = years_with_seizures(request.user)
+        self.form = AnalyticsFilterForm(request.GET, default_period=default_period(request.user, self.years))
         self.period = self.form.chosen_period()
         self.filters = self.form.to_filters()
         self.names = Labeller()
@@ -94,7 +95,7 @@ def dashboard_view(request: AuthenticatedRequest) -> HttpResponseBase:
             "before": board.period.year_before(),
             "panels": PANELS,
             "query": board.query,
-            "years": [(year, _year_link(request, year)) for year in years_with_seizures(request.user)][-12:],
+            "years": [(year, _year_link(request, year)) for year in board.years][-12:],
         },
     )
 
@@ -116,41 +117,28 @@ def _headline(board: Dashboard) -> dict[str, Any]:
 
 
 def _alerts(board: Dashboard) -> dict[str, Any]:
-    rows = {}
-    for measure in ("cases", "kilograms"):
-        answer = summary(user=board.request.user, question=board.question(measure, "followed_alert"))
-        after_alert = sum((row["value"] for row in answer.rows if row["followed_alert"]), Decimal(0))
-        rows[measure] = {
-            "after_alert": after_alert,
-            "total": answer.total,
-            "share": round(after_alert * 100 / answer.total) if answer.total else None,
-        }
-    return {"rows": rows, "link": board.list_link(narrower={"followed_alert": "true"})}
+    shares = {
+        measure: after_alerts(user=board.request.user, question=board.question(measure))
+        for measure in ("cases", "kilograms")
+    }
+    return {"shares": shares, "link": board.list_link(narrower={"followed_alert": "true"})}
 
 
 def _trend(board: Dashboard) -> dict[str, Any]:
-    cases = summary(user=board.request.user, question=board.question("cases", "month")).rows
-    kilograms = {row["month"]: row["value"] for row in summary(user=board.request.user,
-                                                                question=board.question("kilograms", "month")).rows}  # fmt: skip
-    months = []
-    for row in cases:
-        month = Period.parse(row["month"])
-        months.append({
-            "label": month.label, "cases": row["value"], "kilograms": kilograms.get(row["month"], Decimal(0)),
-            "link": board.list_link(period=month),
-        })  # fmt: skip
-    chart = charts.columns([month["label"] for month in months],
-                           {str(_("kilograms")): [float(month["kilograms"]) for month in months]}, str(_("kg")))  # fmt: skip
+    months = [
+        {"label": month.label, "cases": cases, "kilograms": kilograms, "link": board.list_link(period=month)}
+        for month, cases, kilograms in by_month(user=board.request.user, question=board.question("cases"))
+    ]
+    chart = charts.columns(
+        [month["label"] for month in months],
+        {str(_("kilograms")): [float(month["kilograms"]) for month in months]},
+        str(_("kg")),
+    )
     return {
         "months": months,
         "largest": max((month["kilograms"] for month in months), default=0),
-        "chart": data_uri(chart) if months else None,
+        "chart": charts.data_uri(chart) if months else None,
     }
-
-
-def data_uri(image: bytes, media_type: str = "image/svg+xml") -> str:
-    """A chart inside the page: an image, so it runs nothing and needs no inline style."""
-    return f"data:{media_type};base64," + base64.b64encode(image).decode()
 
 
 def _map_image(board: Dashboard, image_format: str) -> tuple[bytes, list[dict[str, Any]]]:
@@ -166,7 +154,7 @@ def _map(board: Dashboard) -> dict[str, Any]:
     image, routes = _map_image(board, "png")
     for route in routes:
         route["link"] = board.list_link(narrower=route.pop("filters"))
-    return {"image": data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
+    return {"image": charts.data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
 
 
 def map_download_view(request: AuthenticatedRequest, image_format: str) -> HttpResponseBase:
@@ -181,29 +169,27 @@ def map_download_view(request: AuthenticatedRequest, image_format: str) -> HttpR
 
 
 def _breakdown(board: Dashboard, dimension: str) -> dict[str, Any]:
-    user = board.request.user
-    kilograms = {row[dimension]: row["value"] for row in summary(user=user, question=board.question("kilograms", dimension)).rows}  # fmt: skip
-    cases = summary(user=user, question=board.question("cases", dimension))
-    rows = sorted(
-        ({"key": row[dimension], "cases": row["value"], "kilograms": kilograms.get(row[dimension], Decimal(0))}
-         for row in cases.rows),
-        key=lambda row: (-row["kilograms"], -row["cases"]),
-    )  # fmt: skip
+    figures = cases_and_kilograms(
+        user=board.request.user, question=board.question("cases"), dimension=dimension
+    )
     list_filter = DIMENSIONS[dimension].list_filter
-    for row in rows:
-        row["label"] = board.names.label(dimension, row["key"])
-        row["link"] = (
-            board.list_link(narrower={list_filter: board.names.code(dimension, row["key"])})
-            if list_filter and row["key"] not in (None, "")
-            else None
-        )
+    rows = [
+        {
+            "label": board.names.label(dimension, row.key),
+            "cases": row.cases,
+            "kilograms": row.kilograms,
+            "link": board.list_link(narrower={list_filter: board.names.code(dimension, row.key)})
+            if list_filter and row.key not in (None, "")
+            else None,
+        }
+        for row in figures[:TOP]
+    ]
     return {
         "dimension": dimension,
         "title": DIMENSIONS[dimension].label,
-        "rows": rows[:TOP],
-        "more": max(0, len(rows) - TOP),
-        "largest": max((row["kilograms"] for row in rows), default=0),
-        "total_cases": cases.total,
+        "rows": rows,
+        "more": max(0, len(figures) - TOP),
+        "largest": max((row.kilograms for row in figures), default=0),
     }
 
 

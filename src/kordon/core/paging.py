@@ -13,8 +13,8 @@ from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-# A key of a keyed list (see access.policy.record_keys): exact values of indexed columns, or a
-# condition of its own.
+# A key of a keyed list (access.policy.record_keys): exact values of indexed columns
+# ({"owner_agency_id": 5, "distribution": 2}), or a condition of its own for what no such key holds.
 Key = dict[str, int] | Q
 
 COUNT_LIMIT = 1_000
