@@ -4,6 +4,7 @@ figures show while the others are computed. Every figure links to the seizures b
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kordon.access.audit import EXPORT, audit_log
 from kordon.analytics import charts
 from kordon.analytics.bulletin import write_bulletin
 from kordon.analytics.compare import compare
@@ -163,6 +165,10 @@ def map_download_view(request: AuthenticatedRequest, image_format: str) -> HttpR
         raise Http404
     board = Dashboard(request)
     image, _routes = _map_image(board, image_format)
+    with transaction.atomic():  # a map taken away is an export, audited like the others
+        audit_log(
+            actor=request.user, action=EXPORT, object_type="analytics.map", object_repr=board.query[:300]
+        )
     response = HttpResponse(image, content_type="image/png" if image_format == "png" else "image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="kordon-map-{board.period.code}.{image_format}"'
     return response

@@ -5,6 +5,7 @@ import re
 from html import unescape
 from typing import Any
 
+from kordon.access.models import AuditEntry
 from kordon.analytics.views import PANELS
 from kordon.seizures.models import Seizure
 
@@ -56,3 +57,11 @@ def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, 
 def test_a_person_without_a_unit_sees_no_figures(world: Any, seized: dict[str, Seizure]) -> None:
     html = _panel(world.client("outsider"), "headline")
     assert 'data-value="0"' in html
+
+
+def test_the_map_is_taken_away_as_an_image_and_audited(world: Any, seized: dict[str, Seizure]) -> None:
+    client = world.client("kg.analyst")
+    png = client.get("/analytics/map.png?period=2013")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert client.get("/analytics/map.svg?period=2013").content.lstrip().startswith(b"<?xml")
+    assert AuditEntry.objects.filter(action="export", object_type="analytics.map").count() == 2
