@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kordon.analytics import mirror
 from kordon.analytics.periods import Period
 from kordon.seizures.models import SeizureItem
 from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count
@@ -43,7 +44,8 @@ class DateKey(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.source_expressions[0])
         cut = {
-            "day": f"{sql}",
+            # Not the bare column, which Python's sqlite3 would hand back as a date.
+            "day": f"substr({sql}, 1, 10)",
             "month": f"substr({sql}, 1, 7)",
             "year": f"substr({sql}, 1, 4)",
             "quarter": f"(substr({sql}, 1, 4) || '-Q' || ((CAST(substr({sql}, 6, 2) AS integer) + 2) / 3))",
@@ -150,6 +152,7 @@ class Measure:
     # The items the measure is about (kilograms: those with a conversion; counted units: the others),
     # so that a drug seized only in tablets does not show as "0 kg".
     items: Q = field(default_factory=Q)
+    nothing: Any = 0  # the total over no seizure
 
 
 MEASURES: dict[str, Measure] = {
@@ -176,6 +179,7 @@ MEASURES: dict[str, Measure] = {
             on_seizures=None,
             on_items=lambda: Coalesce(Sum("quantity_kg"), Decimal(0)),
             items=Q(quantity_kg__isnull=False),
+            nothing=Decimal(0),
         ),
         Measure(
             "counted_units",
@@ -268,19 +272,25 @@ def _aggregate(user: Any, question: Question, dimensions: tuple[str, ...]) -> li
         if question.filters.substance_group:
             rows = rows.filter(substance__group=question.filters.substance_group)
         aggregate = measure.on_items
+        seizure = "seizure_id"
         keys = {name: DIMENSIONS[name].value(prefix) for name in dimensions if name != "unit_of_measure"}
         if "unit_of_measure" in dimensions:
             keys["unit_of_measure"] = F("unit")
     else:
         rows = seizures
         aggregate = measure.on_seizures
+        seizure = "pk"
         keys = {name: DIMENSIONS[name].value("") for name in dimensions}
     assert aggregate is not None  # Question.checked refuses the other case
-    if not keys:
-        return [rows.aggregate(value=aggregate())]
     # Aliases of their own: a dimension named like a model field ("country") must not clash with it.
-    aliased = {f"key_{name}": expression for name, expression in keys.items()}
-    return list(rows.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by(*aliased))
+    # With no dimension, one constant key: the total is then a row like the others.
+    aliased = {f"key_{name}": expression for name, expression in keys.items()} or {"key_": Value(1, IntegerField())}
+
+    def finish(rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()
+
+    # Searching the free text is done in the database: the mirror does not copy the text.
+    return mirror.counted(rows, finish, seizure=seizure, mirrored=not question.filters.q)
 
 
 @dataclass
@@ -301,5 +311,6 @@ def summary(*, user: Any, question: Question) -> Answer:
         totals = _aggregate(user, question, ("unit_of_measure",))
         total: Any = {row["key_unit_of_measure"]: row["value"] for row in totals}
     else:
-        total = _aggregate(user, question, ())[0]["value"]
+        # No row at all when the user may count nothing (the query is known empty before it runs).
+        total = next((row["value"] for row in _aggregate(user, question, ())), MEASURES[question.measure].nothing)
     return Answer(question, rows, total)

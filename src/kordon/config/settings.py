@@ -157,6 +157,10 @@ STATICFILES_DIRS = [
 ]
 # Country boundaries for the maps (Natural Earth 1:50m via world-atlas), drawn by the node itself.
 KORDON_BOUNDARIES = NODE_MODULES / "world-atlas" / "countries-50m.json"
+# The analytics mirror: a DuckDB copy of the seizures that the dashboard, pivots and bulletin
+# count from (analytics/mirror.py); `kordon analytics refresh` rebuilds it. Empty: count in the
+# database only.
+KORDON_ANALYTICS_MIRROR = env_str("KORDON_ANALYTICS_MIRROR", str(DATA_DIR / "analytics.duckdb"))
 MEDIA_ROOT = DATA_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

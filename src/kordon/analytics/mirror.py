@@ -1,0 +1,354 @@
+"""The analytics mirror: a columnar copy of the seizures in DuckDB, so that a figure over a million
+seizures takes milliseconds instead of the seconds a row store needs to scan and group them.
+
+The mirror is a snapshot, and figures must still be exact and current. So every figure is counted
+in two disjoint parts and added up:
+
+- in the database: seizures created after the snapshot (ids above its highest) and those that
+  changed since (their row, one of their items or their link to an alert was changed, deleted or
+  added; the triggers of migration 0003 log them in SeizureChange);
+- in the mirror: every other seizure, which is exactly as it was when the snapshot was taken.
+
+Both parts are the same Django query, with the same access policy, compiled once for the database
+and once in SQLite's dialect for DuckDB (the mirror keeps values as SQLite does: dates and JSON as
+text). `kordon analytics refresh` rebuilds the mirror; until then the changed seizures are simply
+counted in the database. With no mirror, or one the node cannot trust (the drug groups changed
+since), every figure is counted in the database.
+"""
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Max, Model, Q, QuerySet
+from django.db.utils import ConnectionHandler
+
+from kordon.analytics.models import SeizureChange
+from kordon.seizures.models import Seizure, SeizureItem, Substance
+
+log = logging.getLogger(__name__)
+
+AlertSeizure: Any = Seizure._meta.get_field("alert_links").related_model
+
+# What the figures read, and nothing else (no names, narratives or search text).
+COPIED: list[tuple[type[Model], list[str]]] = [
+    (
+        Seizure,
+        [
+            "id", "owner_unit_id", "owner_agency_id", "tlp", "distribution", "sharing_group_id", "status",
+            "occurred_on", "country_id", "place_id", "detection_method", "transport_mode", "concealment",
+            "origin_country_id", "transit_countries", "destination_country_id", "persons_arrested",
+        ],
+    ),
+    (SeizureItem, ["id", "seizure_id", "substance_id", "quantity", "unit", "quantity_kg"]),
+    (Substance, ["id", "group"]),
+    (AlertSeizure, ["id", "alert_id", "seizure_id"]),
+]  # fmt: skip
+
+# Above this many changed seizures, counting them in the database costs more than the mirror
+# saves: figures come from the database alone until the mirror is refreshed.
+MOST_CHANGED = 20_000
+NULL = r"\N"
+
+# Django's SQLite backend, used only to compile queries for DuckDB: it never connects.
+_dialect = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})["default"]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How far the snapshot goes: the highest id it holds of each copied table that only grows
+    (seizures, items, alert links) and of the change log, and the drug groups it was taken with."""
+
+    seizure: int
+    item: int
+    link: int
+    change: int
+    substances: str
+
+
+def _highest(model: type[Model]) -> int:
+    return int(model.objects.aggregate(top=Max("id"))["top"] or 0)
+
+
+def _substances() -> str:
+    """A digest of the drug group of every substance: the mirror groups by them."""
+    groups = Substance.objects.order_by("id").values_list("id", "group")
+    return hashlib.sha256(repr(list(groups)).encode()).hexdigest()
+
+
+def _marks() -> Marks:
+    return Marks(
+        seizure=_highest(Seizure),
+        item=_highest(SeizureItem),
+        link=_highest(AlertSeizure),
+        change=_highest(SeizureChange),
+        substances=_substances(),
+    )
+
+
+def _duck_type(model: type[Model], column: str) -> str:
+    """The DuckDB type that holds a column as SQLite does, since the SQL run on it is SQLite's."""
+    field: Any = next(field for field in model._meta.concrete_fields if field.column == column)
+    if field.is_relation:
+        field = field.target_field
+    kind = field.get_internal_type()
+    if kind == "DecimalField":
+        return f"DECIMAL({field.max_digits}, {field.decimal_places})"
+    if kind.endswith(("AutoField", "IntegerField")):
+        return "BIGINT"
+    return "VARCHAR"  # text, choices, and dates and JSON as text
+
+
+def _select(model: type[Model], columns: list[str], highest: int | None) -> str:
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    upto = f" WHERE id <= {int(highest)}" if highest is not None else ""
+    return f"SELECT {quoted} FROM {model._meta.db_table}{upto}"
+
+
+def _limits(marks: Marks) -> dict[type[Model], int | None]:
+    return {Seizure: marks.seizure, SeizureItem: marks.item, Substance: None, AlertSeizure: marks.link}
+
+
+def _export_sqlite(folder: Path) -> Marks:
+    """Each copied table as CSV, all read in one transaction: SQLite has one writer at a time,
+    so the snapshot and its marks agree."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        marks = _marks()
+        for model, columns in COPIED:
+            cursor.execute(_select(model, columns, _limits(marks)[model]))
+            with open(folder / f"{model._meta.db_table}.csv", "w", newline="") as out:
+                writer = csv.writer(out)
+                while rows := cursor.fetchmany(10_000):
+                    writer.writerows(_csv_row(row) for row in rows)
+    return marks
+
+
+def _csv_row(row: Iterable[Any]) -> list[Any]:
+    # SQLite keeps decimals as floats: written in fixed notation, which DuckDB reads as DECIMAL.
+    return [NULL if value is None else format(value, "f") if isinstance(value, float) else value for value in row]
+
+
+def _export_postgresql(folder: Path) -> Marks:
+    """Each copied table as CSV (COPY), read in one snapshot. A share lock, held only until the
+    snapshot is taken and handed to a second connection, waits for writes in progress: without it a
+    seizure committed just after could have an id below the marks and be missed."""
+    from psycopg import IsolationLevel, sql
+
+    params = connection.get_connection_params()
+    locker = connection.get_new_connection(params)
+    reader = connection.get_new_connection(params)
+    try:
+        locker.isolation_level = reader.isolation_level = IsolationLevel.REPEATABLE_READ
+        tables = [model._meta.db_table for model, _columns in COPIED if model is not Substance]
+        locker.execute(f"LOCK TABLE {', '.join(tables)}, {SeizureChange._meta.db_table} IN SHARE MODE")
+        snapshot = locker.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        reader.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+        locker.rollback()  # the snapshot is the reader's now; writers go on
+        top = {
+            model: reader.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}").fetchone()[0]
+            for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
+        }
+        groups = reader.execute('SELECT id, "group" FROM seizures_substance ORDER BY id').fetchall()
+        marks = Marks(
+            seizure=top[Seizure],
+            item=top[SeizureItem],
+            link=top[AlertSeizure],
+            change=top[SeizureChange],
+            substances=hashlib.sha256(repr(groups).encode()).hexdigest(),
+        )
+        for model, columns in COPIED:
+            query = _select(model, columns, _limits(marks)[model])
+            with (
+                open(folder / f"{model._meta.db_table}.csv", "wb") as out,
+                reader.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv, NULL '{NULL}')") as copy,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
+        reader.rollback()
+    finally:
+        locker.close()
+        reader.close()
+    return marks
+
+
+def mirror_path() -> Path | None:
+    path = settings.KORDON_ANALYTICS_MIRROR
+    return Path(path) if path else None
+
+
+def build() -> Marks:
+    """Take a new snapshot and put it in place of the old one. Readers switch to it at their next
+    figure; the change log it makes unnecessary is trimmed (up to the previous snapshot's mark,
+    which no reader still needs)."""
+    target = mirror_path()
+    if target is None:
+        raise ValueError("KORDON_ANALYTICS_MIRROR is empty: the analytics mirror is switched off.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    previous = _read_marks(target) if target.exists() else None
+    building = target.with_name(target.name + ".building")
+    building.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        folder = Path(scratch)
+        marks = _export_postgresql(folder) if connection.vendor == "postgresql" else _export_sqlite(folder)
+        duck = duckdb.connect(str(building))
+        try:
+            for model, columns in COPIED:
+                table = model._meta.db_table
+                types = ", ".join(f'"{column}" {_duck_type(model, column)}' for column in columns)
+                duck.execute(f"CREATE TABLE {table} ({types})")
+                duck.execute(
+                    f"COPY {table} FROM '{folder / (table + '.csv')}' "
+                    + "(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '\\N', AUTO_DETECT false)"
+                )
+            duck.execute(
+                "CREATE TABLE kordon_mirror (seizure BIGINT, item BIGINT, link BIGINT, change BIGINT, substances VARCHAR)"
+            )
+            duck.execute(
+                "INSERT INTO kordon_mirror VALUES (?, ?, ?, ?, ?)",
+                [marks.seizure, marks.item, marks.link, marks.change, marks.substances],
+            )
+            duck.execute("CHECKPOINT")
+        finally:
+            duck.close()
+    os.replace(building, target)
+    if previous is not None:
+        SeizureChange.objects.filter(id__lte=previous.change).delete()
+    return marks
+
+
+def _read_marks(path: Path) -> Marks:
+    with duckdb.connect(str(path), read_only=True) as duck:
+        row = duck.execute("SELECT seizure, item, link, change, substances FROM kordon_mirror").fetchone()
+    assert row is not None
+    return Marks(*row)
+
+
+class Mirror:
+    """One open snapshot file, read-only: several server processes read it at once."""
+
+    def __init__(self, path: Path, identity: tuple[int, ...]) -> None:
+        self.identity = identity
+        # SQLite divides integers as integers (the quarter of a month); DuckDB must do the same,
+        # in every cursor.
+        self.duck = duckdb.connect(
+            str(path), read_only=True, config={"memory_limit": "2GB", "integer_division": True}
+        )
+        row = self.duck.execute("SELECT seizure, item, link, change, substances FROM kordon_mirror").fetchone()
+        self.marks = Marks(*row)  # type: ignore[misc]
+
+    def rows(self, queryset: QuerySet[Any]) -> list[dict[str, Any]]:
+        try:
+            sql, params = queryset.query.get_compiler(connection=_dialect).as_sql()
+        except EmptyResultSet:  # a user who may count nothing
+            return []
+        cursor = self.duck.cursor()  # a cursor of its own: DuckDB connections are not shared between threads
+        try:
+            cursor.execute(_duck_sql(sql), list(params))
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+        # JSON is text here, as in SQLite; Django would have decoded it.
+        for name, expression in queryset.query.annotation_select.items():
+            if expression.output_field.get_internal_type() == "JSONField":
+                for row in rows:
+                    row[name] = None if row[name] is None else json.loads(row[name])
+        return rows
+
+
+def _duck_sql(sql: str) -> str:
+    """SQLite's SQL as DuckDB reads it: question-mark parameters, and exact decimals (SQLite's
+    NUMERIC would be DuckDB's DECIMAL(18, 3), rounding kilograms to grams)."""
+    sql = re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
+    return sql.replace(" AS NUMERIC)", " AS DECIMAL(38, 6))")
+
+
+_lock = threading.Lock()
+_open: dict[Path, Mirror] = {}
+
+
+def current() -> Mirror | None:
+    """The snapshot in place, opened once per process and again when `build` replaces it."""
+    path = mirror_path()
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        mirror = _open.get(path)
+        if mirror is None or mirror.identity != identity:
+            if mirror is not None:
+                mirror.duck.close()
+            mirror = _open[path] = Mirror(path, identity)
+        return mirror
+
+
+def close() -> None:
+    """Let go of the open snapshots (tests that remove the file, a process shutting down)."""
+    with _lock:
+        for mirror in _open.values():
+            mirror.duck.close()
+        _open.clear()
+
+
+def _changed_since(marks: Marks) -> set[int] | None:
+    """Seizures the snapshot holds that changed since it was taken, or None when there are too
+    many to count them apart."""
+    changed = set(SeizureChange.objects.filter(id__gt=marks.change).values_list("seizure_id", flat=True)[:MOST_CHANGED + 1])  # fmt: skip
+    for model, mark in ((SeizureItem, marks.item), (AlertSeizure, marks.link)):
+        changed.update(
+            model.objects.filter(id__gt=mark, seizure_id__lte=marks.seizure)
+            .values_list("seizure_id", flat=True)
+            .distinct()[: MOST_CHANGED + 1]
+        )
+    return changed if len(changed) <= MOST_CHANGED else None
+
+
+def counted(
+    rows: QuerySet[Any], finish: Callable[[QuerySet[Any]], QuerySet[Any]], *, seizure: str, mirrored: bool = True
+) -> list[dict[str, Any]]:
+    """`finish(rows)` (an aggregate: dicts of keys and a "value"), counted in the mirror and the
+    database together (see the module's docstring). `seizure` names the seizure's id in `rows`;
+    `mirrored`: False to count in the database only."""
+    mirror = current() if mirrored else None
+    changed = _changed_since(mirror.marks) if mirror is not None else None
+    if mirror is None or changed is None or mirror.marks.substances != _substances():
+        if mirror is not None:
+            log.warning("The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`.")
+        return _added(list(finish(rows)))
+    recent = Q(**{f"{seizure}__gt": mirror.marks.seizure})
+    if changed:
+        recent |= Q(**{f"{seizure}__in": sorted(changed)})
+    parts = list(finish(rows.filter(recent)))
+    parts += mirror.rows(finish(rows.exclude(**{f"{seizure}__in": sorted(changed)}) if changed else rows))
+    return _added(parts)
+
+
+def _added(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the two parts with the same keys, added up; in the order of their keys, blanks last
+    (as one order on every database)."""
+    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in parts:
+        # Lists (the transit countries) as tuples, to be keys.
+        keys = tuple(tuple(value) if isinstance(value, list) else value for name, value in row.items() if name != "value")
+        if keys in totals:
+            totals[keys]["value"] += row["value"]
+        else:
+            totals[keys] = dict(row)
+    return [totals[keys] for keys in sorted(totals, key=lambda keys: [(value is None, value) for value in keys])]

@@ -1,0 +1,207 @@
+"""The analytics mirror gives exactly the database's figures, for every measure and dimension
+and for every persona, also after seizures change, disappear or arrive before it is rebuilt.
+
+The tests commit their data (transactional): on PostgreSQL the mirror is read over connections of
+its own, which would not see a test's open transaction."""
+
+import datetime
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from kordon.access.markings import Distribution, Tlp
+from kordon.analytics import mirror
+from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary
+from kordon.analytics.models import SeizureChange
+from kordon.exchange import services as exchange
+from kordon.seizures.models import Seizure, SeizureItem, Substance
+from kordon.seizures.selectors import SeizureFilters
+from kordon.seizures.services import seizure_data_from, seizure_delete, seizure_update
+
+D = datetime.date
+PERSONAS = ["admin", "kg.analyst", "kg.blo.dostuk", "uz.blo.dustlik", "kz.analyst", "tj.analyst", "outsider"]
+
+
+@pytest.fixture
+def mirror_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "analytics.duckdb"
+    with override_settings(KORDON_ANALYTICS_MIRROR=str(path)):
+        yield path
+    mirror.close()
+
+
+@pytest.fixture
+def seizures(transactional_world: Any, make_seizure: Any) -> dict[str, Seizure]:
+    """Seizures over two years that differ in every dimension the figures split by."""
+    world = transactional_world
+    made = {
+        "H2012": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2012, 3, 5), quantity="2", persons_arrested=1,
+                              transport_mode="road", detection_method="dog", concealment="vehicle",
+                              origin_country_id="AF", transit_countries=["TJ"], destination_country_id="RU"),
+        "RAIL": make_seizure("kg-dcs-analysis", occurred_on=D(2012, 8, 20), quantity="1.5", transport_mode="rail",
+                             transit_countries=["TJ", "UZ"], origin_country_id="AF"),
+        "MIX": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 2, 11), quantity="3.123456",
+                            persons_arrested=2, transport_mode="road", concealment="luggage"),
+        "TABLETS": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 4, 1), substance="tramadol",
+                                quantity="120", unit="tablets"),
+        "KZ": make_seizure("kz-mvd-analysis", occurred_on=D(2013, 5, 1), quantity="10", tlp=Tlp.GREEN,
+                           distribution=Distribution.PARTNERS, destination_country_id="RU"),
+        "ALL": make_seizure("kz-mvd-analysis", occurred_on=D(2013, 9, 30), quantity="0.25", tlp=Tlp.CLEAR,
+                            distribution=Distribution.ALL),
+        "UZ": make_seizure("uz-customs-blo-dustlik", occurred_on=D(2013, 6, 1), quantity="50"),
+    }  # fmt: skip
+    made["MIX"].items.create(substance=Substance.objects.get(code="cannabis-resin"), quantity=Decimal(1), unit="kg",
+                             quantity_kg=Decimal(1))  # fmt: skip
+    alert = exchange.alert_send(
+        actor=world.user("kg.blo.dostuk"),
+        sender_unit_id=world.unit("kg-dcs-blo-dostuk").pk,
+        recipient_unit_ids=[world.unit("kg-dcs-analysis").pk],
+        data=exchange.AlertData(subject_kind="route", title="Heroin by rail", valid_until=D(2030, 1, 1)),
+    )
+    exchange.alert_link_seizure(actor=world.user("kg.analyst"), alert_id=alert.pk, seizure_id=made["RAIL"].pk)
+    return made
+
+
+QUESTIONS = [
+    Question(measure=measure, group_by=group_by)
+    for measure in MEASURES
+    for group_by in [(), *((name,) for name in DIMENSIONS), ("year", "substance_group"), ("country", "followed_alert")]
+    if not (measure == "persons_arrested" and any(DIMENSIONS[name].item_level for name in group_by))
+] + [
+    Question(measure="kilograms", group_by=("month",), filters=SeizureFilters(substance_group="opioids",
+             date_from=D(2012, 6, 1), transport_mode="rail", followed_alert=True)),  # fmt: skip
+    Question(measure="cases", group_by=("agency",), filters=SeizureFilters(origin_country="AF", agency=None)),
+]
+
+
+def _figures(world: Any) -> dict[tuple[str, int], Any]:
+    """Every question's rows and total, for every persona."""
+    figures = {}
+    for username in PERSONAS:
+        user = world.user(username)
+        for number, question in enumerate(QUESTIONS):
+            answer = summary(user=user, question=question)
+            figures[username, number] = (answer.rows, answer.total)
+    return figures
+
+
+def _from_database(world: Any) -> dict[tuple[str, int], Any]:
+    with override_settings(KORDON_ANALYTICS_MIRROR=""):
+        return _figures(world)
+
+
+def _assert_same(found: dict[tuple[str, int], Any], expected: dict[tuple[str, int], Any]) -> None:
+    for key, (rows, total) in expected.items():
+        assert found[key] == (rows, total), (key, QUESTIONS[key[1]])
+
+
+@pytest.fixture
+def mirror_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each figure took from the mirror (so a test knows the mirror was used)."""
+    counts: list[int] = []
+    rows = mirror.Mirror.rows
+
+    def counting(self: mirror.Mirror, queryset: Any) -> list[dict[str, Any]]:
+        found = rows(self, queryset)
+        counts.append(len(found))
+        return found
+
+    monkeypatch.setattr(mirror.Mirror, "rows", counting)
+    return counts
+
+
+def test_the_mirror_gives_the_databases_figures(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+) -> None:
+    expected = _from_database(transactional_world)
+    assert not mirror_reads
+    marks = mirror.build()
+    assert mirror_file.exists()
+    assert marks.seizure == max(seizure.pk for seizure in seizures.values())
+    assert mirror.current() is not None
+    _assert_same(_figures(transactional_world), expected)
+    assert sum(mirror_reads) > 0  # the figures did come from the mirror
+    # Kilograms stay exact: 3.123456 kg is not rounded to grams on the way (2 + 1.5 + 3.123456 + 1
+    # of hashish + 0.25 released to all members).
+    officer = transactional_world.user("kg.blo.dostuk")
+    assert summary(user=officer, question=Question(measure="kilograms")).total == Decimal("7.873456")
+
+
+def test_changes_after_the_snapshot_are_counted_at_once(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, make_seizure: Any
+) -> None:
+    world = transactional_world
+    mirror.build()
+    admin, officer = world.user("admin"), world.user("kg.blo.dostuk")
+    # Hidden from partners: the Kazakh seizure goes back to its agency only.
+    hidden = seizure_data_from(seizures["KZ"])
+    hidden.distribution = Distribution.AGENCY
+    seizure_update(actor=admin, seizure_id=seizures["KZ"].pk, data=hidden)
+    seizure_delete(actor=admin, seizure_id=seizures["H2012"].pk)
+    # An item changed in place, as a correction in the admin or by SQL would.
+    SeizureItem.objects.filter(seizure=seizures["MIX"], substance__code="heroin").update(quantity_kg=Decimal(4))
+    make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 7, 7), quantity="7", transport_mode="air")
+    alert = exchange.alert_send(
+        actor=world.user("kg.analyst"),
+        sender_unit_id=world.unit("kg-dcs-analysis").pk,
+        recipient_unit_ids=[world.unit("kg-dcs-blo-dostuk").pk],
+        data=exchange.AlertData(subject_kind="route", title="Tablets", valid_until=D(2030, 1, 1)),
+    )
+    exchange.alert_link_seizure(actor=officer, alert_id=alert.pk, seizure_id=seizures["TABLETS"].pk)
+    assert SeizureChange.objects.count() >= 3  # the update, the deletion and the item
+
+    _assert_same(_figures(world), _from_database(world))
+    # 67.873456 kg at the snapshot; 2 deleted, 3.123456 corrected to 4, 7 new.
+    assert summary(user=admin, question=Question(measure="kilograms")).total == Decimal("73.75")
+
+
+def test_a_refresh_takes_the_changes_in_and_trims_the_log(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+) -> None:
+    mirror.build()
+    seizure_delete(actor=transactional_world.user("admin"), seizure_id=seizures["UZ"].pk)
+    logged = SeizureChange.objects.count()
+    assert logged > 0
+    second = mirror.build()
+    assert second.change == max(SeizureChange.objects.values_list("id", flat=True))
+    # The log up to the first snapshot is gone; what the second snapshot holds is kept until the next.
+    mirror.build()
+    assert not SeizureChange.objects.filter(id__lte=second.change).exists()
+    _assert_same(_figures(transactional_world), _from_database(transactional_world))
+
+
+def test_a_mirror_taken_with_other_drug_groups_is_not_used(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+) -> None:
+    mirror.build()
+    Substance.objects.filter(code="cannabis-resin").update(group="opioids")
+    expected = _from_database(transactional_world)
+    mirror_reads.clear()
+    _assert_same(_figures(transactional_world), expected)
+    assert not mirror_reads
+
+
+def test_without_a_mirror_figures_come_from_the_database(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+) -> None:
+    assert not mirror_file.exists()
+    analyst = transactional_world.user("kg.analyst")
+    assert summary(user=analyst, question=Question(measure="cases")).total > 0
+    assert not mirror_reads
+
+
+def test_the_refresh_command(transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path) -> None:
+    out = io.StringIO()
+    call_command("analytics", "refresh", stdout=out)
+    highest = Seizure.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert f"seizures up to id {highest:,}" in out.getvalue()
+    opened = mirror.current()
+    assert opened is not None and opened.marks.seizure == highest
+    with override_settings(KORDON_ANALYTICS_MIRROR=""), pytest.raises(CommandError, match="switched off"):
+        call_command("analytics", "refresh")
