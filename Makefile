@@ -12,6 +12,7 @@ run: setup var/secret_key var/demo_password
 	$(KORDON) migrate --no-input
 	$(KORDON) collectstatic --no-input --verbosity 0
 	$(KORDON) demo --password "$$(cat var/demo_password)"
+	$(KORDON) analytics refresh
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and log in as one of the accounts above."
 	$(KORDON) serve --host $(HOST) --port $(PORT)

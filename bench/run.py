@@ -166,6 +166,16 @@ def bench_database(label: str, database_url: str | None, work: Path) -> list[dic
         results.append({"benchmark": "seizure_list_page", "database": label, "seizures_in_node": visible,
                         "requests": len(latencies), **figures(latencies)})  # fmt: skip
         print(json.dumps(results[-1]), flush=True)
+        results += bench_analytics_in_database(label, base, visible)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    refreshed = node.measure("analytics", "refresh")
+    results.append({"benchmark": "analytics_mirror_refresh", "database": label, "seizures_in_node": visible,
+                    "seconds": round(refreshed.seconds, 1), "peak_rss_mb": round(refreshed.peak_rss_mb)})  # fmt: skip
+    print(json.dumps(results[-1]), flush=True)
+    server, base = node.serve(workers=2)
+    try:
         results += bench_analytics(label, base, visible)
     finally:
         server.terminate()
@@ -178,8 +188,7 @@ def bench_database(label: str, database_url: str | None, work: Path) -> list[dic
     return results
 
 
-def bench_analytics(label: str, base: str, visible: int) -> list[dict[str, Any]]:
-    """The analyst of the agency that owns every imported seizure (see bench/analytics.py)."""
+def _analyst(base: str) -> "Client":
     client = Client(base)
     _status, login = client.request("GET", "/login/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', login)
@@ -187,6 +196,26 @@ def bench_analytics(label: str, base: str, visible: int) -> list[dict[str, Any]]
                                    "csrfmiddlewaretoken": token.group(1).decode() if token else ""})  # fmt: skip
     client.request("POST", "/login/", form, {"Content-Type": "application/x-www-form-urlencoded",
                                              "Referer": f"{base}/login/"})  # fmt: skip
+    return client
+
+
+def bench_analytics_in_database(label: str, base: str, visible: int) -> list[dict[str, Any]]:
+    """The dashboard's panels before the analytics mirror exists: counted in the database alone.
+    One round only: each panel takes seconds."""
+    measured = analytics.panels(_analyst(base), 1)
+    all_panels = [value for values in measured.values() for value in values]
+    slowest = max(measured.items(), key=lambda item: max(item[1]))
+    result = {"benchmark": "dashboard_panel_without_mirror", "database": label, "seizures_in_node": visible,
+              "requests": len(all_panels), **figures(all_panels), "slowest_panel": slowest[0],
+              "slowest_panel_ms": round(max(slowest[1]), 1)}  # fmt: skip
+    print(json.dumps(result), flush=True)
+    return [result]
+
+
+def bench_analytics(label: str, base: str, visible: int) -> list[dict[str, Any]]:
+    """The analyst of the agency that owns every imported seizure (see bench/analytics.py), with
+    the analytics mirror in place."""
+    client = _analyst(base)
     analytics.panels(client, 1)  # warm the caches (and load matplotlib in every worker it reaches)
     results = []
     measured = analytics.panels(client, ANALYTICS_ROUNDS)
@@ -248,6 +277,13 @@ def write_report(results: list[dict[str, Any]]) -> None:
             figure = f"{result['rows_per_second']:,} rows/s ({result['seconds']} s), peak {result['peak_rss_mb']} MB"
         elif result["benchmark"] == "bulletin_pdf":
             target, figure = "< 15 s", f"{result['seconds']} s"
+        elif result["benchmark"] == "analytics_mirror_refresh":
+            target = "(none: daily and after large imports)"
+            figure = f"{result['seconds']} s, peak {result['peak_rss_mb']} MB"
+        elif result["benchmark"] == "dashboard_panel_without_mirror":
+            target = "(for comparison: counted in the database alone)"
+            figure = (f"p50 {result['p50_ms']} ms, slowest panel {result['slowest_panel']} "
+                      f"{result['slowest_panel_ms']} ms")  # fmt: skip
         elif result["benchmark"] == "load_mixed":
             target = "no errors, p99 < 500 ms, audit chain verifies"
             figure = (f"{result['clients']} clients, {result['requests']:,} requests ({result['writes']:,} writes) in "

@@ -10,6 +10,7 @@ quantity). Kilograms add up only items with a kilogram conversion; items counted
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
@@ -153,6 +154,7 @@ class Measure:
     # so that a drug seized only in tablets does not show as "0 kg".
     items: Q = field(default_factory=Q)
     nothing: Any = 0  # the total over no seizure
+    distinct_on_items: bool = False  # counted once per seizure at the item grain: rows do not add up
 
 
 MEASURES: dict[str, Measure] = {
@@ -164,6 +166,7 @@ MEASURES: dict[str, Measure] = {
             item_level=False,
             on_seizures=lambda: Count("id"),
             on_items=lambda: Count("seizure_id", distinct=True),
+            distinct_on_items=True,
         ),
         Measure(
             "items",
@@ -262,55 +265,72 @@ def _seizures(user: Any, question: Question) -> QuerySet[Any]:
 
 def _aggregate(user: Any, question: Question, dimensions: tuple[str, ...]) -> list[dict[str, Any]]:
     measure = MEASURES[question.measure]
-    seizures = _seizures(user, question)
-    keys: dict[str, Any]
-    if question.item_level:
-        prefix = "seizure__"
-        rows: QuerySet[Any] = SeizureItem.objects.filter(measure.items, seizure__in=seizures.values("pk"))
-        if question.filters.substance:
-            rows = rows.filter(substance_id=question.filters.substance)
-        if question.filters.substance_group:
-            rows = rows.filter(substance__group=question.filters.substance_group)
-        aggregate = measure.on_items
-        seizure = "seizure_id"
-        keys = {name: DIMENSIONS[name].value(prefix) for name in dimensions if name != "unit_of_measure"}
-        if "unit_of_measure" in dimensions:
-            keys["unit_of_measure"] = F("unit")
-    else:
-        rows = seizures
-        aggregate = measure.on_seizures
-        seizure = "pk"
-        keys = {name: DIMENSIONS[name].value("") for name in dimensions}
+    prefix = "seizure__" if question.item_level else ""
+    keys: dict[str, Any] = {
+        name: DIMENSIONS[name].value(prefix) for name in dimensions if name != "unit_of_measure"
+    }
+    if "unit_of_measure" in dimensions:
+        keys["unit_of_measure"] = F("unit")
+    aggregate = measure.on_items if question.item_level else measure.on_seizures
     assert aggregate is not None  # Question.checked refuses the other case
     # Aliases of their own: a dimension named like a model field ("country") must not clash with it.
     # With no dimension, one constant key: the total is then a row like the others.
-    aliased = {f"key_{name}": expression for name, expression in keys.items()} or {"key_": Value(1, IntegerField())}
+    aliased = {f"key_{name}": expression for name, expression in keys.items()} or {
+        "key_": Value(1, IntegerField())
+    }
 
-    def finish(rows: QuerySet[Any]) -> QuerySet[Any]:
+    def figures(part: mirror.Part) -> QuerySet[Any]:
+        """The aggregate over the seizures of `part` (see mirror.counted)."""
+        seizures = _seizures(user, question).filter(part.on("pk"))
+        rows: QuerySet[Any] = seizures
+        if question.item_level:
+            # The part on the items too, so that the database can start from their index.
+            rows = SeizureItem.objects.filter(
+                measure.items, part.on("seizure_id"), seizure__in=seizures.values("pk")
+            )
+            if question.filters.substance:
+                rows = rows.filter(substance_id=question.filters.substance)
+            if question.filters.substance_group:
+                rows = rows.filter(substance__group=question.filters.substance_group)
         return rows.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()
 
     # Searching the free text is done in the database: the mirror does not copy the text.
-    return mirror.counted(rows, finish, seizure=seizure, mirrored=not question.filters.q)
+    return mirror.counted(figures, mirrored=not question.filters.q)
 
 
-@dataclass
 class Answer:
-    question: Question
-    rows: list[dict[str, Any]]  # one per combination of dimension values: {dimension: key, "value": ...}
-    total: Any  # over the whole question, not the sum of rows (a seizure of two drugs is one case)
+    """The rows of a question (one per combination of dimension values: {dimension: key, "value":
+    ...}) and its total, over the whole question: a seizure of two drugs is one case, not two."""
+
+    def __init__(self, user: Any, question: Question, rows: list[dict[str, Any]]) -> None:
+        self.user = user
+        self.question = question
+        self.rows = rows
+
+    @cached_property
+    def total(self) -> Any:
+        measure = MEASURES[self.question.measure]
+        if measure.unit_of_measure:
+            totals: dict[str, Any] = {}
+            for row in self.rows or _keyed(_aggregate(self.user, self.question, ("unit_of_measure",))):
+                totals[row["unit_of_measure"]] = totals.get(row["unit_of_measure"], 0) + row["value"]
+            return totals
+        if self.question.group_by and not (self.question.item_level and measure.distinct_on_items):
+            # Every seizure (or item) is in exactly one row, so the rows add up to the total.
+            return sum((row["value"] for row in self.rows), measure.nothing)
+        # No row at all when the user may count nothing (the query is known empty before it runs).
+        rows = _aggregate(self.user, self.question, ())
+        return next((row["value"] for row in rows), measure.nothing)
+
+
+def _keyed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of `_aggregate` with the dimensions' names as keys."""
+    return [{name.removeprefix("key_"): value for name, value in row.items()} for row in rows]
 
 
 def summary(*, user: Any, question: Question) -> Answer:
-    """The measure split by the dimensions, with the total."""
+    """The measure split by the dimensions; the total is counted when it is first asked for."""
     question = question.checked()
-    rows = [
-        {name: row[f"key_{name}"] for name in question.dimensions} | {"value": row["value"]}
-        for row in (_aggregate(user, question, question.dimensions) if question.dimensions else [])
-    ]
-    if MEASURES[question.measure].unit_of_measure:
-        totals = _aggregate(user, question, ("unit_of_measure",))
-        total: Any = {row["key_unit_of_measure"]: row["value"] for row in totals}
-    else:
-        # No row at all when the user may count nothing (the query is known empty before it runs).
-        total = next((row["value"] for row in _aggregate(user, question, ())), MEASURES[question.measure].nothing)
-    return Answer(question, rows, total)
+    return Answer(
+        user, question, _keyed(_aggregate(user, question, question.dimensions)) if question.dimensions else []
+    )

@@ -20,7 +20,6 @@ import csv
 import hashlib
 import json
 import logging
-import os
 import re
 import tempfile
 import threading
@@ -64,7 +63,9 @@ MOST_CHANGED = 20_000
 NULL = r"\N"
 
 # Django's SQLite backend, used only to compile queries for DuckDB: it never connects.
-_dialect = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})["default"]
+_dialect = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})[
+    "default"
+]
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Marks:
 
 
 def _highest(model: type[Model]) -> int:
-    return int(model.objects.aggregate(top=Max("id"))["top"] or 0)
+    return int(model._default_manager.aggregate(top=Max("id"))["top"] or 0)
 
 
 def _substances() -> str:
@@ -115,7 +116,7 @@ def _duck_type(model: type[Model], column: str) -> str:
 def _select(model: type[Model], columns: list[str], highest: int | None) -> str:
     quoted = ", ".join(f'"{column}"' for column in columns)
     upto = f" WHERE id <= {int(highest)}" if highest is not None else ""
-    return f"SELECT {quoted} FROM {model._meta.db_table}{upto}"
+    return f"SELECT {quoted} FROM {model._meta.db_table}{upto}"  # noqa: S608 (names from the models)
 
 
 def _limits(marks: Marks) -> dict[type[Model], int | None]:
@@ -129,7 +130,7 @@ def _export_sqlite(folder: Path) -> Marks:
         marks = _marks()
         for model, columns in COPIED:
             cursor.execute(_select(model, columns, _limits(marks)[model]))
-            with open(folder / f"{model._meta.db_table}.csv", "w", newline="") as out:
+            with (folder / f"{model._meta.db_table}.csv").open("w", newline="") as out:
                 writer = csv.writer(out)
                 while rows := cursor.fetchmany(10_000):
                     writer.writerows(_csv_row(row) for row in rows)
@@ -138,7 +139,9 @@ def _export_sqlite(folder: Path) -> Marks:
 
 def _csv_row(row: Iterable[Any]) -> list[Any]:
     # SQLite keeps decimals as floats: written in fixed notation, which DuckDB reads as DECIMAL.
-    return [NULL if value is None else format(value, "f") if isinstance(value, float) else value for value in row]
+    return [
+        NULL if value is None else format(value, "f") if isinstance(value, float) else value for value in row
+    ]
 
 
 def _export_postgresql(folder: Path) -> Marks:
@@ -158,7 +161,7 @@ def _export_postgresql(folder: Path) -> Marks:
         reader.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
         locker.rollback()  # the snapshot is the reader's now; writers go on
         top = {
-            model: reader.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}").fetchone()[0]
+            model: reader.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}").fetchone()[0]  # noqa: S608
             for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
         }
         groups = reader.execute('SELECT id, "group" FROM seizures_substance ORDER BY id').fetchall()
@@ -172,7 +175,7 @@ def _export_postgresql(folder: Path) -> Marks:
         for model, columns in COPIED:
             query = _select(model, columns, _limits(marks)[model])
             with (
-                open(folder / f"{model._meta.db_table}.csv", "wb") as out,
+                (folder / f"{model._meta.db_table}.csv").open("wb") as out,
                 reader.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv, NULL '{NULL}')") as copy,
             ):
                 for chunk in copy:
@@ -223,7 +226,7 @@ def build() -> Marks:
             duck.execute("CHECKPOINT")
         finally:
             duck.close()
-    os.replace(building, target)
+    building.replace(target)
     if previous is not None:
         SeizureChange.objects.filter(id__lte=previous.change).delete()
     return marks
@@ -246,7 +249,9 @@ class Mirror:
         self.duck = duckdb.connect(
             str(path), read_only=True, config={"memory_limit": "2GB", "integer_division": True}
         )
-        row = self.duck.execute("SELECT seizure, item, link, change, substances FROM kordon_mirror").fetchone()
+        row = self.duck.execute(
+            "SELECT seizure, item, link, change, substances FROM kordon_mirror"
+        ).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
 
     def rows(self, queryset: QuerySet[Any]) -> list[dict[str, Any]]:
@@ -313,30 +318,47 @@ def _changed_since(marks: Marks) -> set[int] | None:
     changed = set(SeizureChange.objects.filter(id__gt=marks.change).values_list("seizure_id", flat=True)[:MOST_CHANGED + 1])  # fmt: skip
     for model, mark in ((SeizureItem, marks.item), (AlertSeizure, marks.link)):
         changed.update(
+            # In the order of the ids, so that the database reads only the rows added since.
             model.objects.filter(id__gt=mark, seizure_id__lte=marks.seizure)
-            .values_list("seizure_id", flat=True)
-            .distinct()[: MOST_CHANGED + 1]
+            .order_by("id")
+            .values_list("seizure_id", flat=True)[: MOST_CHANGED + 1]
         )
     return changed if len(changed) <= MOST_CHANGED else None
 
 
-def counted(
-    rows: QuerySet[Any], finish: Callable[[QuerySet[Any]], QuerySet[Any]], *, seizure: str, mirrored: bool = True
-) -> list[dict[str, Any]]:
-    """`finish(rows)` (an aggregate: dicts of keys and a "value"), counted in the mirror and the
-    database together (see the module's docstring). `seizure` names the seizure's id in `rows`;
+@dataclass(frozen=True)
+class Part:
+    """The seizures one part of a figure counts: with `above`, those with ids above it or in `ids`
+    (the database's part); without, all but `ids` (the mirror's part, or everything)."""
+
+    above: int | None = None
+    ids: tuple[int, ...] = ()
+
+    def on(self, seizure_id: str) -> Q:
+        """The part as a condition on the field `seizure_id` ("pk" of a seizure, "seizure_id" of an item)."""
+        listed = Q(**{f"{seizure_id}__in": self.ids})
+        if self.above is None:
+            return ~listed if self.ids else Q()
+        recent = Q(**{f"{seizure_id}__gt": self.above})
+        return recent | listed if self.ids else recent
+
+
+def counted(figures: Callable[[Part], QuerySet[Any]], *, mirrored: bool = True) -> list[dict[str, Any]]:
+    """An aggregate (rows of keys and a "value") counted in the mirror and the database together
+    (see the module's docstring). `figures(part)` is the aggregate over the seizures of `part`.
     `mirrored`: False to count in the database only."""
     mirror = current() if mirrored else None
     changed = _changed_since(mirror.marks) if mirror is not None else None
     if mirror is None or changed is None or mirror.marks.substances != _substances():
         if mirror is not None:
-            log.warning("The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`.")
-        return _added(list(finish(rows)))
-    recent = Q(**{f"{seizure}__gt": mirror.marks.seizure})
-    if changed:
-        recent |= Q(**{f"{seizure}__in": sorted(changed)})
-    parts = list(finish(rows.filter(recent)))
-    parts += mirror.rows(finish(rows.exclude(**{f"{seizure}__in": sorted(changed)}) if changed else rows))
+            log.warning(
+                "The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`."
+            )
+        return _added(list(figures(Part())))
+    ids = tuple(sorted(changed))
+    parts = mirror.rows(figures(Part(ids=ids)))
+    if ids or Seizure.objects.filter(pk__gt=mirror.marks.seizure).exists():
+        parts += list(figures(Part(above=mirror.marks.seizure, ids=ids)))
     return _added(parts)
 
 
@@ -346,9 +368,15 @@ def _added(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     totals: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in parts:
         # Lists (the transit countries) as tuples, to be keys.
-        keys = tuple(tuple(value) if isinstance(value, list) else value for name, value in row.items() if name != "value")
+        keys = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for name, value in row.items()
+            if name != "value"
+        )
         if keys in totals:
             totals[keys]["value"] += row["value"]
         else:
             totals[keys] = dict(row)
-    return [totals[keys] for keys in sorted(totals, key=lambda keys: [(value is None, value) for value in keys])]
+    return [
+        totals[keys] for keys in sorted(totals, key=lambda keys: [(value is None, value) for value in keys])
+    ]

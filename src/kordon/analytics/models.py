@@ -58,3 +58,6 @@ class SeizureChange(models.Model):
     (analytics/mirror.py). New rows need no entry: their ids are above the mirror's highest."""
 
     seizure_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"seizure {self.seizure_id} changed"

@@ -71,11 +71,21 @@ def seizures(transactional_world: Any, make_seizure: Any) -> dict[str, Seizure]:
 QUESTIONS = [
     Question(measure=measure, group_by=group_by)
     for measure in MEASURES
-    for group_by in [(), *((name,) for name in DIMENSIONS), ("year", "substance_group"), ("country", "followed_alert")]
+    for group_by in [
+        (),
+        *((name,) for name in DIMENSIONS),
+        ("year", "substance_group"),
+        ("country", "followed_alert"),
+    ]
     if not (measure == "persons_arrested" and any(DIMENSIONS[name].item_level for name in group_by))
 ] + [
-    Question(measure="kilograms", group_by=("month",), filters=SeizureFilters(substance_group="opioids",
-             date_from=D(2012, 6, 1), transport_mode="rail", followed_alert=True)),  # fmt: skip
+    Question(
+        measure="kilograms",
+        group_by=("month",),
+        filters=SeizureFilters(
+            substance_group="opioids", date_from=D(2012, 6, 1), transport_mode="rail", followed_alert=True
+        ),
+    ),
     Question(measure="cases", group_by=("agency",), filters=SeizureFilters(origin_country="AF", agency=None)),
 ]
 
@@ -145,7 +155,9 @@ def test_changes_after_the_snapshot_are_counted_at_once(
     seizure_update(actor=admin, seizure_id=seizures["KZ"].pk, data=hidden)
     seizure_delete(actor=admin, seizure_id=seizures["H2012"].pk)
     # An item changed in place, as a correction in the admin or by SQL would.
-    SeizureItem.objects.filter(seizure=seizures["MIX"], substance__code="heroin").update(quantity_kg=Decimal(4))
+    SeizureItem.objects.filter(seizure=seizures["MIX"], substance__code="heroin").update(
+        quantity_kg=Decimal(4)
+    )
     make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 7, 7), quantity="7", transport_mode="air")
     alert = exchange.alert_send(
         actor=world.user("kg.analyst"),
@@ -196,7 +208,9 @@ def test_without_a_mirror_figures_come_from_the_database(
     assert not mirror_reads
 
 
-def test_the_refresh_command(transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path) -> None:
+def test_the_refresh_command(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path
+) -> None:
     out = io.StringIO()
     call_command("analytics", "refresh", stdout=out)
     highest = Seizure.objects.order_by("-pk").values_list("pk", flat=True).first()
