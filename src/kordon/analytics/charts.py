@@ -78,10 +78,11 @@ def _framed(
     return kept if inside else []
 
 
-def _render(figure: Figure, image_format: str) -> bytes:
+def _render(figure: Figure, image_format: str, *, tight: bool = True) -> bytes:
+    """The figure as PNG or SVG; `tight`: cropped to what is drawn, which costs a second drawing."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=image_format, bbox_inches="tight", dpi=150, metadata={"Date": None}
-                   if image_format == "svg" else None)  # fmt: skip
+    figure.savefig(buffer, format=image_format, bbox_inches="tight" if tight else None, dpi=150,
+                   metadata={"Date": None} if image_format == "svg" else None)  # fmt: skip
     pyplot.close(figure)
     return buffer.getvalue()
 
@@ -135,17 +136,10 @@ def region_map(
     shade = Normalize(vmin=0, vmax=max(by_country.values(), default=0) or 1)
     colours = pyplot.get_cmap("Blues")
     polygons, fills = [], []
-    for numeric, shape in shapes.items():
-        for polygon in shape.polygons:
-            outer = polygon[0]
-            if not any(
-                west - 5 <= x <= east + 5 and south - 5 <= y <= north + 5
-                for x, y in outer[:: max(1, len(outer) // 50)]
-            ):
-                continue
-            polygons.append(outer)
-            value = by_country.get(numeric)
-            fills.append(colours(0.15 + 0.75 * shade(value)) if value else "#f4f4f4")
+    for numeric, outer in _region_rings(REGION):
+        polygons.append(outer)
+        value = by_country.get(numeric)
+        fills.append(colours(0.15 + 0.75 * shade(value)) if value else "#f4f4f4")
     axes.add_collection(PolyCollection(polygons, facecolors=fills, edgecolors="#888888", linewidths=0.4))
     for flow in flows:
         stops = [shapes[numeric].centre for numeric in flow.route if numeric in shapes]
@@ -163,4 +157,6 @@ def region_map(
         axes.annotate(point.label, (point.longitude, point.latitude), xytext=(4, 4), textcoords="offset points",
                       fontsize=7, zorder=5)  # fmt: skip
     axes.text(west + 0.3, south + 0.3, f"● {unit}", fontsize=7, color="#555555")
-    return _render(figure, image_format)
+    # The map fills the figure (no axes to make room for), so it needs no cropping.
+    figure.subplots_adjust(left=0, right=1, bottom=0, top=1)
+    return _render(figure, image_format, tight=False)

@@ -1,6 +1,6 @@
 """The same measure in two periods: the change, in figures and in a sentence for the bulletin."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kordon.analytics.cube import MEASURES, AnalyticsError, Question, summary
+from kordon.analytics.cube import MEASURES, AnalyticsError, Question, totals_in_periods
 from kordon.analytics.periods import Period
 from kordon.seizures.models import Substance, SubstanceGroup
 
@@ -90,7 +90,7 @@ def compare(*, user: Any, question: Question, before: Period, after: Period) -> 
             _("Compare quantities without a kilogram conversion by unit: they do not add up.")
         )
     totals = [
-        Decimal(summary(user=user, question=replace(question, group_by=(), period=period)).total or 0)
-        for period in (before, after)
+        Decimal(total or 0)
+        for total in totals_in_periods(user=user, question=question, periods=(before, after))
     ]
     return Comparison(question, before, after, totals[0], totals[1])

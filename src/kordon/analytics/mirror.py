@@ -278,7 +278,9 @@ def _duck_sql(sql: str) -> str:
     """SQLite's SQL as DuckDB reads it: question-mark parameters, and exact decimals (SQLite's
     NUMERIC would be DuckDB's DECIMAL(18, 3), rounding kilograms to grams)."""
     sql = re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
-    return sql.replace(" AS NUMERIC)", " AS DECIMAL(38, 6))")
+    # Django ends every EXISTS subquery with LIMIT 1, the only LIMIT in these aggregates; DuckDB
+    # runs EXISTS half again as fast without it (and the answer is the same).
+    return sql.replace(" AS NUMERIC)", " AS DECIMAL(38, 6))").replace(" LIMIT 1)", ")")
 
 
 _lock = threading.Lock()

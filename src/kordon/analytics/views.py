@@ -2,6 +2,7 @@
 figures show while the others are computed. Every figure links to the seizures behind it."""
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
 from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
-from kordon.analytics.periods import Period
+from kordon.analytics.periods import Period, PeriodError
 from kordon.analytics.reference import UNODC_SOURCE, published_kilograms
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Country
@@ -50,11 +51,20 @@ class Dashboard:
 
     def __init__(self, request: AuthenticatedRequest) -> None:
         self.request = request
-        self.years = years_with_seizures(request.user)
-        self.form = AnalyticsFilterForm(request.GET, default_period=default_period(request.user, self.years))
+        # The default period needs the years with seizures, which cost a query per policy key: only
+        # when no period is asked for (the panels are always asked with one).
+        try:
+            default = Period.parse(request.GET.get("period", ""))
+        except PeriodError:
+            default = default_period(request.user, self.years)
+        self.form = AnalyticsFilterForm(request.GET, default_period=default)
         self.period = self.form.chosen_period()
         self.filters = self.form.to_filters()
         self.names = Labeller()
+
+    @cached_property
+    def years(self) -> list[int]:
+        return years_with_seizures(self.request.user)
 
     def question(self, measure: str, *group_by: str, period: Period | None = None) -> Question:
         return Question(

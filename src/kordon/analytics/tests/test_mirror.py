@@ -17,8 +17,9 @@ from django.test import override_settings
 
 from kordon.access.markings import Distribution, Tlp
 from kordon.analytics import mirror
-from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary
+from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary, totals_in_periods
 from kordon.analytics.models import SeizureChange
+from kordon.analytics.periods import Period
 from kordon.exchange import services as exchange
 from kordon.seizures.models import Seizure, SeizureItem, Substance
 from kordon.seizures.selectors import SeizureFilters
@@ -90,7 +91,10 @@ QUESTIONS = [
 ]
 
 
-def _figures(world: Any) -> dict[tuple[str, int], Any]:
+YEARS = (Period.parse("2012"), Period.parse("2013"))
+
+
+def _figures(world: Any) -> dict[tuple[str, Any], Any]:
     """Every question's rows and total, for every persona."""
     figures = {}
     for username in PERSONAS:
@@ -98,17 +102,24 @@ def _figures(world: Any) -> dict[tuple[str, int], Any]:
         for number, question in enumerate(QUESTIONS):
             answer = summary(user=user, question=question)
             figures[username, number] = (answer.rows, answer.total)
+        for measure in ("cases", "kilograms", "persons_arrested"):
+            totals = totals_in_periods(user=user, question=Question(measure), periods=(YEARS[0], YEARS[1]))
+            # Counted in one query, they are the totals of each period on its own.
+            assert totals == [
+                summary(user=user, question=Question(measure, period=year)).total for year in YEARS
+            ]
+            figures[username, measure] = (totals, None)
     return figures
 
 
-def _from_database(world: Any) -> dict[tuple[str, int], Any]:
+def _from_database(world: Any) -> dict[tuple[str, Any], Any]:
     with override_settings(KORDON_ANALYTICS_MIRROR=""):
         return _figures(world)
 
 
-def _assert_same(found: dict[tuple[str, int], Any], expected: dict[tuple[str, int], Any]) -> None:
+def _assert_same(found: dict[tuple[str, Any], Any], expected: dict[tuple[str, Any], Any]) -> None:
     for key, (rows, total) in expected.items():
-        assert found[key] == (rows, total), (key, QUESTIONS[key[1]])
+        assert found[key] == (rows, total), (key, QUESTIONS[key[1]] if isinstance(key[1], int) else key[1])
 
 
 @pytest.fixture
