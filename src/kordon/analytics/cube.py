@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kordon.analytics import mirror
 from kordon.analytics.periods import Period
-from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count
+from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count, substances_of
 
 
 class AnalyticsError(ValueError):
@@ -256,6 +256,10 @@ def _seizures(user: Any, question: Question) -> QuerySet[Any]:
         if filters.date_to and filters.date_to < end:
             end = filters.date_to
         filters = replace(filters, date_from=start, date_to=end)
+    if question.item_level:
+        # At the item grain the drug is a condition on the items counted (see _aggregate), which
+        # also keeps out seizures without such an item: no need to ask it of the seizures too.
+        filters = replace(filters, substance=None, substance_group=None)
     return seizures_to_count(user=user, filters=filters)
 
 
@@ -290,10 +294,8 @@ def _aggregate(
     # The conditions on items in one filter(), so that they hold for the same item: the one whose
     # join the measure and the item dimensions then reuse.
     items = measure.items
-    if question.filters.substance:
-        items &= Q(items__substance_id=question.filters.substance)
-    if question.filters.substance_group:
-        items &= Q(items__substance__group=question.filters.substance_group)
+    if question.filters.substance or question.filters.substance_group:
+        items &= Q(items__substance_id__in=substances_of(question.filters))
 
     def figures(part: mirror.Part) -> QuerySet[Any]:
         """The aggregate over the seizures of `part` (see mirror.counted)."""

@@ -76,6 +76,17 @@ def followed_alert(seizure: str = "pk") -> Exists:
     return Exists(links.objects.filter(seizure=OuterRef(seizure)))  # type: ignore[union-attr]
 
 
+def substances_of(filters: SeizureFilters) -> list[int]:
+    """The substances the filters' drug and drug group allow. The catalogue is small: resolved
+    first, the check per seizure or item is one index lookup."""
+    substances = Substance.objects.all()
+    if filters.substance:
+        substances = substances.filter(pk=filters.substance)
+    if filters.substance_group:
+        substances = substances.filter(group=filters.substance_group)
+    return list(substances.values_list("pk", flat=True))
+
+
 def filtered(seizures: QuerySet[Seizure], filters: SeizureFilters) -> QuerySet[Seizure]:
     """`seizures` narrowed by the list's filters."""
     exact = {
@@ -96,16 +107,8 @@ def filtered(seizures: QuerySet[Seizure], filters: SeizureFilters) -> QuerySet[S
         **{lookup: value for lookup, value in exact.items() if value not in (None, "")}
     )
     if filters.substance or filters.substance_group:
-        # The catalogue is small: resolve the substances first, so the check per seizure is one
-        # index lookup; EXISTS rather than a join, so a seizure with two matching items is listed once.
-        substances = Substance.objects.all()
-        if filters.substance:
-            substances = substances.filter(pk=filters.substance)
-        if filters.substance_group:
-            substances = substances.filter(group=filters.substance_group)
-        items = SeizureItem.objects.filter(
-            seizure=OuterRef("pk"), substance_id__in=list(substances.values_list("pk", flat=True))
-        )
+        # EXISTS rather than a join, so a seizure with two matching items is listed once.
+        items = SeizureItem.objects.filter(seizure=OuterRef("pk"), substance_id__in=substances_of(filters))
         seizures = seizures.filter(Exists(items))
     if filters.followed_alert is not None:
         seizures = seizures.filter(followed_alert() if filters.followed_alert else ~followed_alert())
