@@ -8,7 +8,7 @@ shapely and GEOS along for much more than this.
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +22,7 @@ class CountryShape:
     name: str
     polygons: tuple[tuple[Ring, ...], ...]  # each polygon: outer ring, then holes
 
-    @property
+    @cached_property
     def centre(self) -> tuple[float, float]:
         """The middle of the largest outer ring's bounding box: where flow lines meet the country."""
         ring = max((polygon[0] for polygon in self.polygons), key=len)

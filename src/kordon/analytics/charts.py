@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 
 from matplotlib import pyplot
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
@@ -78,10 +78,10 @@ def _framed(
     return kept if inside else []
 
 
-def _render(figure: Figure, image_format: str, *, tight: bool = True) -> bytes:
+def _render(figure: Figure, image_format: str, *, tight: bool = True, dpi: int = 150) -> bytes:
     """The figure as PNG or SVG; `tight`: cropped to what is drawn, which costs a second drawing."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=image_format, bbox_inches="tight" if tight else None, dpi=150,
+    figure.savefig(buffer, format=image_format, bbox_inches="tight" if tight else None, dpi=dpi,
                    metadata={"Date": None} if image_format == "svg" else None)  # fmt: skip
     pyplot.close(figure)
     return buffer.getvalue()
@@ -122,16 +122,20 @@ def region_map(
     flows: Sequence[Flow],
     unit: str,
     image_format: str = "svg",
+    dpi: int = 150,
 ) -> bytes:
     """Country borders, countries shaded by `by_country` (ISO numeric → value), a circle per
     place sized by its value, and route lines whose width follows the seizures on them."""
     west, east, south, north = REGION
     shapes = countries()
-    figure, axes = pyplot.subplots(figsize=(7.5, 4.6))
+    # Plate carrée, stretched by the latitude in the middle so the region keeps its proportions;
+    # the figure has the map's own proportions, so the map fills it.
+    stretch = 1 / math.cos(math.radians((south + north) / 2))
+    height = 4.6
+    figure, axes = pyplot.subplots(figsize=(height * (east - west) / ((north - south) * stretch), height))
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)
-    # Plate carrée, stretched by the latitude in the middle so the region keeps its proportions.
-    axes.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
+    axes.set_aspect(stretch)
     axes.set_axis_off()
     shade = Normalize(vmin=0, vmax=max(by_country.values(), default=0) or 1)
     colours = pyplot.get_cmap("Blues")
@@ -141,22 +145,31 @@ def region_map(
         value = by_country.get(numeric)
         fills.append(colours(0.15 + 0.75 * shade(value)) if value else "#f4f4f4")
     axes.add_collection(PolyCollection(polygons, facecolors=fills, edgecolors="#888888", linewidths=0.4))
+    # Each kind of mark as one collection: drawn at once, not artist by artist.
+    widest = max((flow.value for flow in flows), default=0) or 1
+    lines, widths = [], []
     for flow in flows:
         stops = [shapes[numeric].centre for numeric in flow.route if numeric in shapes]
         if len(stops) > 1:
-            widest = max(item.value for item in flows) or 1
-            axes.plot([x for x, _y in stops], [y for _x, y in stops], color="#dc3545", alpha=0.6,
-                      linewidth=0.8 + 5 * flow.value / widest, solid_capstyle="round", zorder=3)  # fmt: skip
-            axes.annotate("", xy=stops[-1], xytext=stops[-2], zorder=3,
-                          arrowprops={"arrowstyle": "-|>", "color": "#dc3545", "alpha": 0.6})  # fmt: skip
+            lines.append(stops)
+            widths.append(0.8 + 5 * flow.value / widest)
+            arrow = axes.annotate("", xy=stops[-1], xytext=stops[-2], zorder=3, annotation_clip=False,
+                                  arrowprops={"arrowstyle": "-|>", "color": "#dc3545", "alpha": 0.6})  # fmt: skip
+            # Arrows are not clipped by the axes as lines are: one to a country beyond the map would
+            # run across the margin.
+            if arrow.arrow_patch is not None:
+                arrow.arrow_patch.set_clip_box(axes.bbox)
+    axes.add_collection(LineCollection(lines, linewidths=widths, colors="#dc3545", alpha=0.6, capstyle="round",
+                                       zorder=3))  # fmt: skip
     largest = max((point.value for point in points), default=0) or 1
-    for point in points:
-        axes.scatter(point.longitude, point.latitude, s=20 + 600 * point.value / largest, color="#fd7e14",
-                     alpha=0.7, edgecolors="white", linewidths=0.6, zorder=4)  # fmt: skip
+    if points:
+        axes.scatter([point.longitude for point in points], [point.latitude for point in points],
+                     s=[20 + 600 * point.value / largest for point in points], color="#fd7e14", alpha=0.7,
+                     edgecolors="white", linewidths=0.6, zorder=4)  # fmt: skip
     for point in sorted(points, key=lambda item: -item.value)[:8]:
         axes.annotate(point.label, (point.longitude, point.latitude), xytext=(4, 4), textcoords="offset points",
                       fontsize=7, zorder=5)  # fmt: skip
     axes.text(west + 0.3, south + 0.3, f"● {unit}", fontsize=7, color="#555555")
     # The map fills the figure (no axes to make room for), so it needs no cropping.
     figure.subplots_adjust(left=0, right=1, bottom=0, top=1)
-    return _render(figure, image_format, tight=False)
+    return _render(figure, image_format, tight=False, dpi=dpi)

@@ -153,17 +153,18 @@ def _trend(board: Dashboard) -> dict[str, Any]:
     }
 
 
-def _map_image(board: Dashboard, image_format: str) -> tuple[bytes, list[dict[str, Any]]]:
+def _map_image(board: Dashboard, image_format: str, dpi: int = 150) -> tuple[bytes, list[dict[str, Any]]]:
     figures = region_figures(user=board.request.user, question=board.question("kilograms"))
     image = charts.region_map(
-        figures.points, figures.by_country, figures.flows, str(_("kilograms")), image_format
+        figures.points, figures.by_country, figures.flows, str(_("kilograms")), image_format, dpi
     )
     return image, figures.routes
 
 
 def _map(board: Dashboard) -> dict[str, Any]:
     # PNG on the page: the borders of the region's neighbours make an SVG of several hundred kB.
-    image, routes = _map_image(board, "png")
+    # At screen resolution: the downloads keep the print resolution.
+    image, routes = _map_image(board, "png", dpi=110)
     for route in routes:
         route["link"] = board.list_link(narrower=route.pop("filters"))
     return {"image": charts.data_uri(image, "image/png"), "routes": routes[:8], "query": board.query}
