@@ -26,7 +26,6 @@ from kordon.analytics.periods import Period, PeriodError
 from kordon.analytics.reference import UNODC_SOURCE, published_kilograms
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Country
-from kordon.seizures.selectors import seizure_date_range
 
 BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
 PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS, "published"]
@@ -35,9 +34,9 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def years_with_seizures(user: Any) -> list[int]:
-    """From the year of the oldest seizure the user may count to that of the newest."""
-    dates = seizure_date_range(user=user)
-    return list(range(dates[0].year, dates[1].year + 1)) if dates else []
+    """The years with seizures the user may count, oldest first."""
+    rows = summary(user=user, question=Question(measure="cases", group_by=("year",))).rows
+    return [int(row["year"]) for row in rows if row["value"]]
 
 
 def default_period(user: Any, years: list[int] | None = None) -> Period:

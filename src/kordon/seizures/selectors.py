@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import Page
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from kordon.access import policy
@@ -54,19 +54,6 @@ def seizures_to_count(*, user: Any, filters: SeizureFilters) -> QuerySet[Seizure
     """The seizures `user` may count in aggregates, narrowed by `filters`: what they may see plus
     what statistics-only agreements release as totals. For aggregates only, never for rows."""
     return filtered(Seizure.objects.for_statistics(user), filters)
-
-
-def seizure_date_range(*, user: Any) -> tuple[datetime.date, datetime.date] | None:
-    """The dates of the oldest and the newest seizure the user may count (None when there is
-    none), read from the ends of each policy key's index range rather than by scanning them all."""
-    seizures = Seizure.objects.for_statistics(user)
-    keys = policy.record_keys(user, policy.VIEW, Seizure, statistics=True) or [Q()]
-    ends = []
-    for key in keys:
-        keyed = seizures.filter(policy.key_filter(key)).values_list("occurred_on", flat=True)
-        ends += [keyed.order_by("occurred_on").first(), keyed.order_by("-occurred_on").first()]
-    found = [day for day in ends if day is not None]
-    return (min(found), max(found)) if found else None
 
 
 def followed_alert(seizure: str = "pk") -> Exists:
