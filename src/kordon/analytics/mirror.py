@@ -302,7 +302,13 @@ def current() -> Mirror | None:
         if mirror is None or mirror.identity != identity:
             if mirror is not None:
                 mirror.duck.close()
-            mirror = _open[path] = Mirror(path, identity)
+                del _open[path]
+            try:
+                mirror = _open[path] = Mirror(path, identity)
+            except duckdb.Error:
+                # A damaged or half-copied file must not stop the dashboard: count in the database.
+                log.exception("The analytics mirror %s cannot be read; run `kordon analytics refresh`.", path)
+                return None
         return mirror
 
 
@@ -316,15 +322,23 @@ def close() -> None:
 
 def _changed_since(marks: Marks) -> set[int] | None:
     """Seizures the snapshot holds that changed since it was taken, or None when there are too
-    many to count them apart."""
-    changed = set(SeizureChange.objects.filter(id__gt=marks.change).values_list("seizure_id", flat=True)[:MOST_CHANGED + 1])  # fmt: skip
-    for model, mark in ((SeizureItem, marks.item), (AlertSeizure, marks.link)):
-        changed.update(
-            # In the order of the ids, so that the database reads only the rows added since.
+    many to count them apart (more than MOST_CHANGED log lines, new items or new links)."""
+    logged = [
+        SeizureChange.objects.filter(id__gt=marks.change).values_list("seizure_id", flat=True),
+        # In the order of the ids, so that the database reads only the rows added since.
+        *(
             model.objects.filter(id__gt=mark, seizure_id__lte=marks.seizure)
             .order_by("id")
-            .values_list("seizure_id", flat=True)[: MOST_CHANGED + 1]
-        )
+            .values_list("seizure_id", flat=True)
+            for model, mark in ((SeizureItem, marks.item), (AlertSeizure, marks.link))
+        ),
+    ]
+    changed: set[int] = set()
+    for lines in logged:
+        found = list(lines[: MOST_CHANGED + 1])
+        if len(found) > MOST_CHANGED:
+            return None
+        changed.update(found)
     return changed if len(changed) <= MOST_CHANGED else None
 
 

@@ -210,6 +210,32 @@ def test_a_mirror_taken_with_other_drug_groups_is_not_used(
     assert not mirror_reads
 
 
+def test_too_many_changes_or_a_damaged_file_count_in_the_database(
+    transactional_world: Any,
+    seizures: dict[str, Seizure],
+    mirror_file: Path,
+    mirror_reads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mirror.build()
+    admin = transactional_world.user("admin")
+    seizure_delete(actor=admin, seizure_id=seizures["UZ"].pk)
+    seizure_delete(actor=admin, seizure_id=seizures["KZ"].pk)
+    most = mirror.MOST_CHANGED
+    monkeypatch.setattr(mirror, "MOST_CHANGED", 1)
+    expected = _from_database(transactional_world)
+    _assert_same(_figures(transactional_world), expected)
+    assert not mirror_reads
+    monkeypatch.setattr(mirror, "MOST_CHANGED", most)
+    _figures(transactional_world)
+    assert mirror_reads  # the file was readable until now
+    mirror_reads.clear()
+    mirror.close()
+    mirror_file.write_bytes(b"not a DuckDB file")
+    _assert_same(_figures(transactional_world), expected)
+    assert not mirror_reads
+
+
 def test_without_a_mirror_figures_come_from_the_database(
     transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
 ) -> None:
