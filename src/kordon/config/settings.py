@@ -110,11 +110,6 @@ def _database(url: str) -> dict[str, object]:
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("KORDON_DB_CONN_MAX_AGE", 60, minimum=0)
         config["CONN_HEALTH_CHECKS"] = True
-        # Parameters sent apart from the statement, so that psycopg prepares a statement the
-        # connection runs again and again (lists, counts, policy keys): PostgreSQL then plans it
-        # once per connection instead of on every request.
-        options = config.get("OPTIONS")
-        config["OPTIONS"] = {**(options if isinstance(options, dict) else {}), "server_side_binding": True}
     else:
         raise ImproperlyConfigured(
             f"KORDON_DATABASE_URL uses {engine}; Kordon supports sqlite:/// and postgres:// URLs."
