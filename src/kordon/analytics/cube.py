@@ -299,7 +299,7 @@ def _aggregate(
 
     def figures(part: mirror.Part) -> QuerySet[Any]:
         """The aggregate over the seizures of `part` (see mirror.counted)."""
-        seizures = _seizures(user, question).filter(part.on("pk"), within)
+        seizures = _seizures(user, question).filter(part.seizures, within)
         if question.item_level and items:
             seizures = seizures.filter(items)
         return seizures.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()

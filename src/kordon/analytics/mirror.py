@@ -32,7 +32,7 @@ import duckdb
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Max, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.utils import ConnectionHandler
 
 from kordon.analytics.models import SeizureChange
@@ -80,23 +80,30 @@ class Marks:
     substances: str
 
 
-def _highest(model: type[Model]) -> int:
-    return int(model._default_manager.aggregate(top=Max("id"))["top"] or 0)
+MARKS = "SELECT seizure, item, link, change, substances FROM kordon_mirror"
+
+
+def _digest(groups: list[tuple[int, str]]) -> str:
+    """A digest of the drug group of every substance (id, group): the mirror groups by them."""
+    return hashlib.sha256(repr([(int(pk), str(group)) for pk, group in groups]).encode()).hexdigest()
 
 
 def _substances() -> str:
-    """A digest of the drug group of every substance: the mirror groups by them."""
-    groups = Substance.objects.order_by("id").values_list("id", "group")
-    return hashlib.sha256(repr(list(groups)).encode()).hexdigest()
+    return _digest(list(Substance.objects.order_by("id").values_list("id", "group")))
 
 
-def _marks() -> Marks:
+def _marks(run: Callable[[str], list[tuple[Any, ...]]]) -> Marks:
+    """The marks of the snapshot that `run` (a statement → its rows) reads from."""
+    top = {
+        model: int(run(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")[0][0])  # noqa: S608
+        for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
+    }
     return Marks(
-        seizure=_highest(Seizure),
-        item=_highest(SeizureItem),
-        link=_highest(AlertSeizure),
-        change=_highest(SeizureChange),
-        substances=_substances(),
+        seizure=top[Seizure],
+        item=top[SeizureItem],
+        link=top[AlertSeizure],
+        change=top[SeizureChange],
+        substances=_digest(run('SELECT id, "group" FROM seizures_substance ORDER BY id')),
     )
 
 
@@ -127,7 +134,12 @@ def _export_sqlite(folder: Path) -> Marks:
     """Each copied table as CSV, all read in one transaction: SQLite has one writer at a time,
     so the snapshot and its marks agree."""
     with transaction.atomic(), connection.cursor() as cursor:
-        marks = _marks()
+
+        def run(statement: str) -> list[tuple[Any, ...]]:
+            cursor.execute(statement)
+            return list(cursor.fetchall())
+
+        marks = _marks(run)
         for model, columns in COPIED:
             cursor.execute(_select(model, columns, _limits(marks)[model]))
             with (folder / f"{model._meta.db_table}.csv").open("w", newline="") as out:
@@ -160,18 +172,7 @@ def _export_postgresql(folder: Path) -> Marks:
         snapshot = locker.execute("SELECT pg_export_snapshot()").fetchone()[0]
         reader.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
         locker.rollback()  # the snapshot is the reader's now; writers go on
-        top = {
-            model: reader.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}").fetchone()[0]  # noqa: S608
-            for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
-        }
-        groups = reader.execute('SELECT id, "group" FROM seizures_substance ORDER BY id').fetchall()
-        marks = Marks(
-            seizure=top[Seizure],
-            item=top[SeizureItem],
-            link=top[AlertSeizure],
-            change=top[SeizureChange],
-            substances=hashlib.sha256(repr(groups).encode()).hexdigest(),
-        )
+        marks = _marks(lambda statement: reader.execute(statement).fetchall())
         for model, columns in COPIED:
             query = _select(model, columns, _limits(marks)[model])
             with (
@@ -213,7 +214,7 @@ def build() -> Marks:
                 types = ", ".join(f'"{column}" {_duck_type(model, column)}' for column in columns)
                 duck.execute(f"CREATE TABLE {table} ({types})")
                 duck.execute(
-                    f"COPY {table} FROM '{folder / (table + '.csv')}' "
+                    f"COPY {table} FROM '{str(folder / (table + '.csv')).replace(chr(39), chr(39) * 2)}' "
                     + "(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '\\N', AUTO_DETECT false)"
                 )
             duck.execute(
@@ -234,7 +235,7 @@ def build() -> Marks:
 
 def _read_marks(path: Path) -> Marks:
     with duckdb.connect(str(path), read_only=True) as duck:
-        row = duck.execute("SELECT seizure, item, link, change, substances FROM kordon_mirror").fetchone()
+        row = duck.execute(MARKS).fetchone()
     assert row is not None
     return Marks(*row)
 
@@ -249,12 +250,11 @@ class Mirror:
         self.duck = duckdb.connect(
             str(path), read_only=True, config={"memory_limit": "2GB", "integer_division": True}
         )
-        row = self.duck.execute(
-            "SELECT seizure, item, link, change, substances FROM kordon_mirror"
-        ).fetchone()
+        row = self.duck.execute(MARKS).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
 
     def rows(self, queryset: QuerySet[Any]) -> list[dict[str, Any]]:
+        """The rows of `queryset` (a values() query), run here instead of in the database."""
         try:
             sql, params = queryset.query.get_compiler(connection=_dialect).as_sql()
         except EmptyResultSet:  # a user who may count nothing
@@ -350,13 +350,13 @@ class Part:
     above: int | None = None
     ids: tuple[int, ...] = ()
 
-    def on(self, seizure_id: str) -> Q:
-        """The part as a condition on the field `seizure_id` ("pk" of a seizure, "seizure_id" of an item)."""
-        listed = Q(**{f"{seizure_id}__in": self.ids})
+    @property
+    def seizures(self) -> Q:
+        """The part as a condition on seizures."""
+        listed = Q(pk__in=self.ids)
         if self.above is None:
             return ~listed if self.ids else Q()
-        recent = Q(**{f"{seizure_id}__gt": self.above})
-        return recent | listed if self.ids else recent
+        return Q(pk__gt=self.above) | listed if self.ids else Q(pk__gt=self.above)
 
 
 def counted(figures: Callable[[Part], QuerySet[Any]], *, mirrored: bool = True) -> list[dict[str, Any]]:
