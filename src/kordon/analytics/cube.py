@@ -305,7 +305,7 @@ def _aggregate(
         return seizures.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()
 
     # Searching the free text is done in the database: the mirror does not copy the text.
-    return mirror.counted(figures, mirrored=not question.filters.q)
+    return mirror.counted(figures, user=user, mirrored=not question.filters.q)
 
 
 class Answer:

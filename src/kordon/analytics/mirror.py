@@ -359,10 +359,12 @@ class Part:
         return Q(pk__gt=self.above) | listed if self.ids else Q(pk__gt=self.above)
 
 
-def counted(figures: Callable[[Part], QuerySet[Any]], *, mirrored: bool = True) -> list[dict[str, Any]]:
+def counted(
+    figures: Callable[[Part], QuerySet[Any]], *, user: Any, mirrored: bool = True
+) -> list[dict[str, Any]]:
     """An aggregate (rows of keys and a "value") counted in the mirror and the database together
-    (see the module's docstring). `figures(part)` is the aggregate over the seizures of `part`.
-    `mirrored`: False to count in the database only."""
+    (see the module's docstring). `figures(part)` is the aggregate over the seizures of `part`
+    that `user` may count. `mirrored`: False to count in the database only."""
     mirror = current() if mirrored else None
     changed = _changed_since(mirror.marks) if mirror is not None else None
     if mirror is None or changed is None or mirror.marks.substances != _substances():
@@ -373,7 +375,9 @@ def counted(figures: Callable[[Part], QuerySet[Any]], *, mirrored: bool = True) 
         return _added(list(figures(Part())))
     ids = tuple(sorted(changed))
     parts = mirror.rows(figures(Part(ids=ids)))
-    if ids or Seizure.objects.filter(pk__gt=mirror.marks.seizure).exists():
+    # The database's part only when it can hold something: a change, or a seizure newer than the
+    # snapshot that this user may count (a few rows of the primary key's end, read by the policy).
+    if ids or Seizure.objects.for_statistics(user).filter(pk__gt=mirror.marks.seizure).exists():
         parts += list(figures(Part(above=mirror.marks.seizure, ids=ids)))
     return _added(parts)
 

@@ -15,9 +15,7 @@ from kordon.access.models import MarkedRecord
 PACKAGE = Path(__file__).resolve().parents[2]
 # Modules that write, check access themselves, and are called only with an acting user. The import
 # service (importing.py, and import_decisions.py which decides for it) looks up references within
-# the importing unit's agency and asks the policy which of them the actor may change. The analytics
-# mirror (mirror.py) copies whole tables into the node's own snapshot and checks whether seizures
-# arrived since; it shows nothing, and every figure it counts runs the restricted query it is given.
+# the importing unit's agency and asks the policy which of them the actor may change.
 EXEMPT_NAMES = {
     "models.py",
     "services.py",
@@ -25,7 +23,6 @@ EXEMPT_NAMES = {
     "import_decisions.py",
     "demo.py",
     "reference.py",
-    "mirror.py",
     "admin.py",
     "conftest.py",
 }
