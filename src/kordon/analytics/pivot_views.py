@@ -22,7 +22,7 @@ from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.models import SavedPivot
 from kordon.analytics.pivot import PivotTable, pivot
 from kordon.analytics.services import pivot_delete, pivot_save
-from kordon.analytics.views import default_period
+from kordon.analytics.views import default_period, years_with_seizures
 from kordon.core.http import AuthenticatedRequest
 from kordon.seizures.exports import neutralise
 
@@ -63,7 +63,9 @@ class PivotForm(AnalyticsFilterForm):
 
 
 def _table(request: AuthenticatedRequest) -> tuple[PivotForm, PivotTable | None, str | None]:
-    form = PivotForm(request.GET, default_period=default_period(request.user))
+    form = PivotForm(
+        request.GET, default_period=default_period(request, lambda: years_with_seizures(request.user))
+    )
     question = form.question()
     if question is None:
         return form, None, None

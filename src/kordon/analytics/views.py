@@ -1,6 +1,7 @@
 """The analytics dashboard: a page of panels, each loaded on its own (htmx) so that the first
 figures show while the others are computed. Every figure links to the seizures behind it."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -39,10 +40,16 @@ def years_with_seizures(user: Any) -> list[int]:
     return [int(row["year"]) for row in rows if row["value"]]
 
 
-def default_period(user: Any, years: list[int] | None = None) -> Period:
-    """The last year with seizures the user may count (the current year when there are none)."""
-    years = years_with_seizures(user) if years is None else years
-    return Period.parse(str(years[-1] if years else timezone.localdate().year))
+def default_period(request: AuthenticatedRequest, years: Callable[[], list[int]]) -> Period:
+    """The period of an analytics form that names none: the period asked for when it is a valid
+    one (then `years`, the years with seizures, a figure of its own, need not be worked out; the
+    panels are always asked with one), else the last year with seizures the user may count, else
+    the current year."""
+    try:
+        return Period.parse(request.GET.get("period", ""))
+    except PeriodError:
+        known = years()
+        return Period.parse(str(known[-1] if known else timezone.localdate().year))
 
 
 class Dashboard:
@@ -50,13 +57,9 @@ class Dashboard:
 
     def __init__(self, request: AuthenticatedRequest) -> None:
         self.request = request
-        # The default period needs the years with seizures, a figure of its own: worked out only
-        # when no period is asked for (the panels are always asked with one).
-        try:
-            default = Period.parse(request.GET.get("period", ""))
-        except PeriodError:
-            default = default_period(request.user, self.years)
-        self.form = AnalyticsFilterForm(request.GET, default_period=default)
+        self.form = AnalyticsFilterForm(
+            request.GET, default_period=default_period(request, lambda: self.years)
+        )
         self.period = self.form.chosen_period()
         self.filters = self.form.to_filters()
         self.names = Labeller()

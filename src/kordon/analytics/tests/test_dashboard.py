@@ -25,7 +25,7 @@ def test_every_panel_answers_and_the_page_loads_them(world: Any, seized: dict[st
     client = world.client("kg.analyst")
     page = client.get("/analytics/?period=2013").content.decode()
     assert all(f'id="panel-{panel}"' in page for panel in PANELS)
-    # The years the analyst's seizures span, each a link to that year (the Uzbek seizures stay hidden).
+    # The years with seizures the analyst may count, each a link to that year (the Uzbek seizures stay hidden).
     years = re.search(r'id="years">(.*?)</p>', page, re.S)
     assert years and re.findall(r">(\d{4})</a>", years.group(1)) == ["2012", "2013"]
     # Without a period, the dashboard shows the last year with seizures.
