@@ -9,7 +9,7 @@ for a year of figures.
 - the bulletin of a quarter as PDF through `kordon report bulletin`, end to end.
 """
 
-import threading
+import queue
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -43,27 +43,26 @@ def panels(client: Any, rounds: int) -> dict[str, list[float]]:
 
 def dashboards(clients: list[Any], rounds: int) -> list[float]:
     """Milliseconds from asking for the page to the last panel, loaded as a browser loads it: the
-    page, then its panels at once over `clients` (one connection each; browsers open six)."""
+    page, then its panels at once over `clients` (one connection each; browsers open six), each
+    connection taking the next panel when it is free."""
+    free: queue.Queue[Any] = queue.Queue()
+    for client in clients:
+        free.put(client)
+
+    def load(path: str) -> None:
+        client = free.get()
+        try:
+            _get(client, path)
+        finally:
+            free.put(client)
+
     totals = []
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         for number in range(rounds):
             query = urllib.parse.urlencode(QUERIES[number % len(QUERIES)])
             started = time.perf_counter()
             _get(clients[0], f"/analytics/?{query}")
-            paths = [f"/analytics/panels/{panel}/?{query}" for panel in PANELS]
-            # Each connection takes the next panel when it is free, as a browser's do.
-            waiting = iter(paths)
-            lock = threading.Lock()
-
-            def load(client: Any, waiting: Any = waiting, lock: Any = lock) -> None:
-                while True:
-                    with lock:
-                        path = next(waiting, None)
-                    if path is None:
-                        return
-                    _get(client, path)
-
-            list(pool.map(load, clients))
+            list(pool.map(load, [f"/analytics/panels/{panel}/?{query}" for panel in PANELS]))
             totals.append((time.perf_counter() - started) * 1000)
     return totals
 
