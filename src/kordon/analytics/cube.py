@@ -187,7 +187,9 @@ MEASURES: dict[str, Measure] = {
             on_seizures=None,
             on_items=lambda: Coalesce(Sum("items__quantity"), Decimal(0)),
             unit_of_measure=True,
-            items=Q(items__quantity_kg__isnull=True),
+            # "quantity not null" makes the join an inner one: the items without a conversion are
+            # few, and the database and the mirror then start from them instead of every seizure.
+            items=Q(items__quantity_kg__isnull=True, items__quantity__isnull=False),
         ),
         Measure(
             "persons_arrested",
@@ -247,7 +249,7 @@ class Question:
         )
 
 
-def _seizures(user: Any, question: Question) -> QuerySet[Any]:
+def _seizures(user: Any, question: Question, *, in_mirror: bool = False) -> QuerySet[Any]:
     filters = question.filters
     if question.period is not None:
         start, end = question.period.start, question.period.end
@@ -260,6 +262,11 @@ def _seizures(user: Any, question: Question) -> QuerySet[Any]:
         # At the item grain the drug is a condition on the items counted (see _aggregate), which
         # also keeps out seizures without such an item: no need to ask it of the seizures too.
         filters = replace(filters, substance=None, substance_group=None)
+    elif in_mirror and (filters.substance or filters.substance_group):
+        # The mirror's seizures list their substances: no need to look through the items.
+        drugs = substances_of(filters)
+        filters = replace(filters, substance=None, substance_group=None)
+        return seizures_to_count(user=user, filters=filters).filter(mirror.with_substances(drugs))
     return seizures_to_count(user=user, filters=filters)
 
 
@@ -297,9 +304,27 @@ def _aggregate(
     if question.filters.substance or question.filters.substance_group:
         items &= Q(items__substance_id__in=substances_of(question.filters))
 
+    # Kilograms split only by what a seizure has, for every drug: in the mirror, each seizure's own
+    # kilograms (mirror.KILOGRAMS) instead of a join to the items. The same seizures and sums.
+    weighed_seizures = (
+        question.measure == "kilograms"
+        and not (question.filters.substance or question.filters.substance_group)
+        and not any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
+    )
+
     def figures(part: mirror.Part) -> QuerySet[Any]:
         """The aggregate over the seizures of `part` (see mirror.counted)."""
-        seizures = _seizures(user, question).filter(part.seizures, within)
+        seizures = _seizures(user, question, in_mirror=part.in_mirror).filter(part.seizures, within)
+        if part.in_mirror and weighed_seizures:
+            kilograms = mirror.kilograms()
+            return (
+                seizures.alias(kilograms=kilograms)
+                .filter(kilograms__isnull=False)
+                .annotate(**aliased)
+                .values(*aliased)
+                .annotate(value=Coalesce(Sum(kilograms), Decimal(0)))
+                .order_by()
+            )
         if question.item_level and items:
             seizures = seizures.filter(items)
         return seizures.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()
@@ -322,7 +347,7 @@ class Answer:
         measure = MEASURES[self.question.measure]
         if measure.unit_of_measure:
             totals: dict[str, Any] = {}
-            for row in self.rows or _keyed(_aggregate(self.user, self.question, ("unit_of_measure",))):
+            for row in self.rows:  # always split by the unit of measure (Question.dimensions)
                 totals[row["unit_of_measure"]] = totals.get(row["unit_of_measure"], 0) + row["value"]
             return totals
         if self.question.group_by and not (self.question.item_level and measure.distinct_on_items):

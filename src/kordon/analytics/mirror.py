@@ -32,7 +32,8 @@ import duckdb
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, DecimalField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.utils import ConnectionHandler
 
 from kordon.analytics.models import SeizureChange
@@ -56,6 +57,14 @@ COPIED: list[tuple[type[Model], list[str]]] = [
     (Substance, ["id", "group"]),
     (AlertSeizure, ["id", "alert_id", "seizure_id"]),
 ]  # fmt: skip
+
+# Each seizure in the mirror also carries what the figures would otherwise join its items for:
+# the kilograms of its items with a conversion (NULL when none has one) and its substances. A figure in kilograms split by what a seizure has (its month, place, agency...) for
+# every drug, and a count of the seizures of a drug, then read the seizures alone, several times
+# faster. The database has no such columns; the figures ask for them only in the mirror (cube).
+KILOGRAMS = '"seizures_seizure"."kilograms"'
+SUBSTANCES = '"seizures_seizure"."substances"'
+_LOADED = "loaded_"  # the tables as read from the CSV files, before _arrange
 
 # Above this many changed seizures, counting them in the database costs more than the mirror
 # saves: figures come from the database alone until the mirror is refreshed.
@@ -211,12 +220,15 @@ def build() -> Marks:
         try:
             for model, columns in COPIED:
                 table = model._meta.db_table
-                types = ", ".join(f'"{column}" {_duck_type(model, column)}' for column in columns)
-                duck.execute(f"CREATE TABLE {table} ({types})")
+                types = {column: _duck_type(model, column) for column in columns}
+                declared = ", ".join(f'"{name}" {kind}' for name, kind in types.items())
+                duck.execute(f"CREATE TABLE {_LOADED}{table} ({declared})")
                 duck.execute(
-                    f"COPY {table} FROM '{str(folder / (table + '.csv')).replace(chr(39), chr(39) * 2)}' "
-                    + "(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '\\N', AUTO_DETECT false)"
+                    f"INSERT INTO {_LOADED}{table} SELECT * FROM read_csv(?, columns = ?, header = false, "
+                    "delim = ',', quote = '\"', escape = '\"', nullstr = ?, auto_detect = false)",
+                    [str(folder / f"{table}.csv"), types, NULL],
                 )
+            _arrange(duck)
             duck.execute(
                 "CREATE TABLE kordon_mirror (seizure BIGINT, item BIGINT, link BIGINT, change BIGINT, substances VARCHAR)"
             )
@@ -231,6 +243,42 @@ def build() -> Marks:
     if previous is not None:
         SeizureChange.objects.filter(id__lte=previous.change).delete()
     return marks
+
+
+def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
+    """The loaded tables as the figures read them. Seizures in the order of their dates: DuckDB
+    keeps the lowest and highest value of every column per group of about 120,000 rows and skips
+    the groups a period leaves out, so a year's figure over ten years of seizures reads about a
+    tenth of them. And each seizure with its kilograms and substances (KILOGRAMS, SUBSTANCES)."""
+    for model, _columns in COPIED:
+        table = model._meta.db_table
+        if model is Seizure:
+            duck.execute(
+                f"CREATE TABLE {table} AS SELECT seizure.*, items.kilograms, items.substances "  # noqa: S608
+                f"FROM {_LOADED}{table} AS seizure LEFT JOIN (SELECT seizure_id, "
+                "sum(quantity_kg) FILTER (WHERE quantity_kg IS NOT NULL) AS kilograms, "
+                "',' || array_to_string(list(DISTINCT substance_id), ',') || ',' AS substances "
+                f"FROM {_LOADED}{SeizureItem._meta.db_table} GROUP BY 1) AS items "
+                "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id"
+            )
+        else:
+            duck.execute(f"CREATE TABLE {table} AS SELECT * FROM {_LOADED}{table}")
+    for model, _columns in COPIED:
+        duck.execute(f"DROP TABLE {_LOADED}{model._meta.db_table}")
+
+
+def kilograms() -> RawSQL:
+    """A seizure's kilograms, in the mirror only."""
+    return RawSQL(KILOGRAMS, (), output_field=DecimalField(max_digits=38, decimal_places=6))
+
+
+def with_substances(substances: list[int]) -> RawSQL:
+    """Whether a seizure has an item of one of `substances`, in the mirror only. Its substances
+    are text (",3,17,"): looking for ",17," in it is several times faster than in a list."""
+    if not substances:
+        return RawSQL("false", (), output_field=BooleanField())
+    found = " OR ".join([f"contains({SUBSTANCES}, %s)"] * len(substances))
+    return RawSQL(f"({found})", tuple(f",{int(pk)}," for pk in substances), output_field=BooleanField())
 
 
 def _read_marks(path: Path) -> Marks:
@@ -248,7 +296,7 @@ class Mirror:
         # SQLite divides integers as integers (the quarter of a month); DuckDB must do the same,
         # in every cursor.
         self.duck = duckdb.connect(
-            str(path), read_only=True, config={"memory_limit": "2GB", "integer_division": True}
+            str(path), read_only=True, config={"memory_limit": "2GB", "integer_division": True, "threads": 1}
         )
         row = self.duck.execute(MARKS).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
@@ -349,6 +397,7 @@ class Part:
 
     above: int | None = None
     ids: tuple[int, ...] = ()
+    in_mirror: bool = False  # counted in the mirror, where seizures have KILOGRAMS
 
     @property
     def seizures(self) -> Q:
@@ -374,7 +423,7 @@ def counted(
             )
         return _added(list(figures(Part())))
     ids = tuple(sorted(changed))
-    parts = mirror.rows(figures(Part(ids=ids)))
+    parts = mirror.rows(figures(Part(ids=ids, in_mirror=True)))
     # The database's part only when it can hold something: a change, or a seizure newer than the
     # snapshot that this user may count (a few rows of the primary key's end, read by the policy).
     if ids or Seizure.objects.for_statistics(user).filter(pk__gt=mirror.marks.seizure).exists():

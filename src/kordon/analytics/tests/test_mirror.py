@@ -56,6 +56,8 @@ def seizures(transactional_world: Any, make_seizure: Any) -> dict[str, Seizure]:
         "ALL": make_seizure("kz-mvd-analysis", occurred_on=D(2013, 9, 30), quantity="0.25", tlp=Tlp.CLEAR,
                             distribution=Distribution.ALL),
         "UZ": make_seizure("uz-customs-blo-dustlik", occurred_on=D(2013, 6, 1), quantity="50"),
+        # Grams: the kilograms (0.75) are not the quantity.
+        "GRAMS": make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 7, 9), quantity="750", unit="g"),
     }  # fmt: skip
     made["MIX"].items.create(substance=Substance.objects.get(code="cannabis-resin"), quantity=Decimal(1), unit="kg",
                              quantity_kg=Decimal(1))  # fmt: skip
@@ -88,6 +90,10 @@ QUESTIONS = [
         ),
     ),
     Question(measure="cases", group_by=("agency",), filters=SeizureFilters(origin_country="AF", agency=None)),
+    # A drug at the seizure grain: the mirror reads each seizure's list of substances.
+    Question(measure="cases", group_by=("country",), filters=SeizureFilters(substance_group="opioids")),
+    Question(measure="persons_arrested", group_by=("year",), filters=SeizureFilters(substance_group="cannabis")),
+    Question(measure="cases", filters=SeizureFilters(substance_group="ats")),
 ]
 
 
@@ -149,9 +155,9 @@ def test_the_mirror_gives_the_databases_figures(
     _assert_same(_figures(transactional_world), expected)
     assert sum(mirror_reads) > 0  # the figures did come from the mirror
     # Kilograms stay exact: 3.123456 kg is not rounded to grams on the way (2 + 1.5 + 3.123456 + 1
-    # of hashish + 0.25 released to all members).
+    # of hashish + 0.75 of the grams + 0.25 released to all members).
     officer = transactional_world.user("kg.blo.dostuk")
-    assert summary(user=officer, question=Question(measure="kilograms")).total == Decimal("7.873456")
+    assert summary(user=officer, question=Question(measure="kilograms")).total == Decimal("8.623456")
 
 
 def test_changes_after_the_snapshot_are_counted_at_once(
@@ -180,8 +186,8 @@ def test_changes_after_the_snapshot_are_counted_at_once(
     assert SeizureChange.objects.count() >= 3  # the update, the deletion and the item
 
     _assert_same(_figures(world), _from_database(world))
-    # 67.873456 kg at the snapshot; 2 deleted, 3.123456 corrected to 4, 7 new.
-    assert summary(user=admin, question=Question(measure="kilograms")).total == Decimal("73.75")
+    # 68.623456 kg at the snapshot; 2 deleted, 3.123456 corrected to 4, 7 new.
+    assert summary(user=admin, question=Question(measure="kilograms")).total == Decimal("74.5")
 
 
 def test_a_refresh_takes_the_changes_in_and_trims_the_log(
