@@ -116,7 +116,9 @@ def columns(
     if longest > SHORT_LABEL:
         return _render(figure, image_format)
     # A label turned by 45° reaches down about a sixtieth of the chart's height per character.
-    figure.subplots_adjust(left=0.12, right=0.99, top=0.96, bottom=0.1 + longest / 60 if len(labels) > 6 else 0.14)
+    figure.subplots_adjust(
+        left=0.12, right=0.99, top=0.96, bottom=0.1 + longest / 60 if len(labels) > 6 else 0.14
+    )
     return _render(figure, image_format, tight=False)
 
 

@@ -92,7 +92,9 @@ QUESTIONS = [
     Question(measure="cases", group_by=("agency",), filters=SeizureFilters(origin_country="AF", agency=None)),
     # A drug at the seizure grain: the mirror reads each seizure's list of substances.
     Question(measure="cases", group_by=("country",), filters=SeizureFilters(substance_group="opioids")),
-    Question(measure="persons_arrested", group_by=("year",), filters=SeizureFilters(substance_group="cannabis")),
+    Question(
+        measure="persons_arrested", group_by=("year",), filters=SeizureFilters(substance_group="cannabis")
+    ),
     Question(measure="cases", filters=SeizureFilters(substance_group="ats")),
 ]
 
