@@ -78,6 +78,21 @@ def _framed(
     return kept if inside else []
 
 
+def _arrow_head(start: tuple[float, float], end: tuple[float, float], stretch: float) -> list[tuple[float, float]]:
+    """A triangle pointing at `end` along the line from `start`, in degrees, drawn on axes whose
+    latitudes are stretched by `stretch` (worked out in the stretched plane, so it is not skewed)."""
+    length, half_width = 1.1, 0.4  # degrees of longitude
+    dx, dy = end[0] - start[0], (end[1] - start[1]) * stretch
+    norm = math.hypot(dx, dy) or 1
+    ux, uy = dx / norm, dy / norm
+    base_x, base_y = end[0] - length * ux, end[1] * stretch - length * uy
+    return [
+        end,
+        (base_x - half_width * uy, (base_y + half_width * ux) / stretch),
+        (base_x + half_width * uy, (base_y - half_width * ux) / stretch),
+    ]
+
+
 def _render(figure: Figure, image_format: str, *, tight: bool = True, dpi: int = 150) -> bytes:
     """The figure as PNG or SVG; `tight`: cropped to what is drawn, which costs a second drawing."""
     buffer = io.BytesIO()
@@ -157,22 +172,19 @@ def region_map(
         value = by_country.get(numeric)
         fills.append(colours(0.15 + 0.75 * shade(value)) if value else "#f4f4f4")
     axes.add_collection(PolyCollection(polygons, facecolors=fills, edgecolors="#888888", linewidths=0.4))
-    # Each kind of mark as one collection: drawn at once, not artist by artist.
+    # Each kind of mark as one collection: drawn at once, not artist by artist (an arrow drawn as
+    # an annotation cost as much as the rest of the map).
     widest = max((flow.value for flow in flows), default=0) or 1
-    lines, widths = [], []
+    lines, widths, heads = [], [], []
     for flow in flows:
         stops = [shapes[numeric].centre for numeric in flow.route if numeric in shapes]
         if len(stops) > 1:
             lines.append(stops)
             widths.append(0.8 + 5 * flow.value / widest)
-            arrow = axes.annotate("", xy=stops[-1], xytext=stops[-2], zorder=3, annotation_clip=False,
-                                  arrowprops={"arrowstyle": "-|>", "color": "#dc3545", "alpha": 0.6})  # fmt: skip
-            # Arrows are not clipped by the axes as lines are: one to a country beyond the map would
-            # run across the margin.
-            if arrow.arrow_patch is not None:
-                arrow.arrow_patch.set_clip_box(axes.bbox)
+            heads.append(_arrow_head(stops[-2], stops[-1], stretch))
     axes.add_collection(LineCollection(lines, linewidths=widths, colors="#dc3545", alpha=0.6, capstyle="round",
                                        zorder=3))  # fmt: skip
+    axes.add_collection(PolyCollection(heads, facecolors="#dc3545", edgecolors="none", alpha=0.8, zorder=3))
     largest = max((point.value for point in points), default=0) or 1
     if points:
         axes.scatter([point.longitude for point in points], [point.latitude for point in points],
