@@ -78,7 +78,9 @@ def _framed(
     return kept if inside else []
 
 
-def _arrow_head(start: tuple[float, float], end: tuple[float, float], stretch: float) -> list[tuple[float, float]]:
+def _arrow_head(
+    start: tuple[float, float], end: tuple[float, float], stretch: float
+) -> list[tuple[float, float]]:
     """A triangle pointing at `end` along the line from `start`, in degrees, drawn on axes whose
     latitudes are stretched by `stretch` (worked out in the stretched plane, so it is not skewed)."""
     length, half_width = 1.1, 0.4  # degrees of longitude

@@ -59,12 +59,13 @@ COPIED: list[tuple[type[Model], list[str]]] = [
 ]  # fmt: skip
 
 # Each seizure in the mirror also carries what the figures would otherwise join its items for:
-# the kilograms of its items with a conversion (NULL when none has one) and its substances. A figure in kilograms split by what a seizure has (its month, place, agency...) for
-# every drug, and a count of the seizures of a drug, then read the seizures alone, several times
-# faster. The database has no such columns; the figures ask for them only in the mirror (cube).
+# the kilograms of its items with a conversion (NULL when none has one) and its substances. A
+# figure in kilograms split by what a seizure has (its month, place, agency...) for every drug,
+# and a count of the seizures of a drug, then read the seizures alone, several times faster. The
+# database has no such columns; the figures ask for them only in the mirror's part (cube).
 KILOGRAMS = '"seizures_seizure"."kilograms"'
 SUBSTANCES = '"seizures_seizure"."substances"'
-_LOADED = "loaded_"  # the tables as read from the CSV files, before _arrange
+_LOADED = "loaded_seizures"  # the seizures as read from their CSV file, before _arrange_seizures
 
 # Above this many changed seizures, counting them in the database costs more than the mirror
 # saves: figures come from the database alone until the mirror is refreshed.
@@ -221,14 +222,15 @@ def build() -> Marks:
             for model, columns in COPIED:
                 table = model._meta.db_table
                 types = {column: _duck_type(model, column) for column in columns}
-                declared = ", ".join(f'"{name}" {kind}' for name, kind in types.items())
-                duck.execute(f"CREATE TABLE {_LOADED}{table} ({declared})")
+                declared = ", ".join(f'"{column}" {kind}' for column, kind in types.items())
+                name = _LOADED if model is Seizure else table
+                duck.execute(f"CREATE TABLE {name} ({declared})")
                 duck.execute(
-                    f"INSERT INTO {_LOADED}{table} SELECT * FROM read_csv(?, columns = ?, header = false, "  # noqa: S608
+                    f"INSERT INTO {name} SELECT * FROM read_csv(?, columns = ?, header = false, "  # noqa: S608
                     "delim = ',', quote = '\"', escape = '\"', nullstr = ?, auto_detect = false)",
                     [str(folder / f"{table}.csv"), types, NULL],
                 )
-            _arrange(duck)
+            _arrange_seizures(duck)
             duck.execute(
                 "CREATE TABLE kordon_mirror (seizure BIGINT, item BIGINT, link BIGINT, change BIGINT, substances VARCHAR)"
             )
@@ -245,26 +247,20 @@ def build() -> Marks:
     return marks
 
 
-def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
-    """The loaded tables as the figures read them. Seizures in the order of their dates: DuckDB
-    keeps the lowest and highest value of every column per group of about 120,000 rows and skips
-    the groups a period leaves out, so a year's figure over ten years of seizures reads about a
-    tenth of them. And each seizure with its kilograms and substances (KILOGRAMS, SUBSTANCES)."""
-    for model, _columns in COPIED:
-        table = model._meta.db_table
-        if model is Seizure:
-            duck.execute(
-                f"CREATE TABLE {table} AS SELECT seizure.*, items.kilograms, items.substances "  # noqa: S608
-                f"FROM {_LOADED}{table} AS seizure LEFT JOIN (SELECT seizure_id, "
-                "sum(quantity_kg) FILTER (WHERE quantity_kg IS NOT NULL) AS kilograms, "
-                "',' || array_to_string(list(DISTINCT substance_id), ',') || ',' AS substances "
-                f"FROM {_LOADED}{SeizureItem._meta.db_table} GROUP BY 1) AS items "
-                "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id"
-            )
-        else:
-            duck.execute(f"CREATE TABLE {table} AS SELECT * FROM {_LOADED}{table}")  # noqa: S608 (model names)
-    for model, _columns in COPIED:
-        duck.execute(f"DROP TABLE {_LOADED}{model._meta.db_table}")
+def _arrange_seizures(duck: duckdb.DuckDBPyConnection) -> None:
+    """The seizures as the figures read them: in the order of their dates (DuckDB keeps the lowest
+    and highest value of every column per group of about 120,000 rows and skips the groups a period
+    leaves out, so a year's figure over ten years of seizures reads about a tenth of them), each
+    with its kilograms and substances (KILOGRAMS, SUBSTANCES)."""
+    duck.execute(
+        f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.substances "  # noqa: S608
+        f"FROM {_LOADED} AS seizure LEFT JOIN (SELECT seizure_id, "
+        "sum(quantity_kg) FILTER (WHERE quantity_kg IS NOT NULL) AS kilograms, "
+        "',' || array_to_string(list(DISTINCT substance_id), ',') || ',' AS substances "
+        f"FROM {SeizureItem._meta.db_table} GROUP BY 1) AS items "
+        "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id"
+    )
+    duck.execute(f"DROP TABLE {_LOADED}")
 
 
 def kilograms() -> RawSQL:
@@ -398,7 +394,7 @@ class Part:
 
     above: int | None = None
     ids: tuple[int, ...] = ()
-    in_mirror: bool = False  # counted in the mirror, where seizures have KILOGRAMS
+    in_mirror: bool = False  # counted in the mirror, where seizures have KILOGRAMS and SUBSTANCES
 
     @property
     def seizures(self) -> Q:
