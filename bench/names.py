@@ -3,7 +3,7 @@
 0.79 on them). The cases give names only, and a name alone never reaches the node's alert
 threshold (by design: an alert needs a birth date or a document too), so what is measured is
 the scorer's judgement of the names: a pair counts as matched when the names are found the same
-or nearly the same. Prints one JSON line per schema group and one for all cases.
+or nearly the same and the patronymics, if both have one, do not differ. Prints one JSON line per schema group and one for all cases.
 
     python -m bench.names [path/to/cases.csv]
 """
@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-NAMES_MATCH = ("same", "close")
+NAMES_MATCH = {("name", "same"), ("name", "close")}
 CASES = (
     Path(__file__).resolve().parents[2]
     / "shared"
@@ -53,7 +53,8 @@ def main() -> None:
     with path.open(newline="", encoding="utf-8") as cases:
         for case in csv.DictReader(cases):
             reasons = compare(Person(case["name1"]), Person(case["name2"])).reasons
-            same = any(reason.feature == "name" and reason.outcome in NAMES_MATCH for reason in reasons)
+            outcomes = {(reason.feature, reason.outcome) for reason in reasons}
+            same = bool(outcomes & NAMES_MATCH) and ("patronymic", "differs") not in outcomes
             by_schema.setdefault(case["schema"], []).append((case["is_match"] == "true", float(same)))
     everything = [pair for pairs in by_schema.values() for pair in pairs]
     for schema, pairs in sorted(by_schema.items()):

@@ -26,6 +26,8 @@ from kordon.entities.names import PersonName, parse, skeleton
 PRIOR = -6.0
 # Above this, a pair is shown to an officer as a possible match (the node can set another).
 DEFAULT_THRESHOLD = 0.7
+# Names at least this similar (Jaro–Winkler) are "nearly the same": a letter or two apart.
+CLOSE = 0.9
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 
@@ -120,14 +122,22 @@ def _names(first: PersonName, second: PersonName) -> list[Reason]:
         if any(skeleton(name)[:1] == skeleton(initial) for name in left)
     ]
     reasons = []
-    if lowest >= 0.99 and len(aligned) + len(initials) >= 2:
+    # Names run together ("RamiMakhlouf", "PolPot") are compared whole.
+    if (
+        lowest < CLOSE
+        and JaroWinkler.normalized_similarity("".join(shorter.names), "".join(longer.names)) >= 0.95
+    ):
+        lowest = CLOSE
+    # Two people known by one name each are as alike as their names can show.
+    enough = len(aligned) + len(initials) >= 2 or len(shorter.names) == len(longer.names) == 1
+    if lowest >= 0.99 and enough:
         reasons.append(
             Reason("name", "same", 6.0, _("names match across spellings: %(pairs)s") % {"pairs": pairs})
         )
     elif lowest >= 0.99:
         reasons.append(Reason("name", "one_name", 2.5, _("one name matches: %(pairs)s") % {"pairs": pairs}))
-    elif lowest >= 0.9:
-        weight = 4.0 if len(aligned) + len(initials) >= 2 else 1.5
+    elif lowest >= CLOSE:
+        weight = 4.0 if enough else 1.5
         reasons.append(Reason("name", "close", weight, _("names nearly match: %(pairs)s") % {"pairs": pairs}))
     elif lowest >= 0.8:
         reasons.append(Reason("name", "similar", 1.0, _("names are similar: %(pairs)s") % {"pairs": pairs}))
@@ -158,8 +168,8 @@ def _patronymic_stem(patronymic: str) -> str:
     """The father's name in a patronymic, in any of its forms: "karimovich", "karim uulu",
     "karimuly" → the skeleton of "karim"."""
     word = patronymic.split()[0]
-    for ending in ("ovich", "evich", "ovna", "evna", "ovych", "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "ogli",
-                   "ugli", "ich", "ovn"):  # fmt: skip
+    for ending in ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ovych", "uly", "uli", "ulu", "kyzy",
+                   "kizi", "qizi", "ogli", "ugli"):  # fmt: skip
         if word.endswith(ending) and len(word) > len(ending) + 2:
             word = word[: -len(ending)]
             break

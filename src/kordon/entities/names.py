@@ -51,10 +51,13 @@ PATRONYMIC_WORDS = frozenset(
     ["uulu", "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "gizi", "ogli", "ugli", "oghli", "ughli"]
 )
 # A patronymic in one word: Russian and the region's Russian-style forms, Kazakh -uly/-kyzy.
+# Not a bare -ich: German names end so too (Friedrich, Heinrich).
 PATRONYMIC_ENDINGS = (
-    "ovich", "evich", "ovych", "evych", "ich", "ovna", "evna", "ichna", "inichna",
+    "ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ichna",
     "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "ogli", "ugli", "oglu",
 )  # fmt: skip
+# Digits typed for the letters they look like ("Ig0r Sech1n"); names have no digits of their own.
+LOOKALIKE_DIGITS = str.maketrans("01345789", "oieastbg")
 # Digraphs the schemes write differently for one sound, longest first (applied left to right,
 # after Y has become I).
 FOLDS = (
@@ -112,7 +115,7 @@ def parse(text: str) -> PersonName:
     # Uzbek Latin writes Ў as Oʻ (anyascii: o`) and Ғ as Gʻ; other apostrophes (a hard sign in some
     # schemes) are dropped.
     written = latin(written).replace("o`", "u").replace("o'", "u").replace("`", "").replace("'", "")
-    words = _SPLIT.split(written)
+    words = _SPLIT.split(written.translate(LOOKALIKE_DIGITS))
     words = [word for word in words if word and word not in HONORIFICS]
     names: list[str] = []
     initials: list[str] = []
