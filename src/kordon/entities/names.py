@@ -56,13 +56,15 @@ PATRONYMIC_ENDINGS = (
     "ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ichna",
     "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "ogli", "ugli", "oglu",
 )  # fmt: skip
+# Initials of names that start with a digraph in Latin ("Khakimov Kh." for Хусейн).
+DIGRAPH_INITIALS = frozenset(["kh", "zh", "sh", "ch", "dj", "dzh", "ts", "yu", "ya"])
 # Digits typed for the letters they look like ("Ig0r Sech1n"); names have no digits of their own.
 LOOKALIKE_DIGITS = str.maketrans("01345789", "oieastbg")
 # Digraphs the schemes write differently for one sound, longest first (applied left to right,
 # after Y has become I).
 FOLDS = (
     ("shch", "s"), ("sch", "s"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("gh", "g"),
-    ("ch", "c"), ("sh", "s"), ("ts", "s"), ("tc", "s"), ("ou", "u"), ("iu", "u"), ("ia", "a"),
+    ("tch", "c"), ("ch", "c"), ("sh", "s"), ("ts", "s"), ("tc", "s"), ("ou", "u"), ("iu", "u"), ("ia", "a"),
     ("ie", "e"), ("io", "o"), ("x", "h"), ("q", "k"), ("w", "v"),
 )  # fmt: skip
 # Vowels in the classes the languages swap (Russian A for Uzbek O: Sultanov, Sultonov; E for I).
@@ -124,7 +126,7 @@ def parse(text: str) -> PersonName:
         if word in PATRONYMIC_WORDS and names:
             # "Karim uulu": the father's name before the word is the patronymic.
             patronymic = f"{names.pop()} {word}"
-        elif len(word) == 1 and word.isalpha():
+        elif (len(word) == 1 and word.isalpha()) or word in DIGRAPH_INITIALS:
             initials.append(word)
         elif not patronymic and _is_patronymic(word) and names:
             patronymic = word

@@ -81,6 +81,8 @@ def test_initials_and_titles() -> None:
     assert parse("Soultanov A.").names == ("soultanov",)
     assert parse("Soultanov A.").initials == ("a",)
     assert parse("Hajji Mullah Abdul Rahman").names == ("abdul", "rahman")
+    # Хусейн as "Kh.": an initial of two Latin letters.
+    assert parse("KHAKIMOV KH.").initials == ("kh",)
 
 
 # ICAO Doc 9303 (machine-readable passports), restated here for Russian letters: an independent
