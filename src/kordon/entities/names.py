@@ -57,7 +57,7 @@ PATRONYMIC_ENDINGS = (
     "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "ogli", "ugli", "oglu",
 )  # fmt: skip
 # Initials of names that start with a digraph in Latin ("Khakimov Kh." for Хусейн).
-DIGRAPH_INITIALS = frozenset(["kh", "zh", "sh", "ch", "dj", "dzh", "ts", "yu", "ya"])
+DIGRAPH_INITIALS = frozenset(["kh", "zh", "sh", "ch", "dj", "dzh", "ts"])
 # Digits typed for the letters they look like ("Ig0r Sech1n"); names have no digits of their own.
 LOOKALIKE_DIGITS = str.maketrans("01345789", "oieastbg")
 # Digraphs the schemes write differently for one sound, longest first (applied left to right,
