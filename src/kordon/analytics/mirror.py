@@ -89,6 +89,17 @@ class Marks:
     change: int
     substances: str
 
+    def holds_everything_of(self, now: "Marks") -> bool:
+        """Whether the database, now at `now`, has nothing the snapshot lacks: no seizure, item or
+        alert link added and no line in the change log since (a refresh deletes only lines
+        below its marks)."""
+        return (
+            now.seizure <= self.seizure
+            and now.item <= self.item
+            and now.link <= self.link
+            and now.change <= self.change
+        )
+
 
 MARKS = "SELECT seizure, item, link, change, substances FROM kordon_mirror"
 
@@ -98,23 +109,24 @@ def _digest(groups: list[tuple[int, str]]) -> str:
     return hashlib.sha256(repr([(int(pk), str(group)) for pk, group in groups]).encode()).hexdigest()
 
 
-def _substances() -> str:
-    return _digest(list(Substance.objects.order_by("id").values_list("id", "group")))
-
-
 def _marks(run: Callable[[str], list[tuple[Any, ...]]]) -> Marks:
-    """The marks of the snapshot that `run` (a statement → its rows) reads from."""
-    top = {
-        model: int(run(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")[0][0])  # noqa: S608
+    """How far the data that `run` (a statement → its rows) reads goes, in two queries: when the
+    snapshot is taken, and before each figure to see what changed since."""
+    tops = ", ".join(
+        f"(SELECT coalesce(max(id), 0) FROM {model._meta.db_table})"  # noqa: S608 (names from the models)
         for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
-    }
-    return Marks(
-        seizure=top[Seizure],
-        item=top[SeizureItem],
-        link=top[AlertSeizure],
-        change=top[SeizureChange],
-        substances=_digest(run('SELECT id, "group" FROM seizures_substance ORDER BY id')),
     )
+    seizure, item, link, change = (int(top) for top in run(f"SELECT {tops}")[0])
+    groups = run('SELECT id, "group" FROM seizures_substance ORDER BY id')
+    return Marks(seizure=seizure, item=item, link=link, change=change, substances=_digest(groups))
+
+
+def _runner(cursor: Any) -> Callable[[str], list[tuple[Any, ...]]]:
+    def run(statement: str) -> list[tuple[Any, ...]]:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+
+    return run
 
 
 def _duck_type(model: type[Model], column: str) -> str:
@@ -144,12 +156,7 @@ def _export_sqlite(folder: Path) -> Marks:
     """Each copied table as CSV, all read in one transaction: SQLite has one writer at a time,
     so the snapshot and its marks agree."""
     with transaction.atomic(), connection.cursor() as cursor:
-
-        def run(statement: str) -> list[tuple[Any, ...]]:
-            cursor.execute(statement)
-            return list(cursor.fetchall())
-
-        marks = _marks(run)
+        marks = _marks(_runner(cursor))
         for model, columns in COPIED:
             cursor.execute(_select(model, columns, _limits(marks)[model]))
             with (folder / f"{model._meta.db_table}.csv").open("w", newline="") as out:
@@ -365,21 +372,6 @@ def close() -> None:
         _open.clear()
 
 
-def _unchanged_since(marks: Marks) -> bool:
-    """Whether nothing was added or logged since the snapshot: no seizure, item or alert link with
-    a higher id, no line in the change log after its mark. One query; then a figure needs neither
-    the list of changes nor a part counted in the database (the common case after a refresh)."""
-    tops = [
-        f"(SELECT max(id) FROM {model._meta.db_table})"  # noqa: S608 (names from the models)
-        for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(tops)}")
-        row = cursor.fetchone()
-    marks_in_order = (marks.seizure, marks.item, marks.link, marks.change)
-    return all(top is None or top <= mark for top, mark in zip(row, marks_in_order, strict=True))
-
-
 def _changed_since(marks: Marks) -> set[int] | None:
     """Seizures the snapshot holds that changed since it was taken, or None when there are too
     many to count them apart (more than MOST_CHANGED log lines, new items or new links)."""
@@ -427,14 +419,19 @@ def counted(
     (see the module's docstring). `figures(part)` is the aggregate over the seizures of `part`
     that `user` may count. `mirrored`: False to count in the database only."""
     mirror = current() if mirrored else None
-    if mirror is not None and mirror.marks.substances == _substances() and _unchanged_since(mirror.marks):
+    if mirror is None:
+        return _added(list(figures(Part())))
+    # The database's highest ids and drug groups. They only decide where a figure is counted, never
+    # what it counts: both ways count exactly what `figures` lets `user` count.
+    with connection.cursor() as cursor:
+        now = _marks(_runner(cursor))
+    if now.substances == mirror.marks.substances and mirror.marks.holds_everything_of(now):
         return _added(mirror.rows(figures(Part(in_mirror=True))))
-    changed = _changed_since(mirror.marks) if mirror is not None else None
-    if mirror is None or changed is None or mirror.marks.substances != _substances():
-        if mirror is not None:
-            log.warning(
-                "The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`."
-            )
+    changed = _changed_since(mirror.marks) if now.substances == mirror.marks.substances else None
+    if changed is None:
+        log.warning(
+            "The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`."
+        )
         return _added(list(figures(Part())))
     ids = tuple(sorted(changed))
     parts = mirror.rows(figures(Part(ids=ids, in_mirror=True)))
