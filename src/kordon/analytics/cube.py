@@ -151,6 +151,10 @@ class Measure:
     items: Q = field(default_factory=Q)
     nothing: Any = 0  # the total over no seizure
     distinct_on_items: bool = False  # counted once per seizure at the item grain: rows do not add up
+    # The measure's value for one seizure in the analytics mirror, which keeps it with the seizure
+    # (NULL for a seizure without such items); summed, it answers a question at the seizure grain
+    # without joining the items there.
+    per_seizure_in_mirror: Callable[[], Any] | None = None
 
 
 MEASURES: dict[str, Measure] = {
@@ -179,6 +183,7 @@ MEASURES: dict[str, Measure] = {
             on_items=lambda: Coalesce(Sum("items__quantity_kg"), Decimal(0)),
             items=Q(items__quantity_kg__isnull=False),
             nothing=Decimal(0),
+            per_seizure_in_mirror=mirror.kilograms,
         ),
         Measure(
             "counted_units",
@@ -304,25 +309,26 @@ def _aggregate(
     if question.filters.substance or question.filters.substance_group:
         items &= Q(items__substance_id__in=substances_of(question.filters))
 
-    # Kilograms split only by what a seizure has, for every drug: in the mirror, each seizure's own
-    # kilograms (mirror.KILOGRAMS) instead of a join to the items. The same seizures and sums.
-    weighed_seizures = (
-        question.measure == "kilograms"
-        and not (question.filters.substance or question.filters.substance_group)
-        and not any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
+    # Split only by what a seizure has, for every drug: in the mirror, the measure of each seizure
+    # where it keeps one, instead of a join to the items. The same seizures and sums.
+    own = measure.per_seizure_in_mirror
+    seizure_grain = not (
+        question.filters.substance
+        or question.filters.substance_group
+        or any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
     )
 
     def figures(part: mirror.Part) -> QuerySet[Any]:
         """The aggregate over the seizures of `part` (see mirror.counted)."""
         seizures = _seizures(user, question, in_mirror=part.in_mirror).filter(part.seizures, within)
-        if part.in_mirror and weighed_seizures:
-            kilograms = mirror.kilograms()
+        if part.in_mirror and own is not None and seizure_grain:
+            value = own()
             return (
-                seizures.alias(kilograms=kilograms)
-                .filter(kilograms__isnull=False)
+                seizures.alias(own=value)
+                .filter(own__isnull=False)
                 .annotate(**aliased)
                 .values(*aliased)
-                .annotate(value=Coalesce(Sum(kilograms), Decimal(0)))
+                .annotate(value=Coalesce(Sum(value), measure.nothing))
                 .order_by()
             )
         if question.item_level and items:
