@@ -133,3 +133,13 @@ def parse(text: str) -> PersonName:
         else:
             names.append(word)
     return PersonName(tuple(names), tuple(initials), patronymic, original=text)
+
+
+def father(patronymic: str) -> str:
+    """The skeleton of the father's name in a patronymic, whatever its form: "karimovich",
+    "karim uulu" and "karimuly" all give that of "karim"."""
+    word = patronymic.split()[0] if patronymic else ""
+    for ending in sorted(PATRONYMIC_ENDINGS, key=len, reverse=True):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            return skeleton(word.removesuffix(ending))
+    return skeleton(word)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kordon.entities.names import latin, parse, skeleton
+from kordon.entities.names import father, latin, parse, skeleton
 
 
 def surname_key(text: str) -> str:
@@ -101,3 +101,11 @@ def test_a_russian_name_and_its_passport_spelling_share_a_skeleton(word: str) ->
     passport (the index holds one, the query brings the other)."""
     passport = "".join(ICAO[letter] for letter in word)
     assert parse(word).skeletons == parse(passport).skeletons
+
+
+@pytest.mark.parametrize(
+    "patronymic", ["karimovich", "karim uulu", "karimuly", "karimovna", "karim ugli", "karimovitch"]
+)
+def test_the_fathers_name_in_every_form_of_patronymic(patronymic: str) -> None:
+    assert father(patronymic) == skeleton("karim")
+    assert father("bakytovich") != father(patronymic)
