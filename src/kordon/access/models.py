@@ -192,6 +192,7 @@ AUDIT_ACTION_LABELS = {
     "token_create": pgettext_lazy("audit action", "created an API token"),
     "token_revoke": pgettext_lazy("audit action", "revoked an API token"),
     "reference_load": pgettext_lazy("audit action", "loaded reference data"),
+    "analytics_refresh": pgettext_lazy("audit action", "refreshed the analytics mirror"),
     "demo_build": pgettext_lazy("audit action", "built the demo"),
     "audit_verify": pgettext_lazy("audit action", "verified the audit trail"),
     "send": pgettext_lazy("audit action", "sent"),

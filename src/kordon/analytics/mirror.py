@@ -36,6 +36,7 @@ from django.db.models import BooleanField, DecimalField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.utils import ConnectionHandler
 
+from kordon.access.audit import audit_log
 from kordon.analytics.models import SeizureChange
 from kordon.seizures.models import Seizure, SeizureItem, Substance
 
@@ -249,8 +250,13 @@ def build() -> Marks:
         finally:
             duck.close()
     building.replace(target)
-    if previous is not None:
-        SeizureChange.objects.filter(id__lte=previous.change).delete()
+    # A copy of every seizure's figures left the database: on the audit trail, with the trimming
+    # of the change log it makes possible.
+    with transaction.atomic():
+        if previous is not None:
+            SeizureChange.objects.filter(id__lte=previous.change).delete()
+        audit_log(actor=None, action="analytics_refresh", object_type="analytics.mirror", object_repr=str(target)[:200],
+                  after={"seizure": marks.seizure, "item": marks.item, "link": marks.link, "change": marks.change})  # fmt: skip
     return marks
 
 

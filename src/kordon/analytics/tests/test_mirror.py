@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from kordon.access.markings import Distribution, Tlp
+from kordon.access.models import AuditEntry
 from kordon.analytics import mirror
 from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary, totals_in_periods
 from kordon.analytics.models import SeizureChange
@@ -262,5 +263,7 @@ def test_the_refresh_command(
     assert f"seizures up to id {highest:,}" in out.getvalue()
     opened = mirror.current()
     assert opened is not None and opened.marks.seizure == highest
+    refreshed = AuditEntry.objects.filter(action="analytics_refresh").get()
+    assert refreshed.after["seizure"] == highest and refreshed.object_repr == str(mirror_file)
     with override_settings(KORDON_ANALYTICS_MIRROR=""), pytest.raises(CommandError, match="switched off"):
         call_command("analytics", "refresh")
