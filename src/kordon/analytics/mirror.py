@@ -310,6 +310,7 @@ class Mirror:
         )
         row = self.duck.execute(MARKS).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
+        self.warned = False  # that it is out of date: once, not for every figure
 
     def rows(self, queryset: QuerySet[Any]) -> list[dict[str, Any]]:
         """The rows of `queryset` (a values() query), run here instead of in the database."""
@@ -435,9 +436,11 @@ def counted(
         return _added(mirror.rows(figures(Part(in_mirror=True))))
     changed = _changed_since(mirror.marks) if now.substances == mirror.marks.substances else None
     if changed is None:
-        log.warning(
-            "The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`."
-        )
+        if not mirror.warned:
+            mirror.warned = True
+            log.warning(
+                "The analytics mirror is out of date; counting in the database. Run `kordon analytics refresh`."
+            )
         return _added(list(figures(Part())))
     ids = tuple(sorted(changed))
     parts = mirror.rows(figures(Part(ids=ids, in_mirror=True)))

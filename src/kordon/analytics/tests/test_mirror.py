@@ -209,7 +209,11 @@ def test_a_refresh_takes_the_changes_in_and_trims_the_log(
 
 
 def test_a_mirror_taken_with_other_drug_groups_is_not_used(
-    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+    transactional_world: Any,
+    seizures: dict[str, Seizure],
+    mirror_file: Path,
+    mirror_reads: list[int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     mirror.build()
     Substance.objects.filter(code="cannabis-resin").update(group="opioids")
@@ -217,6 +221,9 @@ def test_a_mirror_taken_with_other_drug_groups_is_not_used(
     mirror_reads.clear()
     _assert_same(_figures(transactional_world), expected)
     assert not mirror_reads
+    # The administrator is told once what to do, not once for each of the hundreds of figures.
+    told = [record for record in caplog.records if "kordon analytics refresh" in record.getMessage()]
+    assert len(told) == 1 and told[0].levelname == "WARNING"
 
 
 def test_too_many_changes_or_a_damaged_file_count_in_the_database(
