@@ -16,8 +16,10 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from kordon.entities.names import PersonName, father, parse, skeleton
@@ -29,6 +31,7 @@ PRIOR = -6.0
 DEFAULT_THRESHOLD = 0.7
 # Names at least this similar (Jaro–Winkler) are "nearly the same": a letter or two apart.
 CLOSE = 0.9
+FEATURE_LABELS = {"nationality": _("nationality"), "gender": _("gender")}
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 
@@ -48,7 +51,14 @@ class Reason:
     feature: str  # name, patronymic, birth_date, document, nationality, gender
     outcome: str  # a code: "exact", "day_month_swapped", "one_edit", "differs"...
     weight: float
-    text: str
+    # The sentence is put together only when shown: a screening scores hundreds of candidates
+    # and explains the few above the threshold.
+    message: Promise
+    values: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.message) % self.values
 
 
 @dataclass(frozen=True)
@@ -133,35 +143,37 @@ def _names(first: PersonName, second: PersonName) -> list[Reason]:
     enough = len(aligned) + len(initials) >= 2 or len(shorter.names) == len(longer.names) == 1
     if lowest >= 0.99 and enough:
         reasons.append(
-            Reason("name", "same", 6.0, _("names match across spellings: %(pairs)s") % {"pairs": pairs})
+            Reason("name", "same", 6.0, _("names match across spellings: %(pairs)s"), {"pairs": pairs})
         )
     elif lowest >= 0.99:
-        reasons.append(Reason("name", "one_name", 2.5, _("one name matches: %(pairs)s") % {"pairs": pairs}))
+        reasons.append(Reason("name", "one_name", 2.5, _("one name matches: %(pairs)s"), {"pairs": pairs}))
     elif lowest >= CLOSE:
         weight = 4.0 if enough else 1.5
-        reasons.append(Reason("name", "close", weight, _("names nearly match: %(pairs)s") % {"pairs": pairs}))
+        reasons.append(Reason("name", "close", weight, _("names nearly match: %(pairs)s"), {"pairs": pairs}))
     elif lowest >= 0.8:
-        reasons.append(Reason("name", "similar", 1.0, _("names are similar: %(pairs)s") % {"pairs": pairs}))
+        reasons.append(Reason("name", "similar", 1.0, _("names are similar: %(pairs)s"), {"pairs": pairs}))
     else:
-        reasons.append(Reason("name", "differs", -5.0, _("names differ: %(pairs)s") % {"pairs": pairs}))
+        reasons.append(Reason("name", "differs", -5.0, _("names differ: %(pairs)s"), {"pairs": pairs}))
     if initials:
         reasons.append(
             Reason(
                 "name",
                 "initial",
                 1.0,
-                _("initial %(initials)s fits") % {"initials": ", ".join(initials).upper()},
+                _("initial %(initials)s fits"),
+                {"initials": ", ".join(initials).upper()},
             )
         )
     if first.patronymic and second.patronymic:
-        same = father(first.patronymic) == father(second.patronymic)
-        reasons.append(
-            Reason("patronymic", "same", 1.5, _("patronymics match: %(first)s ~ %(second)s")
-                   % {"first": first.patronymic, "second": second.patronymic})
-            if same
-            else Reason("patronymic", "differs", -2.0, _("patronymics differ: %(first)s ~ %(second)s")
-                        % {"first": first.patronymic, "second": second.patronymic})
-        )  # fmt: skip
+        values = {"first": first.patronymic, "second": second.patronymic}
+        if father(first.patronymic) == father(second.patronymic):
+            reasons.append(
+                Reason("patronymic", "same", 1.5, _("patronymics match: %(first)s ~ %(second)s"), values)
+            )
+        else:
+            reasons.append(
+                Reason("patronymic", "differs", -2.0, _("patronymics differ: %(first)s ~ %(second)s"), values)
+            )
     return reasons
 
 
@@ -191,22 +203,22 @@ def _birth_dates(first: str, second: str) -> list[Reason]:
     values = {"first": first, "second": second}
     if one == other:
         return [
-            Reason("birth_date", "exact", 4.0 if one[2] else 1.5, _("birth date matches: %(first)s") % values)
+            Reason("birth_date", "exact", 4.0 if one[2] else 1.5, _("birth date matches: %(first)s"), values)
         ]
     if None in (one[1], one[2], other[1], other[2]):
         if one[0] == other[0]:
             return [
                 Reason(
-                    "birth_date", "same_year", 1.5, _("birth year matches: %(first)s ~ %(second)s") % values
+                    "birth_date", "same_year", 1.5, _("birth year matches: %(first)s ~ %(second)s"), values
                 )
             ]
         return [
-            Reason("birth_date", "differs", -4.0, _("birth years differ: %(first)s ~ %(second)s") % values)
+            Reason("birth_date", "differs", -4.0, _("birth years differ: %(first)s ~ %(second)s"), values)
         ]
     if one[0] == other[0] and (one[1], one[2]) == (other[2], other[1]):
         return [
             Reason("birth_date", "day_month_swapped", 3.0,
-                   _("birth date matches with day and month swapped: %(first)s ~ %(second)s") % values)
+                   _("birth date matches with day and month swapped: %(first)s ~ %(second)s"), values)
         ]  # fmt: skip
     digits_one, digits_other = (
         f"{one[0]:04}{one[1]:02}{one[2]:02}",
@@ -215,14 +227,14 @@ def _birth_dates(first: str, second: str) -> list[Reason]:
     if sum(a != b for a, b in zip(digits_one, digits_other, strict=True)) == 1:
         return [
             Reason(
-                "birth_date", "one_digit", 2.5, _("birth date one digit off: %(first)s ~ %(second)s") % values
+                "birth_date", "one_digit", 2.5, _("birth date one digit off: %(first)s ~ %(second)s"), values
             )
         ]
     if abs(one[0] - other[0]) == 1 and (one[1], one[2]) == (other[1], other[2]):
         return [
-            Reason("birth_date", "year_off", 1.5, _("birth date a year off: %(first)s ~ %(second)s") % values)
+            Reason("birth_date", "year_off", 1.5, _("birth date a year off: %(first)s ~ %(second)s"), values)
         ]
-    return [Reason("birth_date", "differs", -5.0, _("birth dates differ: %(first)s ~ %(second)s") % values)]
+    return [Reason("birth_date", "differs", -5.0, _("birth dates differ: %(first)s ~ %(second)s"), values)]
 
 
 def document_key(number: str) -> str:
@@ -237,21 +249,18 @@ def _documents(first: str, second: str) -> list[Reason]:
         return []
     values = {"first": first, "second": second}
     if one == other:
-        return [Reason("document", "exact", 7.0, _("document number matches: %(first)s") % values)]
+        return [Reason("document", "exact", 7.0, _("document number matches: %(first)s"), values)]
     if OSA.distance(one, other) == 1:
         return [Reason("document", "one_edit", 4.5,
-                       _("document number one character off: %(first)s ~ %(second)s") % values)]  # fmt: skip
+                       _("document number one character off: %(first)s ~ %(second)s"), values)]  # fmt: skip
     # A person may hold several documents: another number is weak evidence against.
-    return [
-        Reason("document", "differs", -1.5, _("document numbers differ: %(first)s ~ %(second)s") % values)
-    ]
+    return [Reason("document", "differs", -1.5, _("document numbers differ: %(first)s ~ %(second)s"), values)]
 
 
 def _same_or_not(feature: str, first: str, second: str, same: float, differs: float) -> list[Reason]:
     if not first or not second:
         return []
-    labels = {"nationality": _("nationality"), "gender": _("gender")}
-    values = {"feature": labels[feature], "first": first, "second": second}
+    values = {"feature": FEATURE_LABELS[feature], "first": first, "second": second}
     if first == second:
-        return [Reason(feature, "same", same, _("%(feature)s matches: %(first)s") % values)]
-    return [Reason(feature, "differs", differs, _("%(feature)s differs: %(first)s ~ %(second)s") % values)]
+        return [Reason(feature, "same", same, _("%(feature)s matches: %(first)s"), values)]
+    return [Reason(feature, "differs", differs, _("%(feature)s differs: %(first)s ~ %(second)s"), values)]

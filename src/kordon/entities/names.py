@@ -110,6 +110,7 @@ def _is_patronymic(word: str) -> bool:
     return len(word) > 5 and word.endswith(PATRONYMIC_ENDINGS)
 
 
+@lru_cache(maxsize=200_000)
 def parse(text: str) -> PersonName:
     """A name as written in a record, a list or a passport's machine-readable zone
     ("SULTANOV<<ALIMBAI", surname first, given names after the double chevron)."""
