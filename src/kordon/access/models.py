@@ -203,6 +203,8 @@ AUDIT_ACTION_LABELS = {
     "remind": pgettext_lazy("audit action", "sent a reminder"),
     "link": pgettext_lazy("audit action", "linked a seizure"),
     "notify": pgettext_lazy("audit action", "notified by e-mail"),
+    "screen": pgettext_lazy("audit action", "screened a person"),
+    "screen_file": pgettext_lazy("audit action", "screened a file of people"),
 }
 
 

@@ -9,6 +9,7 @@ from kordon.access.api import BearerToken, sharing_router
 from kordon.access.api import router as auth_router
 from kordon.analytics.api import router as analytics_router
 from kordon.core.api import router as reference_router
+from kordon.entities.api import router as screening_router
 from kordon.exchange.api import router as exchange_router
 from kordon.seizures.api import router as seizures_router
 
@@ -29,6 +30,7 @@ api.add_router("/", seizures_router)
 api.add_router("/", sharing_router)
 api.add_router("/", exchange_router)
 api.add_router("/", analytics_router)
+api.add_router("/", screening_router)
 
 
 def _public(patterns: list[Any]) -> list[Any]:

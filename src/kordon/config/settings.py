@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kordon.core",
     "kordon.access",
     "kordon.seizures",
+    "kordon.entities",
     "kordon.exchange",
     "kordon.analytics",
 ]
@@ -166,6 +167,13 @@ KORDON_BOUNDARIES = NODE_MODULES / "world-atlas" / "countries-50m.json"
 # database only.
 KORDON_ANALYTICS_MIRROR = env_str("KORDON_ANALYTICS_MIRROR", str(DATA_DIR / "analytics.duckdb"))
 MEDIA_ROOT = DATA_DIR / "files"
+# Screening indexes of watchlists, one folder per list version, built when a list is imported.
+KORDON_SCREENING_DIR = Path(env_str("KORDON_SCREENING_DIR", str(DATA_DIR / "screening"))).resolve()
+# A screening shows candidates scoring at least this many percent (docs/benchmarks.md: how often
+# it then misses the person, and how often it alerts on a stranger).
+KORDON_SCREENING_THRESHOLD = env_int("KORDON_SCREENING_THRESHOLD", 70, minimum=1)
+if KORDON_SCREENING_THRESHOLD > 99:
+    raise ImproperlyConfigured("KORDON_SCREENING_THRESHOLD is a percentage from 1 to 99.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 KORDON_MAX_UPLOAD_BYTES = env_int("KORDON_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024

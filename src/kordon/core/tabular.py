@@ -3,6 +3,7 @@ semicolons, and XLSX; row by row, so a million-row file never sits in memory."""
 
 import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,3 +142,12 @@ def open_table(path: Path) -> Iterator[Table]:
         if not any(header.strip() for header in table.headers):
             raise TableError(_("The first row must hold the column names; it is empty."))
         yield table
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, to tell in the audit trail exactly which file was imported."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -10,7 +10,6 @@ whole import is one transaction: it lands completely or not at all, even if the 
 """
 
 import datetime
-import hashlib
 from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +26,7 @@ from kordon.access import policy
 from kordon.access.audit import IMPORT, audit_log
 from kordon.core import bulk
 from kordon.core.models import Unit
-from kordon.core.tabular import TableError, open_table
+from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.seizures.import_decisions import ChunkWrites, DecisionSummary
 from kordon.seizures.import_worker import decided_table
 from kordon.seizures.models import Seizure, SeizureImport, SeizureImportProblem, SeizureItem, SeizureStatus
@@ -138,14 +137,6 @@ def _store_problems(batch: SeizureImport, summary: DecisionSummary) -> None:
             )
         )
     SeizureImportProblem.objects.bulk_create(records, batch_size=2000)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # From this many new items on, the database's planner statistics are refreshed after the import.

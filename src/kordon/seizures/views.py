@@ -20,9 +20,10 @@ from kordon.access import policy
 from kordon.access.selectors import partner_views, record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.models import Country
+from kordon.core.tabular import file_sha256
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
-from kordon.seizures.importing import Markings, file_sha256, import_seizures
+from kordon.seizures.importing import Markings, import_seizures
 from kordon.seizures.models import Seizure, SeizureImport
 from kordon.seizures.selectors import (
     import_get,

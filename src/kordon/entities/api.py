@@ -1,0 +1,92 @@
+"""REST API of screening: a person against the watchlists you may use, and those lists."""
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field, StringConstraints
+
+from kordon.entities.importing import birth_date, nationality
+from kordon.entities.matching import Person
+from kordon.entities.screening import node_threshold, screen_person, usable_watchlists
+
+router = Router(tags=["screening"])
+NO_NUL = r"^[^\x00]*$"
+
+
+class ScreeningIn(Schema):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=NO_NUL)] = Field(
+        description="The name in any script: Султанов Алимбай, SULTANOV<<ALIMBAI, Sultonov A."
+    )
+    birth_date: Annotated[str, StringConstraints(max_length=10, pattern=NO_NUL)] = Field(
+        default="", description="1975-03-12, 12.03.1975, 1975-03 or 1975"
+    )
+    nationality: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] = Field(
+        default="", description="A country code: KG or KGZ"
+    )
+    document_number: Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL)] = ""
+    gender: Literal["male", "female", ""] = ""
+
+
+class ScreeningMatchOut(Schema):
+    entity_id: str = Field(description="The person's id in the watchlist file")
+    watchlist: str
+    watchlist_id: int
+    name: str = Field(description="The name (or other name) of the list's entry that matched best")
+    score: float = Field(description="0–1; only matches at or above the node's threshold are returned")
+    explanation: str
+
+
+class ScreeningOut(Schema):
+    threshold: float
+    matches: list[ScreeningMatchOut]
+
+
+class WatchlistOut(Schema):
+    id: int
+    name: str
+    owner_unit: str
+    tlp: str
+    version: int
+    entries: int
+    imported_at: datetime.datetime
+
+
+@router.post("/screening/person", response=ScreeningOut)
+def screening_person(request: HttpRequest, payload: ScreeningIn) -> Any:
+    """Candidates for one person from the watchlists your units may use, best first, each with
+    its score and the reasons (names across scripts, birth date with day and month swapped, a
+    document number one character off). Every screening is written to the audit trail."""
+    try:
+        born = birth_date(payload.birth_date) if payload.birth_date.strip() else ""
+    except ValueError:
+        raise HttpError(422, "Write the birth date as 1975-03-12, 12.03.1975, 1975-03 or 1975.") from None
+    try:
+        country = nationality(payload.nationality) if payload.nationality.strip() else ""
+    except ValueError:
+        raise HttpError(422, "Write the nationality as a country code, such as KG or KGZ.") from None
+    if not payload.name.strip():
+        raise HttpError(422, "The name is empty.")
+    query = Person(payload.name, born, country, payload.document_number, payload.gender)
+    matches = screen_person(actor=request.user, query=query)
+    return {"threshold": node_threshold(), "matches": [match.as_dict() for match in matches]}
+
+
+@router.get("/watchlists", response=list[WatchlistOut])
+def list_watchlists(request: HttpRequest) -> Any:
+    """The watchlists your units may screen against, with their current version."""
+    return [
+        {
+            "id": watchlist.pk,
+            "name": watchlist.name,
+            "owner_unit": watchlist.owner_unit.code,
+            "tlp": watchlist.get_tlp_display(),
+            "version": watchlist.current_version.number,
+            "entries": watchlist.current_version.entry_count,
+            "imported_at": watchlist.current_version.imported_at,
+        }
+        for watchlist in usable_watchlists(request.user)
+        if watchlist.current_version is not None
+    ]

@@ -1,0 +1,315 @@
+"""Importing a watchlist file: check every row, keep the good ones, explain the bad ones.
+
+The file has the columns `id, name, alt_names, birth_date, nationality, document_number, gender,
+notes` (`alt_names` separated by ";"); Russian headers are understood too. Importing a list again
+under the same name makes a new version that replaces the old one for screening; the old version
+stays in the history. The version is written in one transaction with its audit line: it lands
+completely or not at all. Its screening index is built after the commit.
+"""
+
+import datetime
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from kordon.access import policy
+from kordon.access.audit import IMPORT, audit_log
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.access.services import marking_problems, node_grading_scheme
+from kordon.core import bulk
+from kordon.core.models import Unit
+from kordon.core.tabular import TableError, file_sha256, open_table
+from kordon.entities import screening_index
+from kordon.entities.models import Watchlist, WatchlistEntry, WatchlistVersion
+
+COLUMNS = ("id", "name", "alt_names", "birth_date", "nationality", "document_number", "gender", "notes")
+REQUIRED = ("id", "name")
+# Headers as Russian-speaking agencies write them.
+HEADER_ALIASES = {
+    "ид": "id", "идентификатор": "id", "№": "id", "номер": "id", "фио": "name", "имя": "name",
+    "другие имена": "alt_names", "псевдонимы": "alt_names", "дата рождения": "birth_date",
+    "гражданство": "nationality", "номер документа": "document_number", "документ": "document_number",
+    "пол": "gender", "примечание": "notes", "примечания": "notes",
+}  # fmt: skip
+GENDERS = {
+    "male": "male", "m": "male", "м": "male", "муж": "male", "мужской": "male", "erkak": "male",
+    "female": "female", "f": "female", "ж": "female", "жен": "female", "женский": "female", "ayol": "female",
+}  # fmt: skip
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+ENTRY_COLUMNS = (
+    "version_id", "external_id", "name", "alt_names", "birth_date", "nationality", "document_number", "gender",
+    "notes",
+)  # fmt: skip
+INSERT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class WatchlistImportResult:
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    watchlist: Watchlist | None = None
+    version: WatchlistVersion | None = None
+    # Why nothing was imported, when the file as a whole could not be.
+    failure: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "watchlist_id": self.watchlist.pk if self.watchlist else None,
+            "version": self.version.number if self.version else None,
+            "rows": self.rows,
+            "imported": self.version.entry_count if self.version else 0,
+            "rejected": len({problem.row for problem in self.problems}),
+            "failure": self.failure,
+            "errors": [problem.as_dict() for problem in self.problems],
+        }
+
+
+def birth_date(text: str) -> str:
+    """A birth date as the scorer compares it ("1975-03-12", "1975-03" or "1975") from ISO or
+    day-first ("12.03.1975") writing; ValueError when it is no date."""
+    text = text.strip()
+    day_first = _DAY_FIRST.match(text)
+    if day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+        return datetime.date(year, month, day).isoformat()
+    iso = _ISO.match(text)
+    if not iso:
+        raise ValueError(text)
+    year, month, day = (int(part) if part else None for part in iso.groups())
+    assert year is not None  # the pattern requires it
+    if day is not None and month is not None:
+        return datetime.date(year, month, day).isoformat()
+    if month is not None:
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        return f"{year:04}-{month:02}"
+    return f"{year:04}"
+
+
+def nationality(text: str) -> str:
+    """An ISO 3166 alpha-2 code from an alpha-2 or alpha-3 code or an English country name."""
+    text = text.strip()
+    try:
+        country = pycountry.countries.lookup(text)
+    except LookupError:
+        raise ValueError(text) from None
+    return str(country.alpha_2)
+
+
+def _entry(number: int, cells: dict[str, str], seen: dict[str, int]) -> tuple[list[Any], list[Problem]]:
+    """The entry's columns (after version_id), or the row's problems."""
+    problems = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(number, column, message))
+
+    external_id = cells.get("id", "").strip()
+    if not external_id:
+        problem("id", _("Every person needs the list's own id."))
+    elif len(external_id) > 100:
+        problem("id", _("The id is longer than 100 characters."))
+    elif external_id in seen:
+        problem(
+            "id",
+            _("The id %(id)s is already on row %(row)s.") % {"id": external_id, "row": seen[external_id]},
+        )
+    name = " ".join(cells.get("name", "").split())
+    if not name:
+        problem("name", _("The name is empty."))
+    elif len(name) > 300:
+        problem("name", _("The name is longer than 300 characters."))
+    alt_names = [" ".join(alt.split()) for alt in cells.get("alt_names", "").split(";")]
+    alt_names = [alt[:300] for alt in alt_names if alt]
+    born = ""
+    if cells.get("birth_date", "").strip():
+        try:
+            born = birth_date(cells["birth_date"])
+        except ValueError:
+            problem("birth_date", _("Write the birth date as 1975-03-12, 12.03.1975, 1975-03 or 1975."))
+    country = ""
+    if cells.get("nationality", "").strip():
+        try:
+            country = nationality(cells["nationality"])
+        except ValueError:
+            problem("nationality", _("Write the nationality as a country code, such as KG or KGZ."))
+    document = " ".join(cells.get("document_number", "").split())
+    if len(document) > 50:
+        problem("document_number", _("The document number is longer than 50 characters."))
+    gender = ""
+    if cells.get("gender", "").strip():
+        gender = GENDERS.get(cells["gender"].strip().lower(), "")
+        if not gender:
+            problem("gender", _("Write the gender as male or female, or leave it empty."))
+    if problems:
+        return [], problems
+    seen[external_id] = number
+    notes = cells.get("notes", "").strip()
+    return [
+        external_id,
+        name,
+        json.dumps(alt_names, ensure_ascii=False),
+        born,
+        country,
+        document,
+        gender,
+        notes,
+    ], []
+
+
+def column_name(header: Any) -> str:
+    """The column a header names ("Дата рождения" and "birth date" are birth_date)."""
+    header = " ".join(str(header).strip().lower().split())
+    return HEADER_ALIASES.get(header, header.replace(" ", "_"))
+
+
+def row_cells(headers: list[str], cells: list[Any]) -> dict[str, str]:
+    """A row's cells by column, as text; a short row's missing cells are empty."""
+    padded = [*cells, *[None] * (len(headers) - len(cells))]
+    return {header: "" if cell is None else str(cell) for header, cell in zip(headers, padded, strict=False)}
+
+
+def _watchlist_for(
+    actor: Any, unit: Unit, name: str, tlp: int, handling_code: str, distribution: int
+) -> Watchlist:
+    """The unit's agency's list of that name, which `actor` must be able to change, or a new one
+    with the given markings (unsaved)."""
+    existing = Watchlist.objects.filter(owner_agency_id=unit.agency_id, name=name).first()
+    if existing is None:
+        problems = marking_problems(
+            tlp=tlp,
+            handling_code=handling_code,
+            handling_note="",
+            distribution=distribution,
+            sharing_group_id=None,
+            grading_scheme=node_grading_scheme(),
+            source_reliability="",
+            information_credibility="",
+        )
+        if problems:
+            raise ValidationError(problems)
+        return Watchlist(
+            owner_unit=unit,
+            owner_agency_id=unit.agency_id,
+            name=name,
+            tlp=tlp,
+            handling_code=handling_code,
+            distribution=distribution,
+            grading_scheme=node_grading_scheme(),
+            created_by=actor,
+        )
+    if not Watchlist.objects.restrict(actor, policy.CHANGE).filter(pk=existing.pk).exists():
+        raise PermissionDenied(
+            _("The watchlist %(name)s belongs to another unit of your agency; ask them to import it.")
+            % {"name": name}
+        )
+    return existing
+
+
+def watchlist_import(
+    *,
+    actor: Any,
+    unit: Unit,
+    path: Path,
+    name: str,
+    file_name: str = "",
+    tlp: int = Tlp.AMBER,
+    handling_code: str = HandlingCode.H0,
+    distribution: int = Distribution.AGENCY,
+    build_index: bool = True,
+) -> WatchlistImportResult:
+    """Import `path` as the new version of the unit's agency's watchlist `name` (created with the
+    given markings the first time; a later import keeps the list's markings)."""
+    if not policy.may_act_in_unit(actor, unit.pk, policy.ADD):
+        raise PermissionDenied(_("You may not import lists for this unit."))
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the watchlist a name.")})
+    watchlist = _watchlist_for(actor, unit, name, tlp, handling_code, distribution)
+    result = WatchlistImportResult(watchlist=watchlist if watchlist.pk else None)
+    entries: list[list[Any]] = []
+    try:
+        with open_table(path) as table:
+            headers = [column_name(header) for header in table.headers]
+            missing = [column for column in REQUIRED if column not in headers]
+            if missing:
+                result.failure = _("The file has no column %(columns)s. The columns are: %(all)s.") % {
+                    "columns": ", ".join(missing),
+                    "all": ", ".join(COLUMNS),
+                }
+                return result
+            seen: dict[str, int] = {}
+            for number, cells in table.rows:
+                result.rows += 1
+                entry, problems = _entry(number, row_cells(headers, cells), seen)
+                result.problems.extend(problems)
+                if entry:
+                    entries.append(entry)
+    except TableError as error:
+        result.failure = str(error)
+        return result
+    if not entries:
+        result.failure = _("No row could be imported; the list was left as it was.")
+        return result
+    with transaction.atomic():
+        if watchlist.pk is None:
+            watchlist.save()
+        else:
+            # One import at a time per list: the version numbers must not collide.
+            watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
+        last = watchlist.versions.aggregate(last=Max("number"))["last"] or 0
+        version = WatchlistVersion.objects.create(
+            watchlist=watchlist,
+            number=last + 1,
+            index_token=secrets.token_hex(8),
+            file_name=(file_name or path.name)[:255],
+            file_sha256=file_sha256(path),
+            entry_count=len(entries),
+            rejected_rows=len({problem.row for problem in result.problems}),
+            imported_by=actor,
+        )
+        prepare = bulk.row_preparer(WatchlistEntry, ENTRY_COLUMNS)
+        for start in range(0, len(entries), INSERT_BATCH):
+            batch = [prepare([version.pk, *entry]) for entry in entries[start : start + INSERT_BATCH]]
+            bulk.insert_prepared(WatchlistEntry, ENTRY_COLUMNS, batch)
+        previous = watchlist.current_version_id
+        watchlist.current_version = version
+        watchlist.save(update_fields=["current_version", "updated_at"])
+        audit_log(
+            actor=actor,
+            action=IMPORT,
+            instance=watchlist,
+            before={"version_id": previous},
+            after={
+                "version": version.number,
+                "version_id": version.pk,
+                "file": version.file_name,
+                "sha256": version.file_sha256,
+                "rows": result.rows,
+                "entries": version.entry_count,
+                "rejected": version.rejected_rows,
+            },
+        )
+    result.watchlist, result.version = watchlist, version
+    if build_index:
+        screening_index.build(version)
+    return result

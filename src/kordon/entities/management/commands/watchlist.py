@@ -1,0 +1,129 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kordon.access import policy
+from kordon.access.context import action_context
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.core.models import Unit
+from kordon.entities.importing import watchlist_import
+from kordon.entities.models import Watchlist
+
+TLP_NAMES = {
+    "clear": Tlp.CLEAR,
+    "green": Tlp.GREEN,
+    "amber": Tlp.AMBER,
+    "amber+strict": Tlp.AMBER_STRICT,
+    "red": Tlp.RED,
+}
+DISTRIBUTION_NAMES = {
+    "unit": Distribution.UNIT,
+    "agency": Distribution.AGENCY,
+    "partners": Distribution.PARTNERS,
+    "all": Distribution.ALL,
+}
+
+
+def active_user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"There is no active user {username!r}.")
+    return user
+
+
+class Command(BaseCommand):
+    help = (
+        "Watchlists: `kordon watchlist import FILE --name NAME --unit CODE --user NAME` imports a list "
+        "(a new version if the list exists); `kordon watchlist list --user NAME` shows the lists and versions."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        load = verbs.add_parser(
+            "import",
+            help="import a CSV or XLSX file with the columns id, name, alt_names, birth_date, nationality, "
+            "document_number, gender, notes (alt_names separated by ';')",
+        )
+        load.add_argument("file", type=Path, help="the CSV or XLSX file")
+        load.add_argument("--name", required=True, help="the list's name; the same name makes a new version")
+        load.add_argument("--unit", required=True, help="code of the unit that owns the list")
+        load.add_argument("--user", required=True, help="user name of the person importing")
+        load.add_argument(
+            "--tlp", choices=sorted(TLP_NAMES), default="amber", help="a new list's TLP (amber)"
+        )
+        load.add_argument(
+            "--distribution",
+            choices=sorted(DISTRIBUTION_NAMES),
+            default="agency",
+            help="who a new list is for (agency); 'partners' lets agencies with an agreement screen against it",
+        )
+        load.add_argument(
+            "--handling", choices=["H0", "H1", "H2"], default="H0", help="a new list's handling code"
+        )
+        load.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+        show = verbs.add_parser("list", help="the lists the user may use, with their versions")
+        show.add_argument("--user", required=True, help="user name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = active_user(options["user"])
+        if options["verb"] == "list":
+            self._list(user)
+            return
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"There is no file {path}.")
+        unit = Unit.objects.select_related("agency").filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(
+                f"There is no unit with code {options['unit']!r}; see the units page or the admin."
+            )
+        with action_context(client_address="cli"):
+            try:
+                result = watchlist_import(
+                    actor=user,
+                    unit=unit,
+                    path=path,
+                    name=options["name"],
+                    tlp=TLP_NAMES[options["tlp"]],
+                    handling_code=HandlingCode(options["handling"]),
+                    distribution=DISTRIBUTION_NAMES[options["distribution"]],
+                )
+            except PermissionDenied as error:
+                raise CommandError(str(error)) from None
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+        outcome = result.as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(outcome, ensure_ascii=False))
+        else:
+            self._report(outcome, options["name"])
+        if result.failure:
+            raise CommandError(result.failure)
+
+    def _report(self, outcome: dict[str, Any], name: str) -> None:
+        if outcome["version"]:
+            self.stdout.write(
+                f"{name}: version {outcome['version']}, {outcome['rows']} rows read: {outcome['imported']} "
+                f"people imported, {outcome['rejected']} rows rejected."
+            )
+        for error in outcome["errors"][:50]:
+            self.stdout.write(f"  row {error['row']} [{error['column']}]: {error['message']}")
+        if len(outcome["errors"]) > 50:
+            self.stdout.write(f"  … and {len(outcome['errors']) - 50} more (--json lists them all).")
+
+    def _list(self, user: Any) -> None:
+        lists = Watchlist.objects.restrict(user, policy.VIEW).select_related("owner_unit").order_by("name")
+        for watchlist in lists:
+            self.stdout.write(
+                f"{watchlist.name} ({watchlist.owner_unit.code}, {watchlist.get_tlp_display()})"
+            )
+            for version in watchlist.versions.order_by("-number"):
+                current = " (current)" if version.pk == watchlist.current_version_id else ""
+                self.stdout.write(
+                    f"  v{version.number}{current}: {version.entry_count} people from {version.file_name}, "
+                    f"{version.imported_at:%Y-%m-%d %H:%M}"
+                )

@@ -1,0 +1,188 @@
+"""Screening a person against the watchlists a user may use: the candidates each list's index
+finds, scored by the person scorer, above the node's threshold, best first. Every screening is
+written to the audit trail, a file of travellers as one line.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kordon.access import policy
+from kordon.access.audit import audit_log
+from kordon.core.tabular import TableError, file_sha256, open_table
+from kordon.entities import screening_index
+from kordon.entities.importing import birth_date, column_name, nationality, row_cells
+from kordon.entities.matching import Match, Person, compare
+from kordon.entities.models import Watchlist
+
+SCREEN: Final = "screen"
+SCREEN_FILE: Final = "screen_file"
+# More than this many matches for one person means the query says too little; the best are shown.
+MOST_MATCHES: Final = 50
+RESULT_COLUMNS: Final = ("best_watchlist", "best_entity_id", "best_name", "score", "explanation")
+
+
+@dataclass(frozen=True)
+class ScreeningMatch:
+    watchlist: Watchlist
+    entry: screening_index.Entry
+    name: str  # the entry's name that matched best
+    match: Match
+
+    @property
+    def score(self) -> float:
+        return self.match.score
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entry.external_id,
+            "watchlist": self.watchlist.name,
+            "watchlist_id": self.watchlist.pk,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "explanation": self.match.explanation,
+        }
+
+
+def node_threshold() -> float:
+    return int(settings.KORDON_SCREENING_THRESHOLD) / 100
+
+
+def usable_watchlists(user: Any) -> list[Watchlist]:
+    """The watchlists `user` may screen against: those the policy lets them see, with a version."""
+    lists = Watchlist.objects.restrict(user, policy.VIEW).filter(current_version__isnull=False)
+    return list(lists.select_related("current_version", "owner_unit").order_by("name", "pk"))
+
+
+def _matches(query: Person, watchlists: list[Watchlist], threshold: float) -> list[ScreeningMatch]:
+    found = []
+    for watchlist in watchlists:
+        index = screening_index.load(watchlist.current_version)
+        for row in index.candidates(query):
+            entry = index.entry(row)
+            best = max(
+                ((compare(query, person), person.name) for person in entry.as_persons()),
+                key=lambda pair: pair[0].score,
+            )
+            if best[0].score >= threshold:
+                found.append(ScreeningMatch(watchlist, entry, best[1], best[0]))
+    found.sort(key=lambda match: (-match.score, match.watchlist.name, match.entry.external_id))
+    return found[:MOST_MATCHES]
+
+
+def _query_record(query: Person) -> dict[str, str]:
+    return {
+        "name": query.name,
+        "birth_date": query.birth_date,
+        "nationality": query.nationality,
+        "document_number": query.document_number,
+        "gender": query.gender,
+    }
+
+
+def screen_person(*, actor: Any, query: Person, threshold: float | None = None) -> list[ScreeningMatch]:
+    """The entries of the watchlists `actor` may use that `query` may be, best first."""
+    matches = _matches(query, usable_watchlists(actor), node_threshold() if threshold is None else threshold)
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action=SCREEN,
+            object_type="entities.screening",
+            object_repr=query.name,
+            after={
+                "query": _query_record(query),
+                "matches": [
+                    [match.watchlist.pk, match.entry.external_id, round(match.score, 4)] for match in matches
+                ],
+            },
+        )
+    return matches
+
+
+@dataclass
+class FileScreening:
+    rows: int = 0
+    screened: int = 0
+    alerts: int = 0
+    problems: list[tuple[int, str]] | None = None
+
+
+def _queries(path: Path) -> Iterator[tuple[int, dict[str, str], Person | None, str]]:
+    """(row number, the row's cells by column, the person or None, why not)."""
+    with open_table(path) as table:
+        headers = [column_name(header) for header in table.headers]
+        if "name" not in headers:
+            raise TableError(_("The file has no column name. The columns are those of a watchlist file."))
+        for number, cells in table.rows:
+            row = row_cells(headers, cells)
+            name = " ".join(row.get("name", "").split())
+            if not name:
+                yield number, row, None, _("The name is empty.")
+                continue
+            try:
+                born = birth_date(row["birth_date"]) if row.get("birth_date", "").strip() else ""
+                country = nationality(row["nationality"]) if row.get("nationality", "").strip() else ""
+            except ValueError as error:
+                yield number, row, None, _("Not understood: %(value)s") % {"value": error}
+                continue
+            gender = row.get("gender", "").strip().lower()
+            yield number, row, Person(name, born, country, row.get("document_number", ""), gender), ""
+
+
+def screen_file(*, actor: Any, path: Path, out: Path, threshold: float | None = None) -> FileScreening:
+    """Screen every person of a file (the columns of a watchlist file) and write `out`: the
+    file's columns, then the best match of each row, its score and the explanation."""
+    limit = node_threshold() if threshold is None else threshold
+    watchlists = usable_watchlists(actor)
+    outcome = FileScreening(problems=[])
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer: Any = None
+        for number, row, query, problem in _queries(path):
+            if writer is None:
+                writer = csv.writer(handle)
+                writer.writerow([*row.keys(), *RESULT_COLUMNS])
+            outcome.rows += 1
+            if query is None:
+                assert outcome.problems is not None
+                outcome.problems.append((number, problem))
+                writer.writerow([*row.values(), "", "", "", "", problem])
+                continue
+            outcome.screened += 1
+            matches = _matches(query, watchlists, limit)
+            if not matches:
+                writer.writerow([*row.values(), "", "", "", "", ""])
+                continue
+            outcome.alerts += 1
+            best = matches[0]
+            writer.writerow(
+                [
+                    *row.values(),
+                    best.watchlist.name,
+                    best.entry.external_id,
+                    best.name,
+                    f"{best.score:.4f}",
+                    best.match.explanation,
+                ]
+            )
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action=SCREEN_FILE,
+            object_type="entities.screening",
+            object_repr=path.name,
+            after={
+                "file": path.name,
+                "sha256": file_sha256(path),
+                "rows": outcome.rows,
+                "screened": outcome.screened,
+                "alerts": outcome.alerts,
+                "watchlists": [watchlist.pk for watchlist in watchlists],
+            },
+        )
+    return outcome
