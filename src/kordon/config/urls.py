@@ -17,6 +17,7 @@ urlpatterns = [
     path("seizures/", include("kordon.seizures.urls")),
     path("access/", include("kordon.access.urls")),
     path("exchange/", include("kordon.exchange.urls")),
+    path("entities/", include("kordon.entities.urls")),
     path("analytics/", include("kordon.analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),

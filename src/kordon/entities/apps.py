@@ -6,3 +6,8 @@ class EntitiesConfig(AppConfig):
     name = "kordon.entities"
     label = "entities"
     verbose_name = _("Persons and watchlists")
+
+    def build_demo(self) -> list[str]:
+        from kordon.entities.demo import build_watchlists
+
+        return [build_watchlists()]

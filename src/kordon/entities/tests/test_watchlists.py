@@ -111,9 +111,9 @@ def test_a_new_import_replaces_the_list_and_keeps_its_history(world: Any, tmp_pa
     officer = world.user("kg.blo.dostuk")
     # Screening uses the current version only.
     assert screen_person(actor=officer, query=SULTANOV_IN_UZBEK) == []
-    assert [m.entry.external_id for m in screen_person(actor=officer, query=Person("Mamytov Erlan", "1990"))] == [
-        "KG-009"
-    ]
+    assert [
+        m.entry.external_id for m in screen_person(actor=officer, query=Person("Mamytov Erlan", "1990"))
+    ] == ["KG-009"]
 
 
 def test_only_the_owner_unit_imports_a_new_version(world: Any, tmp_path: Path) -> None:
@@ -142,7 +142,9 @@ def test_the_courier_is_found_however_he_is_written(world: Any, tmp_path: Path) 
     reasons = {reason.outcome for reason in matches[0].match.reasons}
     assert {"same", "day_month_swapped", "one_edit"} <= reasons
     # The passport's machine-readable zone, with the document number's characters swapped.
-    mrz = screen_person(actor=officer, query=Person("SULTANOV<<ALIMBAI", "1975-03-12", document_number="AN1234657"))
+    mrz = screen_person(
+        actor=officer, query=Person("SULTANOV<<ALIMBAI", "1975-03-12", document_number="AN1234657")
+    )
     assert [match.entry.external_id for match in mrz] == ["KG-001"]
     # Another man of the same name, born another day, with another passport, is no match.
     other = screen_person(actor=officer, query=Person("Султанов Алимбай", "1991-06-30", "KG", "AC9999999"))
@@ -207,7 +209,9 @@ def test_the_api_screens_and_lists_only_what_the_user_may_use(world: Any, tmp_pa
         answers[username] = (response.json(), lists)
     found, lists = answers["uz.blo.dustlik"]
     assert found["threshold"] == 0.7
-    assert [(match["entity_id"], match["watchlist"]) for match in found["matches"]] == [("KG-001", "Couriers")]
+    assert [(match["entity_id"], match["watchlist"]) for match in found["matches"]] == [
+        ("KG-001", "Couriers")
+    ]
     assert found["matches"][0]["score"] >= 0.7
     assert "day and month swapped" in found["matches"][0]["explanation"]
     assert [(item["name"], item["entries"]) for item in lists] == [("Couriers", 3)]

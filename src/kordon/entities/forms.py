@@ -1,0 +1,52 @@
+"""The officer's screening form: a name in any script, and what else the document says."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kordon.core.forms import StyledForm
+from kordon.entities.importing import birth_date, nationality
+from kordon.entities.matching import Person
+
+
+class ScreeningForm(StyledForm):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        help_text=_("In any script, as the document writes it: Султанов Алимбай, SULTANOV<<ALIMBAI."),
+    )
+    birth_date = forms.CharField(label=_("Birth date"), max_length=10, required=False)
+    nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
+    document_number = forms.CharField(label=_("Document number"), max_length=50, required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", "—"), ("male", _("male")), ("female", _("female"))], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].widget.attrs["placeholder"] = "12.03.1975"
+        self.fields["nationality"].widget.attrs["placeholder"] = "KG"
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def clean_birth_date(self) -> str:
+        text = self.cleaned_data["birth_date"].strip()
+        try:
+            return birth_date(text) if text else ""
+        except ValueError:
+            raise forms.ValidationError(_("Write the birth date as 12.03.1975, 1975-03 or 1975.")) from None
+
+    def clean_nationality(self) -> str:
+        text = self.cleaned_data["nationality"].strip()
+        try:
+            return nationality(text) if text else ""
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the nationality as a country code, such as KG or KGZ.")
+            ) from None
+
+    def person(self) -> Person:
+        data = self.cleaned_data
+        return Person(
+            data["name"], data["birth_date"], data["nationality"], data["document_number"], data["gender"]
+        )

@@ -1,0 +1,44 @@
+"""Screening in a real browser: the Uzbek officer at Dustlik screens a traveller whose passport
+writes the Kyrgyz courier's name in Uzbek Latin, and sees why the demo watchlist flags him."""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from kordon.access.context import action_context
+from kordon.access.demo import build_sharing
+from kordon.browser import screenshot
+from kordon.entities.demo import build_watchlists
+from kordon.exchange.tests.test_browser import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_officer_screens_a_traveller_across_the_border(
+    page: Page, live_server: Any, transactional_world: Any
+) -> None:
+    with action_context(client_address="test"):
+        build_sharing()
+        build_watchlists()
+    base = live_server.url
+    log_in(page, base, "uz.blo.dustlik")
+    page.click("nav >> text=Проверка по спискам")
+    expect(page.locator("h1")).to_have_text("Проверка человека")
+    page.fill("#id_name", "Sultonov Alimboy Karimovich")
+    page.fill("#id_birth_date", "03.12.1975")
+    page.fill("#id_nationality", "UZ")
+    page.fill("#id_document_number", "AN1234576")
+    page.click("#screening-form button[type=submit]")
+    matches = page.locator("#matches tbody tr")
+    expect(matches).to_have_count(1)
+    expect(matches.first).to_contain_text("Султанов Алимбай Каримович")
+    expect(matches.first).to_contain_text("поменять местами день и месяц")
+    screenshot(page, "screening")
+    page.fill("#id_name", "Петров Пётр")
+    page.fill("#id_birth_date", "31.02.1980")
+    page.click("#screening-form button[type=submit]")
+    expect(page.locator("#screening-form .text-danger")).to_contain_text("1975")
+    page.fill("#id_birth_date", "01.02.1980")
+    page.click("#screening-form button[type=submit]")
+    expect(page.locator("#no-match")).to_be_visible()
