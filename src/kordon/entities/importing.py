@@ -95,8 +95,8 @@ def birth_date(text: str) -> str:
     iso = _ISO.match(text)
     if not iso:
         raise ValueError(text)
-    year, month, day = (int(part) if part else None for part in iso.groups())
-    assert year is not None  # the pattern requires it
+    year = int(iso.group(1))
+    month, day = (int(part) if part else None for part in iso.groups()[1:])
     if day is not None and month is not None:
         return datetime.date(year, month, day).isoformat()
     if month is not None:

@@ -18,6 +18,7 @@ Each way of reading must give exactly the expected set; forbidden and missing lo
 import csv
 import datetime
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,12 +32,14 @@ from kordon.access.models import AgreementStatus, SharingAgreement, SharingGroup
 from kordon.access.tokens import token_issue
 from kordon.conftest import PASSWORD
 from kordon.core.models import Agency, Membership, Unit, User
+from kordon.entities.importing import watchlist_import
+from kordon.entities.models import Watchlist
 from kordon.exchange import notifications
 from kordon.exchange.models import Alert, AlertRecipient, InformationRequest
 from kordon.exchange.selectors import alert_list, request_list
 from kordon.seizures.selectors import SeizureFilters, seizure_list, seizure_statistics
 
-KINDS = [str(RecordKind.SEIZURES), str(RecordKind.ALERTS), str(RecordKind.REQUESTS)]
+KINDS = [str(RecordKind.SEIZURES), str(RecordKind.ALERTS), str(RecordKind.REQUESTS), str(RecordKind.ENTITIES)]
 
 PERSONAS = [
     "kg.blo.dostuk",
@@ -226,6 +229,38 @@ def test_exports_autocomplete_and_aggregates(world: Any, shared: dict[str, Any],
     assert sum(row["cases"] for row in api.get("/api/v1/seizures/statistics").json()) == len(
         expected(SEIZURES, username)
     )
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_screening_uses_only_the_watchlists_one_may_see(
+    world: Any, shared: dict[str, Any], username: str, tmp_path: Path
+) -> None:
+    """Watchlists carry the seizures' markings (same table): the same person is on every list,
+    and a screening finds him only on the lists the persona may see."""
+    people = tmp_path / "list.csv"
+    people.write_text("id,name,birth_date,document_number\nP1,Султанов Алимбай,1975-03-12,AN1234567\n")
+    officer = world.user("kg.blo.dostuk")
+    for name, (distribution, tlp, _who) in SEIZURES.items():
+        result = watchlist_import(actor=officer, unit=world.unit("kg-dcs-blo-dostuk"), path=people, name=name)
+        Watchlist.objects.filter(pk=result.watchlist.pk).update(
+            distribution=distribution,
+            tlp=tlp,
+            sharing_group=shared["S-GROUP"].sharing_group if distribution == Distribution.GROUP else None,
+        )
+    token = token_issue(request=None, username=username, password=PASSWORD)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    query = {"name": "SULTANOV ALIMBAI", "birth_date": "1975-03-12", "document_number": "AN1234567"}
+    screened = api.post("/api/v1/screening/person", query, content_type="application/json").json()
+    assert {match["watchlist"] for match in screened["matches"]} == expected(SEIZURES, username)
+    assert {row["name"] for row in api.get("/api/v1/watchlists").json()} == expected(SEIZURES, username)
+    page = world.client(username).post("/entities/screening/", query).content.decode()
+    assert {name for name in SEIZURES if f">{name}<" in page} == expected(SEIZURES, username)
+
+
+def test_anonymous_cannot_screen(world: Any) -> None:
+    response = Client().post("/api/v1/screening/person", {"name": "X"}, content_type="application/json")
+    assert response.status_code == 401
+    assert Client().get("/entities/screening/").status_code == 302
 
 
 @pytest.mark.parametrize("name", sorted(ALERTS) + sorted(REQUESTS))
