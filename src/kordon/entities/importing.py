@@ -90,8 +90,8 @@ def birth_date(text: str) -> str:
     text = text.strip()
     day_first = _DAY_FIRST.match(text)
     if day_first:
-        day, month, year = (int(part) for part in day_first.groups())
-        return datetime.date(year, month, day).isoformat()
+        written = [int(part) for part in day_first.groups()]
+        return datetime.date(written[2], written[1], written[0]).isoformat()
     iso = _ISO.match(text)
     if not iso:
         raise ValueError(text)
