@@ -6,7 +6,7 @@ Kazakh, Kyrgyz, Tajik and Uzbek letters) and of Afghanistan (Latin, as Afghan li
 Each is then written as a record would write it: in Cyrillic, or in Latin by one of several
 schemes (ICAO 9303 as in passports since 2013, the older Russian passport scheme, Uzbek Latin,
 a French-style spelling), with the errors the reference names: day and month swapped, one digit
-off, the year only, a document number with one character wrong or two swapped, the patronymic
+off, the year only, a document number with one character wrong or two swapped, or another document altogether, the patronymic
 in another form or left out, the given name as an initial, the order of names changed.
 
 Positive pairs are two writings of one identity; negative pairs are two identities of the same
@@ -22,7 +22,10 @@ import random
 import sys
 from dataclasses import dataclass
 
-GIVEN = {
+# A few names each country's records are full of, then many more made the way the region makes
+# names: a root and an ending (Нур + бек, Жам + шид), so that a list of a million holds many
+# namesakes, as real lists do, but not a million of them.
+COMMON_GIVEN = {
     "KG": ["Алимбай", "Бакыт", "Нурлан", "Азамат", "Эрлан", "Кубанычбек", "Жыргалбек", "Улан", "Мирлан", "Айбек"],
     "KZ": ["Нұрлан", "Қасым", "Ерлан", "Асқар", "Бауыржан", "Дәурен", "Жандос", "Айдос", "Ғалым", "Серік"],
     "UZ": ["Ўткир", "Шерзод", "Жамшид", "Бахтиёр", "Улуғбек", "Дилшод", "Ғайрат", "Фаррух", "Ҳасан", "Отабек"],
@@ -32,15 +35,85 @@ GIVEN = {
     "AF": ["Abdul Rahman", "Mohammad Nabi", "Gul Agha", "Janan", "Abdul Hai", "Noor Ahmad", "Zabihullah",
            "Sayed Jalal", "Mullah Omar", "Hekmatullah"],
 }  # fmt: skip
-SURNAMES = {
+ROOTS = {
+    "KG": (["Алым", "Бакыт", "Нур", "Эр", "Ай", "Кубаныч", "Жыргал", "Мир", "Азам", "Тилек", "Куван", "Таалай",
+            "Мелис", "Асыл", "Темир", "Жолдош", "Канат", "Эсен", "Абды", "Сыймык", "Мурат", "Жаныш", "Аскар", "Бол"],
+           ["бек", "бай", "жан", "лан", "", "бол"]),
+    "KZ": (["Нұр", "Қасым", "Ер", "Асқар", "Бауыр", "Дәу", "Жан", "Ай", "Ғали", "Сер", "Қайрат", "Дос", "Марат",
+            "Болат", "Талғат", "Әділ", "Берік", "Өмір", "Ұлан", "Есен", "Арман", "Нұржан", "Мейір", "Ақ"],
+           ["бек", "хан", "жан", "болат", "", "ғали"]),
+    "UZ": (["Ўткир", "Шер", "Жам", "Бахти", "Улуғ", "Дил", "Ғайрат", "Фар", "Ҳасан", "Ота", "Азиз", "Жавлон",
+            "Нодир", "Санжар", "Тоҳир", "Шуҳрат", "Элёр", "Зафар", "Исмоил", "Рустам", "Баҳодир", "Мансур"],
+           ["бек", "жон", "", "зод", "шер", "қул"]),
+    "TJ": (["Ҷамшед", "Фирдавс", "Исмоил", "Далер", "Меҳр", "Ҳусейн", "Акмал", "Саид", "Бахт", "Рустам", "Фаррух",
+            "Сино", "Шоҳ", "Зоҳир", "Умед", "Парвиз", "Нозим", "Ҳоким", "Сафар", "Ғафур", "Қодир", "Ашӯр"],
+           ["ҷон", "", "шо", "мурод", "улло", "бек"]),
+    "TM": (["Мердан", "Ыхлас", "Батыр", "Довлет", "Ашыр", "Чары", "Гурбан", "Мекан", "Сапар", "Ата", "Берди",
+            "Аман", "Мырат", "Ораз", "Хыдыр", "Өвез", "Язмурат", "Нуры", "Кака", "Бегенч"],
+           ["", "гулы", "берди", "мырат", "жан"]),
+    "RU": (["Сергей", "Алексей", "Юрий", "Дмитрий", "Андрей", "Николай", "Евгений", "Илья", "Фёдор", "Михаил",
+            "Иван", "Пётр", "Павел", "Олег", "Игорь", "Виктор", "Владимир", "Григорий", "Константин", "Роман",
+            "Степан", "Тимофей", "Вадим", "Артём", "Кирилл", "Максим", "Денис", "Антон", "Борис", "Глеб"], [""]),
+    "AF": (["Abdul", "Mohammad", "Gul", "Noor", "Sayed", "Hekmat", "Zabih", "Ahmad", "Khan", "Jan", "Wali", "Aziz"],
+           [" Rahman", " Nabi", " Agha", " Hai", "ullah", " Jalal", " Wali", " Rahim", " Karim", " Shah"]),
+}  # fmt: skip
+# How each country makes a surname from a name (Нурбек → Нурбеков, Фирдавс → Фирдавсзода).
+SURNAME_ENDINGS = {"KG": ["ов", "баев", "уулу"], "KZ": ["ов", "баев", "ұлы"], "UZ": ["ов", "бойев"],
+                   "TJ": ["ов", "зода", "ӣ"], "TM": ["ов", "гелдиев"], "RU": [], "AF": []}  # fmt: skip
+# Russian surnames from a root (a trade, an animal, a trait) and an ending.
+RUSSIAN_ROOTS = ["Волк", "Медведев", "Сокол", "Гончар", "Плотник", "Рыбак", "Бондар", "Ткач", "Коваль", "Мельник",
+                 "Кузьм", "Журавл", "Снегир", "Грач", "Ворон", "Скворц", "Бобр", "Барсук", "Лис", "Зайч", "Дуб",
+                 "Берез", "Калин", "Малин", "Рябин", "Камен", "Железн", "Серебрян", "Золотар", "Быстр", "Тих",
+                 "Смел", "Добр", "Молчан", "Весел", "Громов", "Светл", "Чёрн", "Бел", "Рыж", "Лысен", "Толст",
+                 "Сухан", "Мокр", "Горбун", "Кривош", "Пахом", "Прохор", "Селиван", "Евдоким"]  # fmt: skip
+COMMON_SURNAMES = {
     "KG": ["Султанов", "Асанов", "Токтогулов", "Жумабаев", "Осмонов", "Абдыкалыков", "Исаков", "Мамытов"],
     "KZ": ["Тоқаев", "Жұмабаев", "Нұрланов", "Сәрсенбаев", "Әбдіров", "Қасымов", "Есенов", "Оспанов"],
     "UZ": ["Ғуломов", "Раҳимов", "Хўжаев", "Тошматов", "Юсупов", "Каримов", "Усмонов", "Шукуров"],
     "TJ": ["Раҳмонов", "Ҷӯраев", "Назарзода", "Шарипов", "Ҳакимов", "Саидов", "Каримзода", "Бобоев"],
     "TM": ["Бердымухамедов", "Атаев", "Овезов", "Гурбанов", "Мырадов", "Хыдыров", "Чарыев", "Аманов"],
-    "RU": ["Иванов", "Щеглов", "Кузнецов", "Юдин", "Хабаров", "Жуков", "Чернышёв", "Яковлев"],
-    "AF": ["Ahmadzai", "Popal", "Noorzai", "Achakzai", "Haqqani", "Karzai", "Akhundzada", "Barakzai"],
+    "RU": ["Иванов", "Щеглов", "Кузнецов", "Юдин", "Хабаров", "Жуков", "Чернышёв", "Яковлев", "Смирнов", "Попов",
+           "Соколов", "Лебедев", "Козлов", "Новиков", "Морозов", "Петров", "Волков", "Соловьёв", "Васильев",
+           "Зайцев", "Павлов", "Семёнов", "Голубев", "Виноградов", "Богданов", "Воробьёв", "Фёдоров", "Михайлов",
+           "Беляев", "Тарасов", "Белов", "Комаров", "Орлов", "Киселёв", "Макаров", "Андреев", "Ковалёв", "Ильин",
+           "Гусев", "Титов", "Кузьмин", "Кудрявцев", "Баранов", "Куликов", "Алексеев", "Степанов", "Яковлев",
+           "Сорокин", "Сергеев", "Романов", "Захаров", "Борисов", "Королёв", "Герасимов", "Пономарёв", "Григорьев",
+           "Лазарев", "Медведев", "Ершов", "Никитин", "Соболев", "Рябов", "Поляков", "Цветков", "Данилов"],
+    "AF": ["Ahmadzai", "Popal", "Noorzai", "Achakzai", "Haqqani", "Karzai", "Akhundzada", "Barakzai", "Alokozai",
+           "Ishaqzai", "Kakar", "Mohmand", "Safi", "Shinwari", "Stanikzai", "Wardak", "Zadran", "Mangal", "Hotak",
+           "Tokhi", "Sultani", "Rahimi", "Karimi", "Amiri", "Hashimi", "Sadat", "Naseri", "Azizi", "Hakimi"],
 }  # fmt: skip
+
+
+def _given(country: str) -> list[str]:
+    roots, endings = ROOTS[country]
+    made = [root + ending for root in roots for ending in endings if ending or len(root) > 3]
+    return list(dict.fromkeys([*COMMON_GIVEN[country], *made]))
+
+
+def _surnames(country: str) -> list[str]:
+    made = []
+    for name in _given(country):
+        base = name.split()[0].rstrip("йь")
+        made += [base + ending if ending != "уулу" else base + "уулу" for ending in SURNAME_ENDINGS[country]]
+    if country == "RU":
+        made = [root + ending for root in RUSSIAN_ROOTS for ending in ("ов", "ин", "ский")]
+    return list(dict.fromkeys([*COMMON_SURNAMES[country], *made]))
+
+
+GIVEN = {country: _given(country) for country in COMMON_GIVEN}
+SURNAMES = {country: _surnames(country) for country in COMMON_SURNAMES}
+
+
+def _zipf(names: list[str], rng: random.Random) -> str:
+    """A name drawn as records draw them: the first of a pool (the common ones) far more often."""
+    return (
+        names[min(int(rng.paretovariate(1.1)) - 1, len(names) - 1)]
+        if rng.random() < 0.5
+        else rng.choice(names)
+    )
+
+
 # Latin schemes as records write Russian-alphabet names (the region's letters first).
 SCHEMES = {
     "icao": {"ғ": "g", "қ": "k", "ң": "n", "ҳ": "kh", "ҷ": "dzh", "ў": "u", "ө": "o", "ү": "u", "ұ": "u", "ә": "a",
@@ -85,9 +158,9 @@ def identity(rng: random.Random, country: str, surname: str | None = None) -> Id
     letters = "".join(rng.choice("ABCEKMNPTX") for _ in range(2))
     return Identity(
         country=country,
-        surname=surname or rng.choice(SURNAMES[country]),
-        given=rng.choice(GIVEN[country]),
-        father=rng.choice(GIVEN[country]).split()[0],
+        surname=surname or _zipf(SURNAMES[country], rng),
+        given=_zipf(GIVEN[country], rng),
+        father=_zipf(GIVEN[country], rng).split()[0],
         birth_date=f"{year}-{month:02}-{day:02}",
         document=f"{letters}{rng.randint(1000000, 9999999)}",
     )
@@ -143,9 +216,27 @@ def written(person: Identity, rng: random.Random) -> dict[str, str]:
     elif draw < 0.15:
         spot = rng.randrange(2, len(document) - 1)
         document = document[:spot] + document[spot + 1] + document[spot] + document[spot + 2 :]
-    elif draw < 0.55:
+    elif draw < 0.2:
+        # A new passport since the record was made.
+        document = identity(rng, person.country).document
+    elif draw < 0.6:
         document = ""
     return {"name": text, "birth_date": birth, "document_number": document, "nationality": person.country}
+
+
+def passport(person: Identity, rng: random.Random) -> dict[str, str]:
+    """What a border post reads from the person's passport: the name in Latin letters as the
+    passport writes it (ICAO 9303 since 2013, the older scheme before; upper case, or as the
+    machine-readable zone writes it), the full birth date, the document number."""
+    names = f"{person.surname} {person.given}"
+    if person.country != "AF":
+        names = romanise(names, rng.choice(["icao", "icao", "old_passport"]))
+    name = names.upper()
+    if rng.random() < 0.2:
+        surname, _space, given = name.partition(" ")
+        name = f"{surname}<<{given.replace(' ', '<')}"
+    return {"name": name, "birth_date": person.birth_date, "document_number": person.document,
+            "nationality": person.country}  # fmt: skip
 
 
 def main() -> None:

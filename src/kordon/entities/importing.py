@@ -11,6 +11,7 @@ import datetime
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ class WatchlistImportResult:
     version: WatchlistVersion | None = None
     # Why nothing was imported, when the file as a whole could not be.
     failure: str = ""
+    index_seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class WatchlistImportResult:
             "imported": self.version.entry_count if self.version else 0,
             "rejected": len({problem.row for problem in self.problems}),
             "failure": self.failure,
+            "index_seconds": None if self.index_seconds is None else round(self.index_seconds, 1),
             "errors": [problem.as_dict() for problem in self.problems],
         }
 
@@ -235,7 +238,6 @@ def watchlist_import(
     tlp: int = Tlp.AMBER,
     handling_code: str = HandlingCode.H0,
     distribution: int = Distribution.AGENCY,
-    build_index: bool = True,
 ) -> WatchlistImportResult:
     """Import `path` as the new version of the unit's agency's watchlist `name` (created with the
     given markings the first time; a later import keeps the list's markings)."""
@@ -310,6 +312,7 @@ def watchlist_import(
             },
         )
     result.watchlist, result.version = watchlist, version
-    if build_index:
-        screening_index.build(version)
+    started = time.perf_counter()
+    screening_index.build(version)
+    result.index_seconds = time.perf_counter() - started
     return result

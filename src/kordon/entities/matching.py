@@ -6,16 +6,20 @@ between records of one person than between records of two. The score is the logi
 weights added to a prior, and every weight comes with a sentence an officer can check ("birth
 date matches with day and month swapped").
 
-The weights are set by hand from what the region's records get wrong (the reference's error
-model: transliteration, swapped day and month, one digit or character off); they are to be
-fitted on the generated identities of the benchmark.
+The weights (data/weights.json) are fitted by logistic regression on the candidates a screening
+index finds for generated identities written as the region's records write them (the
+reference's error model: transliteration, swapped day and month, one digit or character off, a
+year alone, an initial): `python -m bench.fit_weights` writes them, from a seed the benchmark
+that reports the figures (bench/screening.py) does not use.
 """
 
 import datetime
+import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils.functional import Promise
@@ -24,11 +28,10 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from kordon.entities.names import PersonName, father, parse, skeleton
 
-# How rare a true match is among the pairs a screening looks at, as log-odds.
-PRIOR = -6.0
-# Above this, a pair is shown to an officer as a possible match (a node setting once screening
-# exists; to be fitted on the generated identities of bench/identities.py).
+# Above this, a pair is shown to an officer as a possible match; a node sets its own threshold
+# (KORDON_SCREENING_THRESHOLD).
 DEFAULT_THRESHOLD = 0.7
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "weights.json"
 # Names at least this similar (Jaro–Winkler) are "nearly the same": a letter or two apart.
 CLOSE = 0.9
 FEATURE_LABELS = {"nationality": _("nationality"), "gender": _("gender")}
@@ -61,6 +64,26 @@ class Reason:
         return str(self.message) % self.values
 
 
+# (feature, outcome, the sentence, its values): what a comparison found, before it is weighed.
+Evidence = tuple[str, str, Promise, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The log-odds each outcome of each feature adds, and the prior they are added to."""
+
+    prior: float
+    features: dict[str, dict[str, float]]
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> "Weights":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(prior=float(data["prior"]), features=data["features"])
+
+
+WEIGHTS = Weights.load()
+
+
 @dataclass(frozen=True)
 class Match:
     score: float
@@ -71,17 +94,45 @@ class Match:
         return "; ".join(f"{reason.text} ({reason.weight:+.1f})" for reason in self.reasons)
 
 
-def compare(first: Person, second: Person) -> Match:
-    """How likely `first` and `second` are one person, and why."""
-    reasons = [
-        *_names(parse(first.name), parse(second.name)),
+def compare(first: Person, second: Person, *, namesakes: int = 0) -> Match:
+    """How likely `first` and `second` are one person, and why. `namesakes`: how many entries of
+    the list `second` comes from share a pair of names with `first` (0: not known)."""
+    weights = WEIGHTS.features
+    reasons = tuple(
+        Reason(feature, outcome, weights[feature][outcome], message, values)
+        for feature, outcome, message, values in evidence(first, second, namesakes=namesakes)
+    )
+    logit = WEIGHTS.prior + sum(reason.weight for reason in reasons)
+    return Match(score=1 / (1 + math.exp(-logit)), reasons=reasons)
+
+
+def best_possible(first: Person, second: Person, *, namesakes: int = 0) -> float:
+    """The highest score `compare` could give, from everything but the names (which cost the
+    most to compare): a screening skips the candidates that cannot reach its threshold, such as
+    a namesake born on another day."""
+    weights = WEIGHTS.features
+    found = [
+        *_namesakes(namesakes),
         *_birth_dates(first.birth_date, second.birth_date),
         *_documents(first.document_number, second.document_number),
-        *_same_or_not("nationality", first.nationality.upper(), second.nationality.upper(), 0.5, -1.0),
-        *_same_or_not("gender", first.gender.lower(), second.gender.lower(), 0.2, -3.0),
+        *_same_or_not("nationality", first.nationality.upper(), second.nationality.upper()),
+        *_same_or_not("gender", first.gender.lower(), second.gender.lower()),
     ]
-    logit = PRIOR + sum(reason.weight for reason in reasons)
-    return Match(score=1 / (1 + math.exp(-logit)), reasons=tuple(reasons))
+    logit = WEIGHTS.prior + sum(weights[feature][outcome] for feature, outcome, _message, _values in found)
+    logit += max(weights["name"].values()) + max(0.0, *weights["patronymic"].values())
+    return 1 / (1 + math.exp(-logit))
+
+
+def evidence(first: Person, second: Person, *, namesakes: int = 0) -> list[Evidence]:
+    """What a comparison finds, feature by feature, before it is weighed."""
+    return [
+        *_names(parse(first.name), parse(second.name)),
+        *_namesakes(namesakes),
+        *_birth_dates(first.birth_date, second.birth_date),
+        *_documents(first.document_number, second.document_number),
+        *_same_or_not("nationality", first.nationality.upper(), second.nationality.upper()),
+        *_same_or_not("gender", first.gender.lower(), second.gender.lower()),
+    ]
 
 
 def _similarity(first: str, second: str) -> float:
@@ -118,13 +169,24 @@ def _aligned(shorter: Sequence[str], longer: Sequence[str]) -> list[tuple[str, s
     return aligned
 
 
-def _names(first: PersonName, second: PersonName) -> list[Reason]:
+NAME_MESSAGES = {
+    "same": _("names match across spellings: %(pairs)s"),
+    "close": _("names nearly match: %(pairs)s"),
+    "similar": _("names are similar: %(pairs)s"),
+    "one_name": _("one name matches: %(pairs)s"),
+    "one_name_initial": _("one name matches and the initial fits: %(pairs)s, %(initials)s"),
+    "one_close": _("one name nearly matches: %(pairs)s"),
+    "differs": _("names differ: %(pairs)s"),
+}
+
+
+def _names(first: PersonName, second: PersonName) -> list[Evidence]:
     if not first.names or not second.names:
         return []
     shorter, longer = sorted((first, second), key=lambda name: len(name.names))
     aligned = _aligned(shorter.names, longer.names)
     lowest = min(similarity for _one, _other, similarity in aligned)
-    pairs = ", ".join(f"{one} ~ {other}" for one, other, _similarity in aligned)
+    values = {"pairs": ", ".join(f"{one} ~ {other}" for one, other, _similarity in aligned)}
     left = set(longer.names) - {other for _one, other, _similarity in aligned}
     # An initial ("Soultanov A.") stands for a name of the other record with that first letter.
     initials = [
@@ -132,49 +194,51 @@ def _names(first: PersonName, second: PersonName) -> list[Reason]:
         for initial in shorter.initials
         if any(skeleton(name)[:1] == skeleton(initial) for name in left)
     ]
-    reasons = []
     # Names run together ("RamiMakhlouf", "PolPot") are compared whole.
     if (
         lowest < CLOSE
         and JaroWinkler.normalized_similarity("".join(shorter.names), "".join(longer.names)) >= 0.95
     ):
         lowest = CLOSE
-    # Two people known by one name each are as alike as their names can show.
-    enough = len(aligned) + len(initials) >= 2 or len(shorter.names) == len(longer.names) == 1
-    if lowest >= 0.99 and enough:
-        reasons.append(
-            Reason("name", "same", 6.0, _("names match across spellings: %(pairs)s"), {"pairs": pairs})
-        )
-    elif lowest >= 0.99:
-        reasons.append(Reason("name", "one_name", 2.5, _("one name matches: %(pairs)s"), {"pairs": pairs}))
-    elif lowest >= CLOSE:
-        weight = 4.0 if enough else 1.5
-        reasons.append(Reason("name", "close", weight, _("names nearly match: %(pairs)s"), {"pairs": pairs}))
-    elif lowest >= 0.8:
-        reasons.append(Reason("name", "similar", 1.0, _("names are similar: %(pairs)s"), {"pairs": pairs}))
+    if lowest < 0.8 or (len(aligned) == 1 and lowest < CLOSE):
+        outcome = "differs"
+    elif len(aligned) >= 2:
+        outcome = "same" if lowest >= 0.99 else "close" if lowest >= CLOSE else "similar"
+    elif lowest < 0.99:
+        outcome = "one_close"
+    elif initials:
+        outcome = "one_name_initial"
+        values["initials"] = ", ".join(initials).upper()
     else:
-        reasons.append(Reason("name", "differs", -5.0, _("names differ: %(pairs)s"), {"pairs": pairs}))
-    if initials:
-        reasons.append(
-            Reason(
-                "name",
-                "initial",
-                1.0,
-                _("initial %(initials)s fits"),
-                {"initials": ", ".join(initials).upper()},
-            )
-        )
+        outcome = "one_name"
+    evidence: list[Evidence] = [("name", outcome, NAME_MESSAGES[outcome], values)]
     if first.patronymic and second.patronymic:
         values = {"first": first.patronymic, "second": second.patronymic}
         if father(first.patronymic) == father(second.patronymic):
-            reasons.append(
-                Reason("patronymic", "same", 1.5, _("patronymics match: %(first)s ~ %(second)s"), values)
-            )
+            evidence.append(("patronymic", "same", _("patronymics match: %(first)s ~ %(second)s"), values))
         else:
-            reasons.append(
-                Reason("patronymic", "differs", -2.0, _("patronymics differ: %(first)s ~ %(second)s"), values)
+            evidence.append(
+                ("patronymic", "differs", _("patronymics differ: %(first)s ~ %(second)s"), values)
             )
-    return reasons
+    return evidence
+
+
+# Bins of the number of namesakes on a list, each weighed on its own (upper bound, outcome).
+NAMESAKE_BINS = ((1, "1"), (3, "2-3"), (10, "4-10"), (50, "11-50"), (10**12, "51+"))
+
+
+def _namesakes(count: int) -> list[Evidence]:
+    """Agreeing names are worth less the more people on the list share them: among fifty
+    namesakes one born on the same day is far likelier than among two."""
+    if count <= 0:
+        return []
+    outcome = next(label for bound, label in NAMESAKE_BINS if count <= bound)
+    message = (
+        _("no one else on the list has this name")
+        if count == 1
+        else _("%(count)s people on the list have this name")
+    )
+    return [("namesakes", outcome, message, {"count": count})]
 
 
 def _date_parts(text: str) -> tuple[int, int | None, int | None] | None:
@@ -196,45 +260,27 @@ def _date_parts(text: str) -> tuple[int, int | None, int | None] | None:
     return numbers[0], month, day
 
 
-def _birth_dates(first: str, second: str) -> list[Reason]:
+def _birth_dates(first: str, second: str) -> list[Evidence]:
     one, other = _date_parts(first), _date_parts(second)
     if one is None or other is None:
         return []
     values = {"first": first, "second": second}
-    if one == other:
-        return [
-            Reason("birth_date", "exact", 4.0 if one[2] else 1.5, _("birth date matches: %(first)s"), values)
-        ]
+    if one == other and one[2] is not None:
+        return [("birth_date", "exact", _("birth date matches: %(first)s"), values)]
     if None in (one[1], one[2], other[1], other[2]):
         if one[0] == other[0]:
-            return [
-                Reason(
-                    "birth_date", "same_year", 1.5, _("birth year matches: %(first)s ~ %(second)s"), values
-                )
-            ]
-        return [
-            Reason("birth_date", "differs", -4.0, _("birth years differ: %(first)s ~ %(second)s"), values)
-        ]
+            return [("birth_date", "same_year", _("birth year matches: %(first)s ~ %(second)s"), values)]
+        return [("birth_date", "differs", _("birth years differ: %(first)s ~ %(second)s"), values)]
     if one[0] == other[0] and (one[1], one[2]) == (other[2], other[1]):
-        return [
-            Reason("birth_date", "day_month_swapped", 3.0,
-                   _("birth date matches with day and month swapped: %(first)s ~ %(second)s"), values)
-        ]  # fmt: skip
-    digits_one, digits_other = (
-        f"{one[0]:04}{one[1]:02}{one[2]:02}",
-        f"{other[0]:04}{other[1]:02}{other[2]:02}",
-    )
+        message = _("birth date matches with day and month swapped: %(first)s ~ %(second)s")
+        return [("birth_date", "day_month_swapped", message, values)]
+    digits_one = f"{one[0]:04}{one[1]:02}{one[2]:02}"
+    digits_other = f"{other[0]:04}{other[1]:02}{other[2]:02}"
     if sum(a != b for a, b in zip(digits_one, digits_other, strict=True)) == 1:
-        return [
-            Reason(
-                "birth_date", "one_digit", 2.5, _("birth date one digit off: %(first)s ~ %(second)s"), values
-            )
-        ]
+        return [("birth_date", "one_digit", _("birth date one digit off: %(first)s ~ %(second)s"), values)]
     if abs(one[0] - other[0]) == 1 and (one[1], one[2]) == (other[1], other[2]):
-        return [
-            Reason("birth_date", "year_off", 1.5, _("birth date a year off: %(first)s ~ %(second)s"), values)
-        ]
-    return [Reason("birth_date", "differs", -5.0, _("birth dates differ: %(first)s ~ %(second)s"), values)]
+        return [("birth_date", "year_off", _("birth date a year off: %(first)s ~ %(second)s"), values)]
+    return [("birth_date", "differs", _("birth dates differ: %(first)s ~ %(second)s"), values)]
 
 
 def document_key(number: str) -> str:
@@ -243,24 +289,25 @@ def document_key(number: str) -> str:
     return _NOT_ALNUM.sub("", number.upper())
 
 
-def _documents(first: str, second: str) -> list[Reason]:
+def _documents(first: str, second: str) -> list[Evidence]:
     one, other = document_key(first), document_key(second)
     if not one or not other:
         return []
     values = {"first": first, "second": second}
     if one == other:
-        return [Reason("document", "exact", 7.0, _("document number matches: %(first)s"), values)]
+        return [("document", "exact", _("document number matches: %(first)s"), values)]
     if OSA.distance(one, other) == 1:
-        return [Reason("document", "one_edit", 4.5,
-                       _("document number one character off: %(first)s ~ %(second)s"), values)]  # fmt: skip
+        return [
+            ("document", "one_edit", _("document number one character off: %(first)s ~ %(second)s"), values)
+        ]
     # A person may hold several documents: another number is weak evidence against.
-    return [Reason("document", "differs", -1.5, _("document numbers differ: %(first)s ~ %(second)s"), values)]
+    return [("document", "differs", _("document numbers differ: %(first)s ~ %(second)s"), values)]
 
 
-def _same_or_not(feature: str, first: str, second: str, same: float, differs: float) -> list[Reason]:
+def _same_or_not(feature: str, first: str, second: str) -> list[Evidence]:
     if not first or not second:
         return []
     values = {"feature": FEATURE_LABELS[feature], "first": first, "second": second}
     if first == second:
-        return [Reason(feature, "same", same, _("%(feature)s matches: %(first)s"), values)]
-    return [Reason(feature, "differs", differs, _("%(feature)s differs: %(first)s ~ %(second)s"), values)]
+        return [(feature, "same", _("%(feature)s matches: %(first)s"), values)]
+    return [(feature, "differs", _("%(feature)s differs: %(first)s ~ %(second)s"), values)]

@@ -56,6 +56,8 @@ PATRONYMIC_ENDINGS = (
     "ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ichna",
     "uly", "uli", "ulu", "kyzy", "kizi", "qizi", "ogli", "ugli", "oglu",
 )  # fmt: skip
+# Turkmen and Uzbek given names that end like a Kazakh patronymic: Gurbanguly, Annaguly, Berdiquli.
+GIVEN_NAME_ENDINGS = ("guly", "gulu", "kuly", "quli", "qulu", "kuli")
 # Initials of names that start with a digraph in Latin ("Khakimov Kh." for Хусейн).
 DIGRAPH_INITIALS = frozenset(["kh", "zh", "sh", "ch", "dj", "dzh", "ts"])
 # Digits typed for the letters they look like ("Ig0r Sech1n"); names have no digits of their own.
@@ -107,7 +109,7 @@ class PersonName:
 
 
 def _is_patronymic(word: str) -> bool:
-    return len(word) > 5 and word.endswith(PATRONYMIC_ENDINGS)
+    return len(word) > 5 and word.endswith(PATRONYMIC_ENDINGS) and not word.endswith(GIVEN_NAME_ENDINGS)
 
 
 @lru_cache(maxsize=200_000)

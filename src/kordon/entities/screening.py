@@ -18,7 +18,7 @@ from kordon.access.audit import audit_log
 from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.entities import screening_index
 from kordon.entities.importing import birth_date, column_name, nationality, row_cells
-from kordon.entities.matching import Match, Person, compare
+from kordon.entities.matching import Match, Person, best_possible, compare
 from kordon.entities.models import Watchlist
 
 SCREEN: Final = "screen"
@@ -64,14 +64,17 @@ def _matches(query: Person, watchlists: list[Watchlist], threshold: float) -> li
     found = []
     for watchlist in watchlists:
         index = screening_index.load(watchlist.current_version)
-        for row in index.candidates(query):
+        for row, namesakes in index.candidates(query).items():
             entry = index.entry(row)
-            best = max(
-                ((compare(query, person), person.name) for person in entry.as_persons()),
+            persons = list(entry.as_persons())
+            if best_possible(query, persons[0], namesakes=namesakes) < threshold:
+                continue
+            match, name = max(
+                ((compare(query, person, namesakes=namesakes), person.name) for person in persons),
                 key=lambda pair: pair[0].score,
             )
-            if best[0].score >= threshold:
-                found.append(ScreeningMatch(watchlist, entry, best[1], best[0]))
+            if match.score >= threshold:
+                found.append(ScreeningMatch(watchlist, entry, name, match))
     found.sort(key=lambda match: (-match.score, match.watchlist.name, match.entry.external_id))
     return found[:MOST_MATCHES]
 

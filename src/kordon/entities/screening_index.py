@@ -70,23 +70,27 @@ def _hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
-def name_keys(names: Iterable[str], birth_date: str) -> tuple[set[str], set[str]]:
-    """(keys that are rare enough whatever the list, keys that may be common) of a person's names."""
+def _pairs(name: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """A name's skeletons, and each pair of them in one order."""
+    skeletons = sorted({skeleton for skeleton in parse(name).skeletons if skeleton})
+    return skeletons, list(itertools.combinations(skeletons, 2))
+
+
+def name_keys(names: Iterable[str], birth_date: str) -> set[str]:
+    """The keys an entry is filed under for its names."""
     year = birth_date[:4]
-    rare: set[str] = set()
-    common: set[str] = set()
+    keys: set[str] = set()
     for name in names:
-        skeletons = sorted({skeleton for skeleton in parse(name).skeletons if skeleton})
-        for first, second in itertools.combinations(skeletons, 2):
-            common.add(f"p{first} {second}")
+        skeletons, pairs = _pairs(name)
+        for first, second in pairs:
+            keys.add(f"p{first} {second}")
             if year:
-                rare.add(f"y{first} {second} {year}")
-        for skeleton in skeletons:
-            if year:
-                common.add(f"s{skeleton} {year}")
+                keys.add(f"y{first} {second} {year}")
+        if year:
+            keys.update(f"s{skeleton} {year}" for skeleton in skeletons)
         if len(skeletons) == 1:
-            common.add(f"o{skeletons[0]}")
-    return rare, common
+            keys.add(f"o{skeletons[0]}")
+    return keys
 
 
 def document_keys(number: str) -> set[str]:
@@ -99,8 +103,7 @@ def document_keys(number: str) -> set[str]:
 
 
 def entry_keys(entry: Entry) -> set[str]:
-    rare, common = name_keys(entry.names, entry.birth_date)
-    return rare | common | document_keys(entry.document_number)
+    return name_keys(entry.names, entry.birth_date) | document_keys(entry.document_number)
 
 
 def _encode(entry: Entry) -> bytes:
@@ -143,8 +146,14 @@ def _entries(version: Any) -> Iterator[Entry]:
 def build(version: Any) -> Path:
     """Write the index of `version` (from its entries in the database) and return its folder."""
     target = folder(version)
-    if target.is_dir():
-        return target
+    if not target.is_dir():
+        write(_entries(version), target)
+    return target
+
+
+def write(entries: Iterable[Entry], target: Path) -> None:
+    """Write an index of `entries` to the folder `target`: first to a folder beside it, then
+    renamed, so that a server never opens a half-written index."""
     target.parent.mkdir(parents=True, exist_ok=True)
     hashes = array("q")
     rows = array("i")
@@ -153,7 +162,7 @@ def build(version: Any) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         with (work / "people.bin").open("wb") as people:
-            for row, entry in enumerate(_entries(version)):
+            for row, entry in enumerate(entries):
                 keys = [_hash(key) for key in entry_keys(entry)]
                 hashes.extend(keys)
                 rows.extend([row] * len(keys))
@@ -176,7 +185,6 @@ def build(version: Any) -> Path:
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-    return target
 
 
 class ScreeningIndex:
@@ -195,24 +203,48 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _filed(self, keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _filed(self, keys: list[str]) -> list[tuple[int, int]]:
         """For each key, where its entries start and end in rows."""
-        wanted = np.array(sorted({_hash(key) for key in keys}), dtype=np.int64)
-        return np.searchsorted(self.keys, wanted, "left"), np.searchsorted(self.keys, wanted, "right")
+        wanted = np.array([_hash(key) for key in keys], dtype=np.int64)
+        starts = np.searchsorted(self.keys, wanted, "left").tolist()
+        ends = np.searchsorted(self.keys, wanted, "right").tolist()
+        return list(zip(starts, ends, strict=True))
 
-    def candidates(self, query: Person) -> list[int]:
-        """Rows of the entries that share a rare key with `query`, or a common key that files at
-        most COMMON entries."""
-        rare, common = name_keys([query.name], query.birth_date)
-        found: set[int] = set()
-        starts, ends = self._filed(rare | document_keys(query.document_number))
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            found.update(self.rows[start:end].tolist())
-        starts, ends = self._filed(common)
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    def candidates(self, query: Person) -> dict[int, int]:
+        """The rows of the entries `query` could be, each with the number of entries that share
+        its name with the query (0 when it was found by another key: a single name with the
+        birth year, the document number).
+
+        A pair of names filing more than COMMON entries is looked up only together with the
+        birth year; a single name only with the year, or when it is all the query has."""
+        year = query.birth_date[:4]
+        skeletons, pairs = _pairs(query.name)
+        pair_keys = [f"p{first} {second}" for first, second in pairs]
+        year_keys = [f"y{first} {second} {year}" for first, second in pairs] if year else []
+        other_keys = [f"s{skeleton} {year}" for skeleton in skeletons] if year else []
+        if len(skeletons) == 1:
+            other_keys.append(f"o{skeletons[0]}")
+        document = sorted(document_keys(query.document_number))
+        spans = self._filed([*pair_keys, *year_keys, *other_keys, *document])
+        pair_spans = spans[: len(pair_keys)]
+        year_spans = spans[len(pair_keys) : len(pair_keys) + len(year_keys)]
+        found: dict[int, int] = {}
+        for number, (start, end) in enumerate(pair_spans):
+            namesakes = end - start
+            if namesakes > COMMON:
+                if not year_spans:
+                    continue
+                start, end = year_spans[number]
+            for row in self.rows[start:end].tolist():
+                found[row] = min(found.get(row, namesakes), namesakes)
+        for start, end in spans[len(pair_keys) + len(year_keys) : len(spans) - len(document)]:
             if end - start <= COMMON:
-                found.update(self.rows[start:end].tolist())
-        return sorted(found)
+                for row in self.rows[start:end].tolist():
+                    found.setdefault(row, 0)
+        for start, end in spans[len(spans) - len(document) :]:
+            for row in self.rows[start:end].tolist():
+                found.setdefault(row, 0)
+        return found
 
     def entry(self, row: int) -> Entry:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])

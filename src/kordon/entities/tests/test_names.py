@@ -109,3 +109,9 @@ def test_a_russian_name_and_its_passport_spelling_share_a_skeleton(word: str) ->
 def test_the_fathers_name_in_every_form_of_patronymic(patronymic: str) -> None:
     assert father(patronymic) == skeleton("karim")
     assert father("bakytovich") != father(patronymic)
+
+
+def test_turkmen_given_names_in_guly_are_not_patronymics() -> None:
+    assert parse("BERDYMUKHAMEDOV GURBANGULY").names == ("berdymukhamedov", "gurbanguly")
+    assert parse("Бердымухамедов Гурбангулы Мяликгулыевич").patronymic == "myalikgulyevich"
+    assert parse("Токаев Касым-Жомарт Кемелулы").patronymic == "kemeluly"
