@@ -49,6 +49,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.screening
 
 # Refresh the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: setup

@@ -239,15 +239,10 @@ def passport(person: Identity, rng: random.Random) -> dict[str, str]:
             "nationality": person.country}  # fmt: skip
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kordon.config.settings")
-    os.environ.setdefault("KORDON_SECRET_KEY", "benchmark-identities-secret-key-0123456789abcdef")
-    import django
-
-    django.setup()
+def measure(pairs: int = 20_000) -> dict[str, object]:
+    """The scorer on pairs of records (Django must be set up)."""
     from kordon.entities.matching import DEFAULT_THRESHOLD, Person, compare
 
-    pairs = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     rng = random.Random(2026)
     positives, negatives = [], []
     for number in range(pairs):
@@ -261,9 +256,17 @@ def main() -> None:
             negatives.append(compare(Person(**written(person, rng)), Person(**written(other, rng))).score)
     recall = sum(score >= DEFAULT_THRESHOLD for score in positives) / len(positives)
     false_alerts = sum(score >= DEFAULT_THRESHOLD for score in negatives) / len(negatives)
-    print(json.dumps({"benchmark": "generated_pairs", "positives": len(positives), "negatives": len(negatives),
-                      "threshold": DEFAULT_THRESHOLD, "recall": round(recall, 4),
-                      "false_alert_rate": round(false_alerts, 5)}))  # fmt: skip
+    return {"benchmark": "generated_pairs", "positives": len(positives), "negatives": len(negatives),
+            "threshold": DEFAULT_THRESHOLD, "recall": round(recall, 4), "false_alert_rate": round(false_alerts, 5)}  # fmt: skip
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kordon.config.settings")
+    os.environ.setdefault("KORDON_SECRET_KEY", "benchmark-identities-secret-key-0123456789abcdef")
+    import django
+
+    django.setup()
+    print(json.dumps(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)))
 
 
 if __name__ == "__main__":

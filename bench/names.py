@@ -40,15 +40,10 @@ def figures(pairs: list[tuple[bool, float]], threshold: float) -> dict[str, floa
     }
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kordon.config.settings")
-    os.environ.setdefault("KORDON_SECRET_KEY", "benchmark-names-secret-key-0123456789abcdef")
-    import django
-
-    django.setup()
+def measure(path: Path = CASES) -> list[dict[str, object]]:
+    """Figures per schema group, then for all cases (Django must be set up)."""
     from kordon.entities.matching import Person, compare
 
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else CASES
     by_schema: dict[str, list[tuple[bool, float]]] = {}
     with path.open(newline="", encoding="utf-8") as cases:
         for case in csv.DictReader(cases):
@@ -57,9 +52,21 @@ def main() -> None:
             same = bool(outcomes & NAMES_MATCH) and ("patronymic", "differs") not in outcomes
             by_schema.setdefault(case["schema"], []).append((case["is_match"] == "true", float(same)))
     everything = [pair for pairs in by_schema.values() for pair in pairs]
-    for schema, pairs in sorted(by_schema.items()):
-        print(json.dumps({"benchmark": "name_bench", "schema": schema, **figures(pairs, 1.0)}))
-    print(json.dumps({"benchmark": "name_bench", "schema": "all", **figures(everything, 1.0)}))
+    results: list[dict[str, object]] = [
+        {"benchmark": "name_bench", "schema": schema, **figures(pairs, 1.0)}
+        for schema, pairs in sorted(by_schema.items())
+    ]
+    return [*results, {"benchmark": "name_bench", "schema": "all", **figures(everything, 1.0)}]
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kordon.config.settings")
+    os.environ.setdefault("KORDON_SECRET_KEY", "benchmark-names-secret-key-0123456789abcdef")
+    import django
+
+    django.setup()
+    for result in measure(Path(sys.argv[1]) if len(sys.argv) > 1 else CASES):
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -200,9 +200,11 @@ def _names(first: PersonName, second: PersonName) -> list[Evidence]:
         and JaroWinkler.normalized_similarity("".join(shorter.names), "".join(longer.names)) >= 0.95
     ):
         lowest = CLOSE
-    if lowest < 0.8 or (len(aligned) == 1 and lowest < CLOSE):
+    single = len(shorter.names) == len(longer.names) == 1
+    if lowest < 0.8 or (len(aligned) == 1 and not single and lowest < CLOSE):
         outcome = "differs"
-    elif len(aligned) >= 2:
+    elif len(aligned) >= 2 or single:
+        # Two people known by one name each are as alike as their names can show.
         outcome = "same" if lowest >= 0.99 else "close" if lowest >= CLOSE else "similar"
     elif lowest < 0.99:
         outcome = "one_close"

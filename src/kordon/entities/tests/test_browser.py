@@ -39,6 +39,9 @@ def test_an_officer_screens_a_traveller_across_the_border(
     page.fill("#id_birth_date", "31.02.1980")
     page.click("#screening-form button[type=submit]")
     expect(page.locator("#screening-form .text-danger")).to_contain_text("1975")
+    # htmx settles the swapped form a moment after it appears; type only into the settled one.
+    page.wait_for_selector("#screening.htmx-settling", state="detached")
     page.fill("#id_birth_date", "01.02.1980")
+    page.fill("#id_document_number", "")
     page.click("#screening-form button[type=submit]")
     expect(page.locator("#no-match")).to_be_visible()
