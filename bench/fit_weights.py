@@ -17,6 +17,7 @@ identities the weights never saw.
 
 import datetime
 import json
+import math
 import os
 import random
 import sys
@@ -35,7 +36,8 @@ HAND_SET = {
     "name": {"same": 6.0, "close": 4.0, "similar": 1.0, "one_name": 2.5, "one_name_initial": 3.5, "one_close": 1.5,
              "differs": -5.0},
     "patronymic": {"same": 1.5, "differs": -2.0},
-    "namesakes": {"1": 0.0, "2-3": -1.0, "4-10": -2.0, "11-50": -3.0, "51+": -4.5},
+    # The weight of n namesakes is known + per_log × ln n.
+    "namesakes": {"known": 0.0, "per_log": -1.0},
     "birth_date": {"exact": 4.0, "same_year": 1.5, "day_month_swapped": 3.0, "one_digit": 2.5, "year_off": 1.5,
                    "differs": -5.0},
     "document": {"exact": 7.0, "one_edit": 4.5, "differs": -1.5},
@@ -91,7 +93,7 @@ def main() -> None:
         for outcome in outcomes
     ]
     position = {column: number for number, column in enumerate(columns)}
-    rows: list[list[int]] = []
+    rows: list[list[tuple[int, float]]] = []
     labels: list[int] = []
 
     # Two in three queries are passports read at a border post, one in three another agency's
@@ -103,19 +105,30 @@ def main() -> None:
     asked += [(query(identity(rng, rng.choice(COUNTRIES))), -1) for _ in range(queries)]
     for query_fields, truth in asked:
         query = Person(**query_fields)
-        for row, namesakes in index.candidates(query).items():
+        candidates = index.candidates(query)
+        for row, namesakes in zip(candidates.rows.tolist(), candidates.namesakes.tolist(), strict=True):
             entry = index.entry(row)
             best = max(
                 entry.as_persons(), key=lambda person: compare(query, person, namesakes=namesakes).score
             )
             found = evidence(query, best, namesakes=namesakes)
-            rows.append([0] + [position[f"{feature}:{outcome}"] for feature, outcome, _m, _v in found])
+            hits = []
+            for feature, outcome, _message, values in found:
+                if feature == "namesakes":
+                    hits += [
+                        (position["namesakes:known"], 1.0),
+                        (position["namesakes:per_log"], math.log(values["count"])),
+                    ]
+                else:
+                    hits.append((position[f"{feature}:{outcome}"], 1.0))
+            rows.append(hits)
             labels.append(int(row == truth))
     design = np.zeros((len(rows), len(columns)))
     design[:, 0] = 1.0
     for number, hits in enumerate(rows):
-        design[number, hits[1:]] = 1.0
-    seen = design.sum(axis=0)
+        for column, value in hits:
+            design[number, column] = value
+    seen = (design != 0).sum(axis=0)
     kept = [number for number in range(len(columns)) if number == 0 or seen[number] >= LEAST_SEEN]
     fitted = dict(zip(kept, _fit(design[:, kept], np.array(labels, dtype=float)).tolist(), strict=True))
     features: dict[str, dict[str, float]] = {}

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,21 +62,24 @@ class Node:
         return result.stdout
 
     def measure(self, *args: str) -> Measured:
-        """Run a command; wall time and the peak of its memory together with its worker processes."""
+        """Run a command; wall time and the peak of its memory together with its worker processes.
+        Its output goes to files: a pipe nobody reads while it runs would stall a talkative command."""
         started = time.perf_counter()
-        process = subprocess.Popen([KORDON, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)  # fmt: skip
-        peak = 0
-        while process.poll() is None:
-            pids = [process.pid, *_children(process.pid)]
-            pids += [grandchild for pid in pids[1:] for grandchild in _children(pid)]
-            peak = max(peak, sum(_rss_kb(pid) for pid in pids))
-            time.sleep(0.05)
-        seconds = time.perf_counter() - started
-        stdout, stderr = process.communicate()
+        with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+            process = subprocess.Popen([KORDON, *args], env=self.env, stdout=stdout, stderr=stderr, text=True)
+            peak = 0
+            while process.poll() is None:
+                pids = [process.pid, *_children(process.pid)]
+                pids += [grandchild for pid in pids[1:] for grandchild in _children(pid)]
+                peak = max(peak, sum(_rss_kb(pid) for pid in pids))
+                time.sleep(0.05)
+            seconds = time.perf_counter() - started
+            stdout.seek(0)
+            stderr.seek(0)
+            output, errors = stdout.read(), stderr.read()
         if process.returncode != 0:
-            raise RuntimeError(f"kordon {' '.join(args)} failed:\n{stdout}\n{stderr}")
-        return Measured(seconds, peak / 1024, stdout)
+            raise RuntimeError(f"kordon {' '.join(args)} failed:\n{output}\n{errors}")
+        return Measured(seconds, peak / 1024, output)
 
     def serve(self, workers: int = 2, threads: int = 1) -> tuple[subprocess.Popen[Any], str]:
         with socket.socket() as probe:

@@ -60,8 +60,7 @@ def listed(number: int, person: Identity, rng: random.Random) -> list[str]:
     elif draw < 0.25 and int(day) <= 12:
         born = f"{year}-{day}-{month}"
     elif draw < 0.30:
-        spot = rng.choice([2, 3, 6, 9])
-        born = born[:spot] + str((int(born[spot]) + 1) % 10) + born[spot + 1 :]
+        born = _digit_off(born, rng)
     document = person.document
     draw = rng.random()
     if draw < 0.05:
@@ -72,6 +71,18 @@ def listed(number: int, person: Identity, rng: random.Random) -> list[str]:
     elif draw < 0.5:
         document = ""
     return [f"W{number}", name, alias, born, person.country, document, "male", ""]
+
+
+def _digit_off(born: str, rng: random.Random) -> str:
+    """The date with one digit wrong, still a date (a list rejects 1975-13-40)."""
+    while True:
+        spot = rng.choice([2, 3, 5, 6, 8, 9])
+        wrong = born[:spot] + str((int(born[spot]) + rng.randint(1, 9)) % 10) + born[spot + 1 :]
+        try:
+            datetime.date.fromisoformat(wrong)
+        except ValueError:
+            continue
+        return wrong
 
 
 def _percentile(values: list[float], share: float) -> float:

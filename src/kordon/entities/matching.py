@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -35,6 +36,8 @@ WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "weights.json"
 # Names at least this similar (Jaro–Winkler) are "nearly the same": a letter or two apart.
 CLOSE = 0.9
 FEATURE_LABELS = {"nationality": _("nationality"), "gender": _("gender")}
+# Document numbers shorter than this are filed whole only in a screening index.
+SHORTEST_DOCUMENT = 4
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 
@@ -97,30 +100,69 @@ class Match:
 def compare(first: Person, second: Person, *, namesakes: int = 0) -> Match:
     """How likely `first` and `second` are one person, and why. `namesakes`: how many entries of
     the list `second` comes from share a pair of names with `first` (0: not known)."""
-    weights = WEIGHTS.features
     reasons = tuple(
-        Reason(feature, outcome, weights[feature][outcome], message, values)
+        Reason(feature, outcome, _weight(feature, outcome, values), message, values)
         for feature, outcome, message, values in evidence(first, second, namesakes=namesakes)
     )
     logit = WEIGHTS.prior + sum(reason.weight for reason in reasons)
     return Match(score=1 / (1 + math.exp(-logit)), reasons=reasons)
 
 
-def best_possible(first: Person, second: Person, *, namesakes: int = 0) -> float:
-    """The highest score `compare` could give, from everything but the names (which cost the
-    most to compare): a screening skips the candidates that cannot reach its threshold, such as
-    a namesake born on another day."""
+def best_possible(
+    query: Person,
+    years: np.ndarray,
+    months: np.ndarray,
+    days: np.ndarray,
+    namesakes: np.ndarray,
+    by_document: np.ndarray,
+) -> np.ndarray:
+    """For many candidates at once, the highest score `compare` could give each: their birth
+    dates (year, month, day; 0 where unknown) and namesakes weighed exactly, everything else at
+    its best (the best name and patronymic; a document only for candidates found by it). A
+    screening compares in full only the candidates that can reach its threshold: a namesake
+    born on another day is dropped here, without reading his names."""
     weights = WEIGHTS.features
-    found = [
-        *_namesakes(namesakes),
-        *_birth_dates(first.birth_date, second.birth_date),
-        *_documents(first.document_number, second.document_number),
-        *_same_or_not("nationality", first.nationality.upper(), second.nationality.upper()),
-        *_same_or_not("gender", first.gender.lower(), second.gender.lower()),
-    ]
-    logit = WEIGHTS.prior + sum(weights[feature][outcome] for feature, outcome, _message, _values in found)
-    logit += max(weights["name"].values()) + max(0.0, *weights["patronymic"].values())
-    return 1 / (1 + math.exp(-logit))
+    logit = WEIGHTS.prior + max(weights["name"].values()) + max(0.0, *weights["patronymic"].values())
+    logit += max(0.0, *weights["nationality"].values()) + max(0.0, *weights["gender"].values())
+    dates = birth_date_weights(query.birth_date, years, months, days)
+    known = namesakes > 0
+    names = np.where(
+        known,
+        weights["namesakes"]["known"] + weights["namesakes"]["per_log"] * np.log(np.maximum(namesakes, 1)),
+        0.0,
+    )
+    # A short number has no variants in the index: one character off, it is not found by them.
+    short = 0 < len(document_key(query.document_number)) < SHORTEST_DOCUMENT
+    documents = np.where(by_document | short, max(weights["document"].values()), 0.0)
+    return 1 / (1 + np.exp(-(logit + dates + names + documents)))
+
+
+def birth_date_weights(query: str, years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The weight `_birth_dates` gives `query` against each of many dates (0 where unknown)."""
+    weights = WEIGHTS.features["birth_date"]
+    parts = date_parts(query)
+    if parts is None:
+        return np.zeros(len(years))
+    year, month, day = parts
+    years, months, days = years.astype(np.int64), months.astype(np.int64), days.astype(np.int64)
+    same_year = years == year
+    result = np.where(same_year, weights["same_year"], weights["differs"])
+    if month is not None and day is not None:
+        full = (months > 0) & (days > 0)
+        exact = same_year & (months == month) & (days == day)
+        swapped = same_year & (months == day) & (days == month)
+        wrong = np.zeros(len(years), dtype=np.int64)
+        for value, mine, places in ((years, year, 4), (months, month, 2), (days, day, 2)):
+            for place in range(places):
+                wrong += (value // 10**place) % 10 != (mine // 10**place) % 10
+        year_off = (np.abs(years - year) == 1) & (months == month) & (days == day)
+        exact_weight = np.select(
+            [exact, swapped, wrong == 1, year_off],
+            [weights["exact"], weights["day_month_swapped"], weights["one_digit"], weights["year_off"]],
+            weights["differs"],
+        )
+        result = np.where(full, exact_weight, result)
+    return np.where(years > 0, result, 0.0)
 
 
 def evidence(first: Person, second: Person, *, namesakes: int = 0) -> list[Evidence]:
@@ -225,25 +267,28 @@ def _names(first: PersonName, second: PersonName) -> list[Evidence]:
     return evidence
 
 
-# Bins of the number of namesakes on a list, each weighed on its own (upper bound, outcome).
-NAMESAKE_BINS = ((1, "1"), (3, "2-3"), (10, "4-10"), (50, "11-50"), (10**12, "51+"))
-
-
 def _namesakes(count: int) -> list[Evidence]:
     """Agreeing names are worth less the more people on the list share them: among fifty
-    namesakes one born on the same day is far likelier than among two."""
+    namesakes one born on the same day is far likelier than among two. Weighed by the log of the
+    count (outcome "log"), as Fellegi and Sunter weigh a value by its frequency."""
     if count <= 0:
         return []
-    outcome = next(label for bound, label in NAMESAKE_BINS if count <= bound)
     message = (
         _("no one else on the list has this name")
         if count == 1
         else _("%(count)s people on the list have this name")
     )
-    return [("namesakes", outcome, message, {"count": count})]
+    return [("namesakes", "log", message, {"count": count})]
 
 
-def _date_parts(text: str) -> tuple[int, int | None, int | None] | None:
+def _weight(feature: str, outcome: str, values: dict[str, Any]) -> float:
+    weights = WEIGHTS.features[feature]
+    if feature == "namesakes":
+        return weights["known"] + weights["per_log"] * math.log(values["count"])
+    return weights[outcome]
+
+
+def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
     """(year, month, day) of "1975-03-12", "1975-03" or "1975"; None when it is none of these."""
     parts = text.strip().split("-")
     try:
@@ -263,7 +308,7 @@ def _date_parts(text: str) -> tuple[int, int | None, int | None] | None:
 
 
 def _birth_dates(first: str, second: str) -> list[Evidence]:
-    one, other = _date_parts(first), _date_parts(second)
+    one, other = date_parts(first), date_parts(second)
     if one is None or other is None:
         return []
     values = {"first": first, "second": second}

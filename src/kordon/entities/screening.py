@@ -64,13 +64,19 @@ def _matches(query: Person, watchlists: list[Watchlist], threshold: float) -> li
     found = []
     for watchlist in watchlists:
         index = screening_index.load(watchlist.current_version)
-        for row, namesakes in index.candidates(query).items():
+        candidates = index.candidates(query)
+        born = candidates.born
+        bounds = best_possible(
+            query, born[:, 0], born[:, 1], born[:, 2], candidates.namesakes, candidates.by_document
+        )
+        for row, namesakes in zip(
+            candidates.rows[bounds >= threshold].tolist(),
+            candidates.namesakes[bounds >= threshold].tolist(),
+            strict=True,
+        ):
             entry = index.entry(row)
-            persons = list(entry.as_persons())
-            if best_possible(query, persons[0], namesakes=namesakes) < threshold:
-                continue
             match, name = max(
-                ((compare(query, person, namesakes=namesakes), person.name) for person in persons),
+                ((compare(query, person, namesakes=namesakes), person.name) for person in entry.as_persons()),
                 key=lambda pair: pair[0].score,
             )
             if match.score >= threshold:

@@ -16,6 +16,8 @@ shares one copy in the page cache:
     rows.npy     int32: the row (entry) filed under each key
     ids.npy      int64: each row's WatchlistEntry id
     offsets.npy  int64: where each row's fields start in people.bin (one more at the end)
+    born.npy     int16 × 3: each row's birth year, month and day (0 where unknown), so that
+                 candidates born on another day are dropped before their names are read
     people.bin   each row's fields, UTF-8, separated by \\x1f (other names by \\x1e)
 
 It is built after a version is imported, and again if its folder is missing (a new server, a
@@ -38,7 +40,7 @@ from typing import Any, Final
 import numpy as np
 from django.conf import settings
 
-from kordon.entities.matching import Person, document_key
+from kordon.entities.matching import SHORTEST_DOCUMENT, Person, date_parts, document_key
 from kordon.entities.names import parse
 
 # A name key filing more entries than this is too common to tell anybody apart on its own.
@@ -94,11 +96,13 @@ def name_keys(names: Iterable[str], birth_date: str) -> set[str]:
 
 
 def document_keys(number: str) -> set[str]:
-    """The number, and the number with each one of its characters left out: two numbers one
-    substitution, insertion or adjacent swap apart share one of these."""
+    """The number, and (from four characters on) the number with each one of its characters
+    left out: two numbers one substitution, insertion or adjacent swap apart share one of these."""
     key = document_key(number)
-    if len(key) < 4:
+    if not key:
         return set()
+    if len(key) < SHORTEST_DOCUMENT:
+        return {f"d{key}"}
     return {f"d{key}", *(f"d{key[:index]}{key[index + 1 :]}" for index in range(len(key)))}
 
 
@@ -159,6 +163,7 @@ def write(entries: Iterable[Entry], target: Path) -> None:
     rows = array("i")
     ids = array("q")
     offsets = array("q", [0])
+    born = array("h")
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         with (work / "people.bin").open("wb") as people:
@@ -167,6 +172,8 @@ def write(entries: Iterable[Entry], target: Path) -> None:
                 hashes.extend(keys)
                 rows.extend([row] * len(keys))
                 ids.append(entry.entry_id)
+                year, month, day = date_parts(entry.birth_date) or (0, None, None)
+                born.extend((year, month or 0, day or 0))
                 data = _encode(entry)
                 people.write(data)
                 offsets.append(offsets[-1] + len(data))
@@ -176,6 +183,7 @@ def write(entries: Iterable[Entry], target: Path) -> None:
         np.save(work / "rows.npy", np.frombuffer(rows, dtype=np.int32)[order])
         np.save(work / "ids.npy", np.frombuffer(ids, dtype=np.int64))
         np.save(work / "offsets.npy", np.frombuffer(offsets, dtype=np.int64))
+        np.save(work / "born.npy", np.frombuffer(born, dtype=np.int16).reshape(-1, 3))
         try:
             work.rename(target)
         except OSError:
@@ -187,6 +195,16 @@ def write(entries: Iterable[Entry], target: Path) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What an index found for a query, one element per candidate."""
+
+    rows: np.ndarray
+    namesakes: np.ndarray
+    by_document: np.ndarray
+    born: np.ndarray  # year, month, day
+
+
 class ScreeningIndex:
     """An open index: the entries a query's keys lead to, and their fields."""
 
@@ -195,6 +213,7 @@ class ScreeningIndex:
         self.rows = np.load(path / "rows.npy", mmap_mode="r")
         self.ids = np.load(path / "ids.npy", mmap_mode="r")
         self.offsets = np.load(path / "offsets.npy", mmap_mode="r")
+        self.born = np.load(path / "born.npy", mmap_mode="r")
         size = int(self.offsets[-1])
         self.people = (
             np.memmap(path / "people.bin", dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
@@ -210,24 +229,27 @@ class ScreeningIndex:
         ends = np.searchsorted(self.keys, wanted, "right").tolist()
         return list(zip(starts, ends, strict=True))
 
-    def candidates(self, query: Person) -> dict[int, int]:
+    def candidates(self, query: Person) -> "Candidates":
         """The rows of the entries `query` could be, each with the number of entries that share
         its name with the query (0 when it was found by another key: a single name with the
-        birth year, the document number).
+        birth year, the document number), and whether its document number is within one
+        character of the query's.
 
         A pair of names filing more than COMMON entries is looked up only together with the
-        birth year; a single name only with the year, or when it is all the query has."""
+        birth year. A single name with the year is looked up when the names found nobody (a
+        list may know a person as "Soultanov A."), or when it is all the query has."""
         year = query.birth_date[:4]
         skeletons, pairs = _pairs(query.name)
         pair_keys = [f"p{first} {second}" for first, second in pairs]
         year_keys = [f"y{first} {second} {year}" for first, second in pairs] if year else []
-        other_keys = [f"s{skeleton} {year}" for skeleton in skeletons] if year else []
+        single_keys = [f"s{skeleton} {year}" for skeleton in skeletons] if year else []
         if len(skeletons) == 1:
-            other_keys.append(f"o{skeletons[0]}")
+            single_keys.append(f"o{skeletons[0]}")
         document = sorted(document_keys(query.document_number))
-        spans = self._filed([*pair_keys, *year_keys, *other_keys, *document])
+        spans = self._filed([*pair_keys, *year_keys, *single_keys, *document])
         pair_spans = spans[: len(pair_keys)]
         year_spans = spans[len(pair_keys) : len(pair_keys) + len(year_keys)]
+        single_spans = spans[len(pair_keys) + len(year_keys) : len(spans) - len(document)]
         found: dict[int, int] = {}
         for number, (start, end) in enumerate(pair_spans):
             namesakes = end - start
@@ -237,14 +259,23 @@ class ScreeningIndex:
                 start, end = year_spans[number]
             for row in self.rows[start:end].tolist():
                 found[row] = min(found.get(row, namesakes), namesakes)
-        for start, end in spans[len(pair_keys) + len(year_keys) : len(spans) - len(document)]:
-            if end - start <= COMMON:
-                for row in self.rows[start:end].tolist():
-                    found.setdefault(row, 0)
+        if not found or len(skeletons) < 2:
+            for start, end in single_spans:
+                if end - start <= COMMON:
+                    for row in self.rows[start:end].tolist():
+                        found.setdefault(row, 0)
+        by_document: set[int] = set()
         for start, end in spans[len(spans) - len(document) :]:
-            for row in self.rows[start:end].tolist():
-                found.setdefault(row, 0)
-        return found
+            by_document.update(self.rows[start:end].tolist())
+        for row in by_document:
+            found.setdefault(row, 0)
+        rows = np.fromiter(found, dtype=np.int64, count=len(found))
+        return Candidates(
+            rows=rows,
+            namesakes=np.fromiter(found.values(), dtype=np.int64, count=len(found)),
+            by_document=np.isin(rows, np.fromiter(by_document, dtype=np.int64, count=len(by_document))),
+            born=self.born[rows] if len(rows) else np.zeros((0, 3), dtype=np.int16),
+        )
 
     def entry(self, row: int) -> Entry:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
