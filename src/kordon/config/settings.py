@@ -4,6 +4,7 @@ Nothing here has an unsafe default: there is no built-in secret key, debug is of
 needs a login, and bad values stop the node at start-up with a message naming the variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -172,6 +173,8 @@ KORDON_SCREENING_DIR = Path(env_str("KORDON_SCREENING_DIR", str(DATA_DIR / "scre
 # A screening shows candidates scoring at least this many percent (docs/benchmarks.md: how often
 # it then misses the person, and how often it alerts on a stranger).
 KORDON_SCREENING_THRESHOLD = env_int("KORDON_SCREENING_THRESHOLD", 70, minimum=1)
+# Processes that screen a file of people (`kordon screen`); one per core by default.
+KORDON_SCREENING_WORKERS = env_int("KORDON_SCREENING_WORKERS", os.cpu_count() or 1, minimum=1)
 if KORDON_SCREENING_THRESHOLD > 99:
     raise ImproperlyConfigured("KORDON_SCREENING_THRESHOLD is a percentage from 1 to 99.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

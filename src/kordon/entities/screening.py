@@ -4,6 +4,7 @@ written to the audit trail, a file of travellers as one line.
 """
 
 import csv
+import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,18 +12,21 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kordon.access import policy
 from kordon.access.audit import audit_log
 from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.entities import screening_index
-from kordon.entities.importing import birth_date, column_name, nationality, row_cells
+from kordon.entities.importing import GENDERS, birth_date, column_name, nationality, row_cells
 from kordon.entities.matching import Match, Person, best_possible, compare
 from kordon.entities.models import Watchlist
 
 SCREEN: Final = "screen"
 SCREEN_FILE: Final = "screen_file"
+# A file is screened in batches of this many people (one batch per worker at a time).
+BATCH: Final = 500
 # More than this many matches for one person means the query says too little; the best are shown.
 MOST_MATCHES: Final = 50
 RESULT_COLUMNS: Final = ("best_watchlist", "best_entity_id", "best_name", "score", "explanation")
@@ -140,22 +144,63 @@ def _queries(path: Path) -> Iterator[tuple[int, dict[str, str], Person | None, s
             except ValueError as error:
                 yield number, row, None, _("Not understood: %(value)s") % {"value": error}
                 continue
-            gender = row.get("gender", "").strip().lower()
+            gender = GENDERS.get(row.get("gender", "").strip().lower(), "")
             yield number, row, Person(name, born, country, row.get("document_number", ""), gender), ""
 
 
-def screen_file(*, actor: Any, path: Path, out: Path, threshold: float | None = None) -> FileScreening:
+def _best(query: Person | None, watchlists: list[Watchlist], threshold: float) -> tuple[Any, ...] | None:
+    """The best match of `query` as the result file writes it, or None."""
+    matches = _matches(query, watchlists, threshold) if query is not None else []
+    if not matches:
+        return None
+    best = matches[0]
+    return (
+        best.watchlist.name,
+        best.entry.external_id,
+        best.name,
+        f"{best.score:.4f}",
+        best.match.explanation,
+    )
+
+
+def _screen_batch(
+    job: tuple[list[Watchlist], float, str, list[Person | None]],
+) -> list[tuple[Any, ...] | None]:
+    """One batch of a file, in a worker process (forked: it inherits the open indexes)."""
+    watchlists, threshold, language, queries = job
+    with translation.override(language):
+        return [_best(query, watchlists, threshold) for query in queries]
+
+
+def screen_file(
+    *, actor: Any, path: Path, out: Path, threshold: float | None = None, workers: int | None = None
+) -> FileScreening:
     """Screen every person of a file (the columns of a watchlist file) and write `out`: the
-    file's columns, then the best match of each row, its score and the explanation."""
+    file's columns, then the best match of each row, its score and the explanation. Files of
+    more than one batch are screened by `workers` processes (KORDON_SCREENING_WORKERS)."""
     limit = node_threshold() if threshold is None else threshold
     watchlists = usable_watchlists(actor)
+    for watchlist in watchlists:
+        # Built (if missing) and opened here, before any worker is forked.
+        screening_index.load(watchlist.current_version)
+    rows = list(_queries(path))
+    batches = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+    jobs = [
+        (watchlists, limit, translation.get_language(), [query for _n, _r, query, _p in batch])
+        for batch in batches
+    ]
+    workers = min(settings.KORDON_SCREENING_WORKERS if workers is None else workers, len(batches))
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = [best for batch in pool.imap(_screen_batch, jobs) for best in batch]
+    else:
+        results = [best for job in jobs for best in _screen_batch(job)]
     outcome = FileScreening(problems=[])
     with out.open("w", newline="", encoding="utf-8") as handle:
-        writer: Any = None
-        for number, row, query, problem in _queries(path):
-            if writer is None:
-                writer = csv.writer(handle)
-                writer.writerow([*row.keys(), *RESULT_COLUMNS])
+        writer = csv.writer(handle)
+        if rows:
+            writer.writerow([*rows[0][1].keys(), *RESULT_COLUMNS])
+        for (number, row, query, problem), best in zip(rows, results, strict=True):
             outcome.rows += 1
             if query is None:
                 assert outcome.problems is not None
@@ -163,22 +208,11 @@ def screen_file(*, actor: Any, path: Path, out: Path, threshold: float | None = 
                 writer.writerow([*row.values(), "", "", "", "", problem])
                 continue
             outcome.screened += 1
-            matches = _matches(query, watchlists, limit)
-            if not matches:
+            if best is None:
                 writer.writerow([*row.values(), "", "", "", "", ""])
                 continue
             outcome.alerts += 1
-            best = matches[0]
-            writer.writerow(
-                [
-                    *row.values(),
-                    best.watchlist.name,
-                    best.entry.external_id,
-                    best.name,
-                    f"{best.score:.4f}",
-                    best.match.explanation,
-                ]
-            )
+            writer.writerow([*row.values(), *best])
     with transaction.atomic():
         audit_log(
             actor=actor,

@@ -19,7 +19,7 @@ from kordon.access.models import AgreementStatus, AuditEntry, SharingAgreement
 from kordon.access.tokens import token_issue
 from kordon.conftest import PASSWORD
 from kordon.core.models import Agency
-from kordon.entities import screening_index
+from kordon.entities import screening, screening_index
 from kordon.entities.importing import watchlist_import
 from kordon.entities.matching import Person
 from kordon.entities.models import Watchlist, WatchlistEntry
@@ -277,3 +277,30 @@ def test_a_missing_index_is_built_again(world: Any, tmp_path: Path) -> None:
     folder.rmdir()
     assert screen_person(actor=world.user("kg.blo.dostuk"), query=SULTANOV_IN_UZBEK)
     assert folder.is_dir()
+
+
+def test_a_file_screened_by_two_processes_gives_the_same_results(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import_couriers(world, tmp_path)
+    travellers = write(
+        tmp_path,
+        "name,birth_date,document_number,gender\n"
+        "SULTANOV ALIMBAI,1975-12-03,AN1234567,м\n"
+        "Петров Пётр,1980-01-01,,\n"
+        "ZHUMABAEVA ASEL,1988-07-12,ID7654321,ж\n"
+        "Ivanov Sergei,1969,,\n",
+        "travellers.csv",
+    )
+    monkeypatch.setattr(screening, "BATCH", 1)
+    officer = world.user("kg.blo.dostuk")
+    results = {}
+    for workers in (1, 2):
+        out = tmp_path / f"results-{workers}.csv"
+        outcome = screening.screen_file(actor=officer, path=travellers, out=out, workers=workers)
+        assert (outcome.rows, outcome.alerts) == (4, 3)
+        results[workers] = out.read_text(encoding="utf-8")
+    assert results[1] == results[2]
+    assert [row["best_entity_id"] for row in csv.DictReader(results[2].splitlines())] == [
+        "KG-001", "", "KG-002", "KG-003",
+    ]  # fmt: skip
