@@ -229,7 +229,7 @@ class ScreeningIndex:
         ends = np.searchsorted(self.keys, wanted, "right").tolist()
         return list(zip(starts, ends, strict=True))
 
-    def candidates(self, query: Person) -> "Candidates":
+    def candidates(self, query: Person) -> Candidates:
         """The rows of the entries `query` could be, each with the number of entries that share
         its name with the query (0 when it was found by another key: a single name with the
         birth year, the document number), and whether its document number is within one
