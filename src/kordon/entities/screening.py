@@ -6,7 +6,7 @@ written to the audit trail, a file of travellers as one line.
 import csv
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -123,7 +123,7 @@ class FileScreening:
     rows: int = 0
     screened: int = 0
     alerts: int = 0
-    problems: list[tuple[int, str]] | None = None
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _queries(path: Path) -> Iterator[tuple[int, dict[str, str], Person | None, str]]:
@@ -195,7 +195,7 @@ def screen_file(
             results = [best for batch in pool.imap(_screen_batch, jobs) for best in batch]
     else:
         results = [best for job in jobs for best in _screen_batch(job)]
-    outcome = FileScreening(problems=[])
+    outcome = FileScreening()
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         if rows:
@@ -203,7 +203,6 @@ def screen_file(
         for (number, row, query, problem), best in zip(rows, results, strict=True):
             outcome.rows += 1
             if query is None:
-                assert outcome.problems is not None
                 outcome.problems.append((number, problem))
                 writer.writerow([*row.values(), "", "", "", "", problem])
                 continue

@@ -73,7 +73,9 @@ def test_namesakes_and_relatives_stay_below_the_threshold(other: Person, why: st
 
 def test_a_name_alone_is_not_enough_for_an_alert_but_a_document_is() -> None:
     assert compare(COURIER, Person("Sultanov Alimbai")).score < DEFAULT_THRESHOLD
-    assert compare(COURIER, Person("Sultanov Alimbai", document_number="AC-123 4567")).score > DEFAULT_THRESHOLD
+    assert (
+        compare(COURIER, Person("Sultanov Alimbai", document_number="AC-123 4567")).score > DEFAULT_THRESHOLD
+    )
 
 
 @pytest.mark.parametrize(

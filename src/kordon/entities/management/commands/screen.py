@@ -35,5 +35,5 @@ class Command(BaseCommand):
             f"{outcome.rows} rows read: {outcome.screened} people screened, {outcome.alerts} with a possible "
             f"match. Results: {options['out']}"
         )
-        for number, problem in (outcome.problems or [])[:50]:
+        for number, problem in outcome.problems[:50]:
             self.stdout.write(f"  row {number}: {problem}")
