@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kordon.core.forms import StyledForm
@@ -50,3 +51,20 @@ class ScreeningForm(StyledForm):
         return Person(
             data["name"], data["birth_date"], data["nationality"], data["document_number"], data["gender"]
         )
+
+
+class ScreeningFileForm(StyledForm):
+    file = forms.FileField(
+        label=_("File of people (CSV or XLSX)"),
+        help_text=_("The columns of a watchlist file; only name is required."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.KORDON_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(megabytes)s MB. Split it, or screen it with the `kordon screen` "
+                  "command on the server.") % {"megabytes": limit // (1024 * 1024)}
+            )  # fmt: skip
+        return upload

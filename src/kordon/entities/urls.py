@@ -5,4 +5,5 @@ from kordon.entities import views
 app_name = "entities"
 urlpatterns = [
     path("screening/", views.screening_view, name="screening"),
+    path("screening/file/", views.screening_file_view, name="screening-file"),
 ]

@@ -1,27 +1,65 @@
-"""The screening page: an officer screens a traveller against the watchlists their units may use.
-Screening is a POST: it is written to the audit trail, and names stay out of URLs and logs."""
+"""The screening page: an officer screens a traveller, or a file of travellers, against the
+watchlists their units may use. Screening is a POST: it is written to the audit trail, and names
+stay out of URLs and logs."""
 
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kordon.core.http import AuthenticatedRequest, wants_partial
-from kordon.entities.forms import ScreeningForm
-from kordon.entities.screening import node_threshold, screen_person, usable_watchlists
+from kordon.core.tabular import TableError
+from kordon.entities.forms import ScreeningFileForm, ScreeningForm
+from kordon.entities.screening import node_threshold, screen_file, screen_person, usable_watchlists
+
+
+def _page(request: AuthenticatedRequest, **context: object) -> HttpResponseBase:
+    context = {
+        "section": "screening",
+        "form": ScreeningForm(),
+        "file_form": ScreeningFileForm(),
+        "matches": None,
+        "threshold": round(node_threshold() * 100),
+        "watchlists": usable_watchlists(request.user),
+        **context,
+    }
+    template = "entities/screening.html#screening" if wants_partial(request) else "entities/screening.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
 def screening_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = ScreeningForm(request.POST if request.method == "POST" else None)
-    matches = None
-    if form.is_valid():
-        matches = screen_person(actor=request.user, query=form.person())
-    context = {
-        "section": "screening",
-        "form": form,
-        "matches": matches,
-        "threshold": round(node_threshold() * 100),
-        "watchlists": usable_watchlists(request.user),
-    }
-    template = "entities/screening.html#screening" if wants_partial(request) else "entities/screening.html"
-    return render(request, template, context)
+    matches = screen_person(actor=request.user, query=form.person()) if form.is_valid() else None
+    return _page(request, form=form, matches=matches)
+
+
+@require_POST
+def screening_file_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Screen an uploaded file and send the results back as CSV: the file's columns, then the
+    best match of each person, its score and the reasons."""
+    form = ScreeningFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, file_form=form)
+    upload = form.cleaned_data["file"]
+    folder = Path(tempfile.mkdtemp(prefix="kordon-screening-"))
+    path = folder / Path(upload.name).name
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    out = folder / f"screened-{path.stem}.csv"
+    try:
+        screen_file(actor=request.user, path=path, out=out)
+    except TableError as error:
+        form.add_error("file", str(error))
+        return _page(request, file_form=form)
+    finally:
+        path.unlink()
+    # The results are read once and the folder removed with them (FileResponse closes the file).
+    response = FileResponse(out.open("rb"), as_attachment=True, filename=out.name, content_type="text/csv")
+    out.unlink()
+    folder.rmdir()
+    return response

@@ -1,6 +1,8 @@
 """Screening in a real browser: the Uzbek officer at Dustlik screens a traveller whose passport
 writes the Kyrgyz courier's name in Uzbek Latin, and sees why the demo watchlist flags him."""
 
+import csv
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_an_officer_screens_a_traveller_across_the_border(
-    page: Page, live_server: Any, transactional_world: Any
+    page: Page, live_server: Any, transactional_world: Any, tmp_path: Path
 ) -> None:
     with action_context(client_address="test"):
         build_sharing()
@@ -45,3 +47,12 @@ def test_an_officer_screens_a_traveller_across_the_border(
     page.fill("#id_document_number", "")
     page.click("#screening-form button[type=submit]")
     expect(page.locator("#no-match")).to_be_visible()
+
+    # A bus company's passenger list, screened and sent back.
+    passengers = tmp_path / "passengers.csv"
+    passengers.write_text("name,birth_date\nGULOMOV UTKIR,23.05.1979\nПетров Пётр,1980\n", encoding="utf-8")
+    page.set_input_files("#id_file", str(passengers))
+    with page.expect_download() as download:
+        page.click("#screening-file-form button[type=submit]")
+    rows = list(csv.DictReader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert [row["best_entity_id"] for row in rows] == ["KG-BLO-004", ""]

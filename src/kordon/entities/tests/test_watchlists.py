@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -304,3 +305,29 @@ def test_a_file_screened_by_two_processes_gives_the_same_results(
     assert [row["best_entity_id"] for row in csv.DictReader(results[2].splitlines())] == [
         "KG-001", "", "KG-002", "KG-003",
     ]  # fmt: skip
+
+
+def test_the_page_screens_an_uploaded_file_and_sends_the_results(world: Any, tmp_path: Path) -> None:
+    import_couriers(world, tmp_path)
+    client = world.client("kg.blo.dostuk")
+    travellers = SimpleUploadedFile(
+        "bus.csv", "name;birth_date\nSULTANOV ALIMBAI;03.12.1975\nПетров Пётр;1980\n".encode("cp1251")
+    )
+    response = client.post("/entities/screening/file/", {"file": travellers})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="screened-bus.csv"'
+    rows = list(csv.DictReader(b"".join(response.streaming_content).decode("utf-8").splitlines()))
+    assert [(row["name"], row["best_entity_id"]) for row in rows] == [
+        ("SULTANOV ALIMBAI", "KG-001"), ("Петров Пётр", ""),
+    ]  # fmt: skip
+    assert AuditEntry.objects.filter(action="screen_file", actor_name="kg.blo.dostuk").count() == 1
+
+
+def test_the_page_explains_a_file_it_cannot_read(world: Any) -> None:
+    client = world.client("kg.blo.dostuk")
+    response = client.post(
+        "/entities/screening/file/", {"file": SimpleUploadedFile("x.csv", b"surname\nX\n")}
+    )
+    assert response.status_code == 200
+    assert "no column name" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="screen_file").exists()
