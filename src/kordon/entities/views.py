@@ -52,7 +52,8 @@ def screening_file_view(request: AuthenticatedRequest) -> HttpResponseBase:
             handle.write(chunk)
     out = folder / f"screened-{path.stem}.csv"
     try:
-        screen_file(actor=request.user, path=path, out=out)
+        # In this process: forking a server process that may run threads is not safe.
+        screen_file(actor=request.user, path=path, out=out, workers=1)
     except TableError as error:
         form.add_error("file", str(error))
         return _page(request, file_form=form)
