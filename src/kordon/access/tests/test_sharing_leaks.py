@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -255,6 +256,10 @@ def test_screening_uses_only_the_watchlists_one_may_see(
     assert {row["name"] for row in api.get("/api/v1/watchlists").json()} == expected(SEIZURES, username)
     page = world.client(username).post("/entities/screening/", query).content.decode()
     assert {name for name in SEIZURES if f">{name}<" in page} == expected(SEIZURES, username)
+    upload = SimpleUploadedFile("people.csv", b"name,birth_date\nSULTANOV ALIMBAI,1975-03-12\n")
+    response = world.client(username).post("/entities/screening/file/", {"file": upload})
+    best = next(csv.DictReader(b"".join(response.streaming_content).decode().splitlines()))["best_watchlist"]
+    assert best in expected(SEIZURES, username) if expected(SEIZURES, username) else best == ""
 
 
 def test_anonymous_cannot_screen(world: Any) -> None:
