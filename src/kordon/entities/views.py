@@ -14,6 +14,7 @@ from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.tabular import TableError
 from kordon.entities.forms import ScreeningFileForm, ScreeningForm
 from kordon.entities.screening import node_threshold, screen_file, screen_person, usable_watchlists
+from kordon.entities.selectors import watchlist_history
 
 
 def _page(request: AuthenticatedRequest, **context: object) -> HttpResponseBase:
@@ -64,3 +65,13 @@ def screening_file_view(request: AuthenticatedRequest) -> HttpResponseBase:
     out.unlink()
     folder.rmdir()
     return response
+
+
+def watchlists_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The watchlists the user may screen against, each with its versions (who imported which
+    file when, how many people, how many rows were rejected)."""
+    return render(
+        request,
+        "entities/watchlists.html",
+        {"section": "screening", "watchlists": watchlist_history(user=request.user)},
+    )

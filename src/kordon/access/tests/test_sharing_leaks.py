@@ -256,6 +256,8 @@ def test_screening_uses_only_the_watchlists_one_may_see(
     assert {row["name"] for row in api.get("/api/v1/watchlists").json()} == expected(SEIZURES, username)
     page = world.client(username).post("/entities/screening/", query).content.decode()
     assert {name for name in SEIZURES if f">{name}<" in page} == expected(SEIZURES, username)
+    listed = world.client(username).get("/entities/watchlists/").content.decode()
+    assert {name for name in SEIZURES if f">{name}<" in listed} == expected(SEIZURES, username)
     upload = SimpleUploadedFile("people.csv", b"name,birth_date\nSULTANOV ALIMBAI,1975-03-12\n")
     response = world.client(username).post("/entities/screening/file/", {"file": upload})
     best = next(csv.DictReader(b"".join(response.streaming_content).decode().splitlines()))["best_watchlist"]

@@ -56,3 +56,8 @@ def test_an_officer_screens_a_traveller_across_the_border(
         page.click("#screening-file-form button[type=submit]")
     rows = list(csv.DictReader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
     assert [row["best_entity_id"] for row in rows] == ["KG-BLO-004", ""]
+
+    page.click("text=Списки лиц и их версии")
+    expect(page.locator("#watchlists tbody tr")).to_have_count(1)
+    expect(page.locator("#watchlists")).to_contain_text("v1 (текущая): 10 человек из demo_watchlist.csv")
+    screenshot(page, "watchlists")

@@ -331,3 +331,14 @@ def test_the_page_explains_a_file_it_cannot_read(world: Any) -> None:
     assert response.status_code == 200
     assert "no column name" in response.content.decode()
     assert not AuditEntry.objects.filter(action="screen_file").exists()
+
+
+def test_the_watchlists_page_shows_each_list_with_its_versions(world: Any, tmp_path: Path) -> None:
+    import_couriers(world, tmp_path)
+    import_couriers(world, tmp_path, COURIERS + "KG-004,Исаков Бакыт,,1980,KG,,,\nKG-005,,,,,,,\n")
+    page = world.client("kg.analyst").get("/entities/watchlists/").content.decode()
+    assert "Couriers" in page
+    assert "v2 (current): 4 people from list.csv" in page
+    assert "1 row rejected" in page
+    assert "v1: 3 people from list.csv" in page
+    assert "Couriers" not in world.client("kz.analyst").get("/entities/watchlists/").content.decode()
