@@ -7,10 +7,13 @@ stays in the history. The version is written in one transaction with its audit l
 completely or not at all. Its screening index is built after the commit.
 """
 
+import csv
 import datetime
+import itertools
 import json
 import re
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,7 +251,50 @@ def watchlist_import(
         raise ValidationError({"name": _("Give the watchlist a name.")})
     watchlist = _watchlist_for(actor, unit, name, tlp, handling_code, distribution)
     result = WatchlistImportResult(watchlist=watchlist if watchlist.pk else None)
-    entries: list[list[Any]] = []
+    # The good rows wait in a file, not in memory: a list may hold millions of people.
+    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as spool:
+        accepted = _check_rows(path, result, csv.writer(spool))
+        if result.failure:
+            return result
+        if not accepted:
+            result.failure = _("No row could be imported; the list was left as it was.")
+            return result
+        spool.seek(0)
+        with transaction.atomic():
+            if watchlist.pk is None:
+                watchlist.save()
+            else:
+                # One import at a time per list: the version numbers must not collide.
+                watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
+            last = watchlist.versions.aggregate(last=Max("number"))["last"] or 0
+            version = WatchlistVersion.objects.create(
+                watchlist=watchlist,
+                number=last + 1,
+                index_token=secrets.token_hex(8),
+                file_name=(file_name or path.name)[:255],
+                file_sha256=file_sha256(path),
+                entry_count=accepted,
+                rejected_rows=len({problem.row for problem in result.problems}),
+                imported_by=actor,
+            )
+            prepare = bulk.row_preparer(WatchlistEntry, ENTRY_COLUMNS)
+            rows = csv.reader(spool)
+            while batch := list(itertools.islice(rows, INSERT_BATCH)):
+                bulk.insert_prepared(
+                    WatchlistEntry, ENTRY_COLUMNS, [prepare([version.pk, *entry]) for entry in batch]
+                )
+            _make_current(actor, watchlist, version, result)
+    result.watchlist, result.version = watchlist, version
+    started = time.perf_counter()
+    screening_index.build(version)
+    result.index_seconds = time.perf_counter() - started
+    return result
+
+
+def _check_rows(path: Path, result: WatchlistImportResult, accepted: Any) -> int:
+    """Check every row of the file: problems go to `result`, good rows to the csv writer
+    `accepted`. Returns how many rows were good; a file that cannot be read sets `result.failure`."""
+    count = 0
     try:
         with open_table(path) as table:
             headers = [column_name(header) for header in table.headers]
@@ -258,61 +304,39 @@ def watchlist_import(
                     "columns": ", ".join(missing),
                     "all": ", ".join(COLUMNS),
                 }
-                return result
+                return 0
             seen: dict[str, int] = {}
             for number, cells in table.rows:
                 result.rows += 1
                 entry, problems = _entry(number, row_cells(headers, cells), seen)
                 result.problems.extend(problems)
                 if entry:
-                    entries.append(entry)
+                    accepted.writerow(entry)
+                    count += 1
     except TableError as error:
         result.failure = str(error)
-        return result
-    if not entries:
-        result.failure = _("No row could be imported; the list was left as it was.")
-        return result
-    with transaction.atomic():
-        if watchlist.pk is None:
-            watchlist.save()
-        else:
-            # One import at a time per list: the version numbers must not collide.
-            watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
-        last = watchlist.versions.aggregate(last=Max("number"))["last"] or 0
-        version = WatchlistVersion.objects.create(
-            watchlist=watchlist,
-            number=last + 1,
-            index_token=secrets.token_hex(8),
-            file_name=(file_name or path.name)[:255],
-            file_sha256=file_sha256(path),
-            entry_count=len(entries),
-            rejected_rows=len({problem.row for problem in result.problems}),
-            imported_by=actor,
-        )
-        prepare = bulk.row_preparer(WatchlistEntry, ENTRY_COLUMNS)
-        for start in range(0, len(entries), INSERT_BATCH):
-            batch = [prepare([version.pk, *entry]) for entry in entries[start : start + INSERT_BATCH]]
-            bulk.insert_prepared(WatchlistEntry, ENTRY_COLUMNS, batch)
-        previous = watchlist.current_version_id
-        watchlist.current_version = version
-        watchlist.save(update_fields=["current_version", "updated_at"])
-        audit_log(
-            actor=actor,
-            action=IMPORT,
-            instance=watchlist,
-            before={"version_id": previous},
-            after={
-                "version": version.number,
-                "version_id": version.pk,
-                "file": version.file_name,
-                "sha256": version.file_sha256,
-                "rows": result.rows,
-                "entries": version.entry_count,
-                "rejected": version.rejected_rows,
-            },
-        )
-    result.watchlist, result.version = watchlist, version
-    started = time.perf_counter()
-    screening_index.build(version)
-    result.index_seconds = time.perf_counter() - started
-    return result
+    return count
+
+
+def _make_current(
+    actor: Any, watchlist: Watchlist, version: WatchlistVersion, result: WatchlistImportResult
+) -> None:
+    """Point the list at its new version and audit the import (in the import's transaction)."""
+    previous = watchlist.current_version_id
+    watchlist.current_version = version
+    watchlist.save(update_fields=["current_version", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=IMPORT,
+        instance=watchlist,
+        before={"version_id": previous},
+        after={
+            "version": version.number,
+            "version_id": version.pk,
+            "file": version.file_name,
+            "sha256": version.file_sha256,
+            "rows": result.rows,
+            "entries": version.entry_count,
+            "rejected": version.rejected_rows,
+        },
+    )
