@@ -28,6 +28,19 @@ class TableError(Exception):
 
 
 @dataclass
+class Problem:
+    """What is wrong with one row of an imported file: its number as the spreadsheet shows it,
+    the column, and what to do."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
 class Table:
     headers: list[str]
     # (row number as the spreadsheet shows it, the cells); the header is row 1.

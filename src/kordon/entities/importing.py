@@ -31,7 +31,7 @@ from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.services import marking_problems, node_grading_scheme
 from kordon.core import bulk
 from kordon.core.models import Unit
-from kordon.core.tabular import TableError, file_sha256, open_table
+from kordon.core.tabular import Problem, TableError, file_sha256, open_table
 from kordon.entities import screening_index
 from kordon.entities.models import Watchlist, WatchlistEntry, WatchlistVersion
 
@@ -55,16 +55,6 @@ ENTRY_COLUMNS = (
     "notes",
 )  # fmt: skip
 INSERT_BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

@@ -14,11 +14,11 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from kordon.core import bulk
+from kordon.core.tabular import Problem
 from kordon.seizures.models import Seizure, SeizureItem
 from kordon.seizures.parsing import (
     EVENT_FIELDS,
     ParsedRow,
-    Problem,
     RejectedRow,
     event_differences,
 )

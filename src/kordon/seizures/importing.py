@@ -26,11 +26,11 @@ from kordon.access import policy
 from kordon.access.audit import IMPORT, audit_log
 from kordon.core import bulk
 from kordon.core.models import Unit
-from kordon.core.tabular import TableError, file_sha256, open_table
+from kordon.core.tabular import Problem, TableError, file_sha256, open_table
 from kordon.seizures.import_decisions import ChunkWrites, DecisionSummary
 from kordon.seizures.import_worker import decided_table
 from kordon.seizures.models import Seizure, SeizureImport, SeizureImportProblem, SeizureItem, SeizureStatus
-from kordon.seizures.parsing import EVENT_INSERT_COLUMNS, ITEM_INSERT_COLUMNS, Problem
+from kordon.seizures.parsing import EVENT_INSERT_COLUMNS, ITEM_INSERT_COLUMNS
 
 # Columns filled the same for every seizure of an import, then the row's own.
 CONSTANT_COLUMNS = (

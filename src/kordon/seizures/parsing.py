@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kordon.core import bulk
 from kordon.core.models import Country, Place, Unit
+from kordon.core.tabular import Problem
 from kordon.seizures import rules
 from kordon.seizures.models import (
     DetectionMethod,
@@ -101,16 +102,6 @@ class GroupProblems(Exception):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(problems)
         self.problems = problems
-
-
-@dataclass
-class Problem:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 # What a parsed row carries to the database: the event's columns in this order, then the item's.
