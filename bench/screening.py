@@ -225,9 +225,9 @@ def main() -> None:
     queries = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     results = [screening(entries, queries)]
     # Django is set up now (for the single screenings): the scorer's own benchmarks.
-    from bench import identities, names
+    from bench import identities, names, yente
 
-    results += [identities.measure(), *names.measure()]
+    results += [identities.measure(), yente.measure(), *names.measure()]
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
     write_section(results)

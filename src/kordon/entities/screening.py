@@ -64,27 +64,39 @@ def usable_watchlists(user: Any) -> list[Watchlist]:
     return list(lists.select_related("current_version", "owner_unit").order_by("name", "pk"))
 
 
-def _matches(query: Person, watchlists: list[Watchlist], threshold: float) -> list[ScreeningMatch]:
+def index_matches(
+    index: screening_index.ScreeningIndex, query: Person, threshold: float
+) -> list[tuple[screening_index.Entry, str, Match]]:
+    """The entries of one index that `query` may be, at or above `threshold`: (entry, its name
+    that matched best, the match)."""
+    candidates = index.candidates(query)
+    born = candidates.born
+    bounds = best_possible(
+        query, born[:, 0], born[:, 1], born[:, 2], candidates.namesakes, candidates.by_document
+    )
+    kept = bounds >= threshold
     found = []
-    for watchlist in watchlists:
-        index = screening_index.load(watchlist.current_version)
-        candidates = index.candidates(query)
-        born = candidates.born
-        bounds = best_possible(
-            query, born[:, 0], born[:, 1], born[:, 2], candidates.namesakes, candidates.by_document
+    for row, namesakes in zip(
+        candidates.rows[kept].tolist(), candidates.namesakes[kept].tolist(), strict=True
+    ):
+        entry = index.entry(row)
+        match, name = max(
+            ((compare(query, person, namesakes=namesakes), person.name) for person in entry.as_persons()),
+            key=lambda pair: pair[0].score,
         )
-        for row, namesakes in zip(
-            candidates.rows[bounds >= threshold].tolist(),
-            candidates.namesakes[bounds >= threshold].tolist(),
-            strict=True,
-        ):
-            entry = index.entry(row)
-            match, name = max(
-                ((compare(query, person, namesakes=namesakes), person.name) for person in entry.as_persons()),
-                key=lambda pair: pair[0].score,
-            )
-            if match.score >= threshold:
-                found.append(ScreeningMatch(watchlist, entry, name, match))
+        if match.score >= threshold:
+            found.append((entry, name, match))
+    return found
+
+
+def _matches(query: Person, watchlists: list[Watchlist], threshold: float) -> list[ScreeningMatch]:
+    found = [
+        ScreeningMatch(watchlist, entry, name, match)
+        for watchlist in watchlists
+        for entry, name, match in index_matches(
+            screening_index.load(watchlist.current_version), query, threshold
+        )
+    ]
     found.sort(key=lambda match: (-match.score, match.watchlist.name, match.entry.external_id))
     return found[:MOST_MATCHES]
 
