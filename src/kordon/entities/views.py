@@ -5,14 +5,17 @@ stay out of URLs and logs."""
 import tempfile
 from pathlib import Path
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.tabular import TableError
+from kordon.entities.exports import watchlist_ftm
 from kordon.entities.forms import ScreeningFileForm, ScreeningForm
+from kordon.entities.models import Watchlist
 from kordon.entities.screening import node_threshold, screen_file, screen_person, usable_watchlists
 from kordon.entities.selectors import watchlist_history
 
@@ -75,3 +78,16 @@ def watchlists_view(request: AuthenticatedRequest) -> HttpResponseBase:
         "entities/watchlists.html",
         {"section": "screening", "watchlists": watchlist_history(user=request.user)},
     )
+
+
+def watchlist_ftm_view(request: AuthenticatedRequest, watchlist_id: int) -> HttpResponseBase:
+    """Download a watchlist as FollowTheMoney JSON lines (audited)."""
+    try:
+        watchlist, lines = watchlist_ftm(user=request.user, watchlist_id=watchlist_id)
+    except Watchlist.DoesNotExist:
+        raise Http404(_("No such watchlist, or it is not shared with you.")) from None
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines), content_type="application/x-ndjson"
+    )
+    response["Content-Disposition"] = f'attachment; filename="watchlist-{watchlist.pk}.ftm.json"'
+    return response

@@ -241,8 +241,10 @@ def test_screening_uses_only_the_watchlists_one_may_see(
     people = tmp_path / "list.csv"
     people.write_text("id,name,birth_date,document_number\nP1,Султанов Алимбай,1975-03-12,AN1234567\n")
     officer = world.user("kg.blo.dostuk")
+    lists = {}
     for name, (distribution, tlp, _who) in SEIZURES.items():
         result = watchlist_import(actor=officer, unit=world.unit("kg-dcs-blo-dostuk"), path=people, name=name)
+        lists[name] = result.watchlist.pk
         Watchlist.objects.filter(pk=result.watchlist.pk).update(
             distribution=distribution,
             tlp=tlp,
@@ -256,12 +258,17 @@ def test_screening_uses_only_the_watchlists_one_may_see(
     assert {row["name"] for row in api.get("/api/v1/watchlists").json()} == expected(SEIZURES, username)
     page = world.client(username).post("/entities/screening/", query).content.decode()
     assert {name for name in SEIZURES if f">{name}<" in page} == expected(SEIZURES, username)
-    listed = world.client(username).get("/entities/watchlists/").content.decode()
+    client = world.client(username)
+    listed = client.get("/entities/watchlists/").content.decode()
     assert {name for name in SEIZURES if f">{name}<" in listed} == expected(SEIZURES, username)
     upload = SimpleUploadedFile("people.csv", b"name,birth_date\nSULTANOV ALIMBAI,1975-03-12\n")
     response = world.client(username).post("/entities/screening/file/", {"file": upload})
     best = next(csv.DictReader(b"".join(response.streaming_content).decode().splitlines()))["best_watchlist"]
     assert best in expected(SEIZURES, username) if expected(SEIZURES, username) else best == ""
+    exports = {
+        name for name, pk in lists.items() if client.get(f"/entities/watchlists/{pk}/ftm/").status_code == 200
+    }
+    assert exports == expected(SEIZURES, username)
 
 
 def test_anonymous_cannot_screen(world: Any) -> None:

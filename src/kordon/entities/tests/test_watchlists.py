@@ -342,3 +342,44 @@ def test_the_watchlists_page_shows_each_list_with_its_versions(world: Any, tmp_p
     assert "1 row rejected" in page
     assert "v1: 3 people from list.csv" in page
     assert "Couriers" not in world.client("kz.analyst").get("/entities/watchlists/").content.decode()
+
+
+# Properties of FollowTheMoney's Person schema and the schemata it extends (LegalEntity, Thing),
+# restated from followthemoney/schema/*.yaml: an export may use no other.
+FTM_PERSON_PROPERTIES = {
+    "name", "alias", "previousName", "weakAlias", "birthDate", "birthPlace", "deathDate", "nationality",
+    "citizenship", "idNumber", "passportNumber", "gender", "notes", "country", "address", "phone", "email",
+    "firstName", "lastName", "middleName", "fatherName", "secondName", "title", "position", "sourceUrl",
+}  # fmt: skip
+
+
+def test_a_watchlist_exports_as_followthemoney_json_lines(world: Any, tmp_path: Path, capsys: Any) -> None:
+    result = import_couriers(world, tmp_path)
+    response = world.client("kg.analyst").get(f"/entities/watchlists/{result.watchlist.pk}/ftm/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-ndjson"
+    entities = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert [entity["schema"] for entity in entities] == ["Person"] * 3
+    assert all(set(entity["properties"]) <= FTM_PERSON_PROPERTIES for entity in entities)
+    courier = entities[0]
+    assert courier["properties"] == {
+        "name": ["Султанов Алимбай Каримович"], "alias": ["SULTANOV ALIMBAI", "Sultonov Alimboy"],
+        "birthDate": ["1975-03-12"], "nationality": ["kg"], "idNumber": ["AN1234567"], "gender": ["male"],
+        "notes": ["courier"],
+    }  # fmt: skip
+    assert len({entity["id"] for entity in entities}) == 3
+    assert AuditEntry.objects.filter(action="export", object_type="entities.watchlist").count() == 1
+    # The same through the command line; a user who may not see the list gets nothing.
+    out = tmp_path / "couriers.ftm.json"
+    call_command(
+        "watchlist", "export", str(result.watchlist.pk), "--user", "kg.blo.dostuk", "--out", str(out)
+    )
+    assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == entities
+    assert (
+        world.client("kz.analyst").get(f"/entities/watchlists/{result.watchlist.pk}/ftm/").status_code == 404
+    )
+    with pytest.raises(CommandError, match="no watchlist"):
+        call_command(
+            "watchlist", "export", str(result.watchlist.pk), "--user", "kz.analyst", "--out", str(out)
+        )
+    assert AuditEntry.objects.filter(action="export", object_type="entities.watchlist").count() == 2

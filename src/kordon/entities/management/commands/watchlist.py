@@ -10,6 +10,7 @@ from kordon.access import policy
 from kordon.access.context import action_context
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.core.models import Unit
+from kordon.entities.exports import watchlist_ftm
 from kordon.entities.importing import watchlist_import
 from kordon.entities.models import Watchlist
 
@@ -38,7 +39,8 @@ def active_user(username: str) -> Any:
 class Command(BaseCommand):
     help = (
         "Watchlists: `kordon watchlist import FILE --name NAME --unit CODE --user NAME` imports a list "
-        "(a new version if the list exists); `kordon watchlist list --user NAME` shows the lists and versions."
+        "(a new version if the list exists); `kordon watchlist list --user NAME` shows the lists and versions; "
+        "`kordon watchlist export ID --user NAME --out FILE` writes one as FollowTheMoney JSON lines."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -67,11 +69,18 @@ class Command(BaseCommand):
         load.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
         show = verbs.add_parser("list", help="the lists the user may use, with their versions")
         show.add_argument("--user", required=True, help="user name")
+        export = verbs.add_parser("export", help="a list's current version as FollowTheMoney JSON lines")
+        export.add_argument("id", type=int, help="the list's number (see `kordon watchlist list`)")
+        export.add_argument("--user", required=True, help="user name of the person exporting")
+        export.add_argument("--out", required=True, type=Path, help="the file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = active_user(options["user"])
         if options["verb"] == "list":
             self._list(user)
+            return
+        if options["verb"] == "export":
+            self._export(user, options["id"], options["out"])
             return
         path: Path = options["file"]
         if not path.is_file():
@@ -114,6 +123,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  row {error['row']} [{error['column']}]: {error['message']}")
         if len(outcome["errors"]) > 50:
             self.stdout.write(f"  … and {len(outcome['errors']) - 50} more (--json lists them all).")
+
+    def _export(self, user: Any, watchlist_id: int, out: Path) -> None:
+        with action_context(client_address="cli"):
+            try:
+                watchlist, lines = watchlist_ftm(user=user, watchlist_id=watchlist_id)
+            except Watchlist.DoesNotExist:
+                raise CommandError(f"There is no watchlist {watchlist_id} that {user} may export.") from None
+            with out.open("w", encoding="utf-8") as handle:
+                handle.writelines(lines)
+        self.stdout.write(f"{watchlist.name}: written to {out}")
 
     def _list(self, user: Any) -> None:
         lists = Watchlist.objects.restrict(user, policy.VIEW).select_related("owner_unit").order_by("name")
