@@ -37,6 +37,7 @@ class ScreeningMatchOut(Schema):
     name: str = Field(description="The name (or other name) of the list's entry that matched best")
     score: float = Field(description="0–1; only matches at or above the node's threshold are returned")
     explanation: str
+    notes: str = Field(description="What the list says of the person")
 
 
 class ScreeningOut(Schema):

@@ -6,7 +6,7 @@ written to the audit trail, a file of travellers as one line.
 import csv
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,7 +21,7 @@ from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.entities import screening_index
 from kordon.entities.importing import GENDERS, birth_date, column_name, nationality, row_cells
 from kordon.entities.matching import Match, Person, best_possible, compare
-from kordon.entities.models import Watchlist
+from kordon.entities.models import Watchlist, WatchlistEntry
 
 SCREEN: Final = "screen"
 SCREEN_FILE: Final = "screen_file"
@@ -38,6 +38,7 @@ class ScreeningMatch:
     entry: screening_index.Entry
     name: str  # the entry's name that matched best
     match: Match
+    notes: str = ""  # what the list says of the person
 
     @property
     def score(self) -> float:
@@ -51,6 +52,7 @@ class ScreeningMatch:
             "name": self.name,
             "score": round(self.score, 4),
             "explanation": self.match.explanation,
+            "notes": self.notes,
         }
 
 
@@ -114,6 +116,12 @@ def _query_record(query: Person) -> dict[str, str]:
 def screen_person(*, actor: Any, query: Person, threshold: float | None = None) -> list[ScreeningMatch]:
     """The entries of the watchlists `actor` may use that `query` may be, best first."""
     matches = _matches(query, usable_watchlists(actor), node_threshold() if threshold is None else threshold)
+    notes = dict(
+        WatchlistEntry.objects.filter(pk__in=[match.entry.entry_id for match in matches])
+        .exclude(notes="")
+        .values_list("pk", "notes")
+    )
+    matches = [replace(match, notes=notes.get(match.entry.entry_id, "")) for match in matches]
     with transaction.atomic():
         audit_log(
             actor=actor,

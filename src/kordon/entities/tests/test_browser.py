@@ -36,6 +36,7 @@ def test_an_officer_screens_a_traveller_across_the_border(
     expect(matches).to_have_count(1)
     expect(matches.first).to_contain_text("Султанов Алимбай Каримович")
     expect(matches.first).to_contain_text("поменять местами день и месяц")
+    expect(matches.first).to_contain_text("Courier on the Osh – Andijan route")
     screenshot(page, "screening")
     page.fill("#id_name", "Петров Пётр")
     page.fill("#id_birth_date", "31.02.1980")

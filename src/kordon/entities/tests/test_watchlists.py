@@ -215,6 +215,7 @@ def test_the_api_screens_and_lists_only_what_the_user_may_use(world: Any, tmp_pa
     ]
     assert found["matches"][0]["score"] >= 0.7
     assert "day and month swapped" in found["matches"][0]["explanation"]
+    assert found["matches"][0]["notes"] == "courier"
     assert [(item["name"], item["entries"]) for item in lists] == [("Couriers", 3)]
     assert answers["kz.analyst"] == ({"threshold": 0.7, "matches": []}, [])
 
