@@ -3,13 +3,14 @@
 import datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field, StringConstraints
 
-from kordon.entities.importing import birth_date, nationality
-from kordon.entities.matching import Person
+from kordon.core.countries import country_codes
+from kordon.core.schemas import ValidationErrors, invalid
+from kordon.entities.importing import person_described
 from kordon.entities.screening import node_threshold, screen_person, usable_watchlists
 
 router = Router(tags=["screening"])
@@ -24,7 +25,7 @@ class ScreeningIn(Schema):
         default="", description="1975-03-12, 12.03.1975, 1975-03 or 1975"
     )
     nationality: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] = Field(
-        default="", description="A country code: KG or KGZ"
+        default="", description="A country code or name: KG, KGZ or Кыргызстан"
     )
     document_number: Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL)] = ""
     gender: Literal["male", "female", ""] = ""
@@ -55,22 +56,14 @@ class WatchlistOut(Schema):
     imported_at: datetime.datetime
 
 
-@router.post("/screening/person", response=ScreeningOut)
+@router.post("/screening/person", response={200: ScreeningOut, 422: ValidationErrors})
 def screening_person(request: HttpRequest, payload: ScreeningIn) -> Any:
     """Candidates for one person from the watchlists your units may use, best first, each with
     its score and the reasons (names across scripts, birth date with day and month swapped, a
     document number one character off). Every screening is written to the audit trail."""
-    try:
-        born = birth_date(payload.birth_date) if payload.birth_date.strip() else ""
-    except ValueError:
-        raise HttpError(422, "Write the birth date as 1975-03-12, 12.03.1975, 1975-03 or 1975.") from None
-    try:
-        country = nationality(payload.nationality) if payload.nationality.strip() else ""
-    except ValueError:
-        raise HttpError(422, "Write the nationality as a country code, such as KG or KGZ.") from None
-    if not payload.name.strip():
-        raise HttpError(422, "The name is empty.")
-    query = Person(payload.name, born, country, payload.document_number, payload.gender)
+    query, problems = person_described(payload.dict(), country_codes())
+    if problems:
+        return invalid(ValidationError(problems))
     matches = screen_person(actor=request.user, query=query)
     return {"threshold": node_threshold(), "matches": [match.as_dict() for match in matches]}
 

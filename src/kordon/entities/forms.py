@@ -6,8 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from kordon.core.countries import country_codes
 from kordon.core.forms import StyledForm
-from kordon.entities.importing import birth_date, nationality
+from kordon.entities.importing import person_described
 from kordon.entities.matching import Person
 
 
@@ -30,27 +31,18 @@ class ScreeningForm(StyledForm):
         self.fields["nationality"].widget.attrs["placeholder"] = "KG"
         self.fields["name"].widget.attrs["autofocus"] = True
 
-    def clean_birth_date(self) -> str:
-        text = self.cleaned_data["birth_date"].strip()
-        try:
-            return birth_date(text) if text else ""
-        except ValueError:
-            raise forms.ValidationError(_("Write the birth date as 12.03.1975, 1975-03 or 1975.")) from None
-
-    def clean_nationality(self) -> str:
-        text = self.cleaned_data["nationality"].strip()
-        try:
-            return nationality(text) if text else ""
-        except ValueError:
-            raise forms.ValidationError(
-                _("Write the nationality as a country code, such as KG or KGZ.")
-            ) from None
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        fields = {name: str(data.get(name) or "") for name in self.fields}
+        self.described, problems = person_described(fields, country_codes())
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
 
     def person(self) -> Person:
-        data = self.cleaned_data
-        return Person(
-            data["name"], data["birth_date"], data["nationality"], data["document_number"], data["gender"]
-        )
+        """The person asked about (once the form is valid)."""
+        return self.described
 
 
 class ScreeningFileForm(StyledForm):

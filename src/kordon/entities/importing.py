@@ -15,11 +15,11 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -30,9 +30,11 @@ from kordon.access.audit import IMPORT, audit_log
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.services import marking_problems, node_grading_scheme
 from kordon.core import bulk
+from kordon.core.countries import country_codes, normalise
 from kordon.core.models import Unit
 from kordon.core.tabular import Problem, TableError, file_sha256, open_table
 from kordon.entities import screening_index
+from kordon.entities.matching import Person
 from kordon.entities.models import Watchlist, WatchlistEntry, WatchlistVersion
 
 COLUMNS = ("id", "name", "alt_names", "birth_date", "nationality", "document_number", "gender", "notes")
@@ -102,73 +104,70 @@ def birth_date(text: str) -> str:
     return f"{year:04}"
 
 
-def nationality(text: str) -> str:
-    """An ISO 3166 alpha-2 code from an alpha-2 or alpha-3 code or an English country name."""
-    text = text.strip()
-    try:
-        country = pycountry.countries.lookup(text)
-    except LookupError:
-        raise ValueError(text) from None
-    return str(country.alpha_2)
-
-
-def _entry(number: int, cells: dict[str, str], seen: dict[str, int]) -> tuple[list[Any], list[Problem]]:
-    """The entry's columns (after version_id), or the row's problems."""
-    problems = []
-
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(number, column, message))
-
-    external_id = cells.get("id", "").strip()
-    if not external_id:
-        problem("id", _("Every person needs the list's own id."))
-    elif len(external_id) > 100:
-        problem("id", _("The id is longer than 100 characters."))
-    elif external_id in seen:
-        problem(
-            "id",
-            _("The id %(id)s is already on row %(row)s.") % {"id": external_id, "row": seen[external_id]},
-        )
+def person_described(cells: Mapping[str, str], countries: Mapping[str, str]) -> tuple[Person, dict[str, str]]:
+    """The person a watchlist row, a screening form or an API query describes (name, birth
+    date, nationality, document number, gender), and what is wrong with it, by field.
+    `countries` is core.countries.country_codes(): a nationality may be KG, KGZ or Кыргызстан."""
+    problems: dict[str, str] = {}
     name = " ".join(cells.get("name", "").split())
     if not name:
-        problem("name", _("The name is empty."))
+        problems["name"] = _("The name is empty.")
     elif len(name) > 300:
-        problem("name", _("The name is longer than 300 characters."))
-    alt_names = [" ".join(alt.split()) for alt in cells.get("alt_names", "").split(";")]
-    alt_names = [alt[:300] for alt in alt_names if alt]
+        problems["name"] = _("The name is longer than 300 characters.")
     born = ""
     if cells.get("birth_date", "").strip():
         try:
             born = birth_date(cells["birth_date"])
         except ValueError:
-            problem("birth_date", _("Write the birth date as 1975-03-12, 12.03.1975, 1975-03 or 1975."))
+            problems["birth_date"] = _("Write the birth date as 1975-03-12, 12.03.1975, 1975-03 or 1975.")
     country = ""
     if cells.get("nationality", "").strip():
-        try:
-            country = nationality(cells["nationality"])
-        except ValueError:
-            problem("nationality", _("Write the nationality as a country code, such as KG or KGZ."))
+        country = countries.get(normalise(cells["nationality"]), "")
+        if not country:
+            problems["nationality"] = _(
+                "Write the nationality as a country code or name, such as KG, KGZ or Кыргызстан."
+            )
     document = " ".join(cells.get("document_number", "").split())
     if len(document) > 50:
-        problem("document_number", _("The document number is longer than 50 characters."))
+        problems["document_number"] = _("The document number is longer than 50 characters.")
     gender = ""
     if cells.get("gender", "").strip():
         gender = GENDERS.get(cells["gender"].strip().lower(), "")
         if not gender:
-            problem("gender", _("Write the gender as male or female, or leave it empty."))
+            problems["gender"] = _("Write the gender as male or female, or leave it empty.")
+    return Person(name, born, country, document, gender), problems
+
+
+def _entry(
+    number: int, cells: dict[str, str], seen: dict[str, int], countries: Mapping[str, str]
+) -> tuple[list[Any], list[Problem]]:
+    """The entry's columns (after version_id), or the row's problems."""
+    person, found = person_described(cells, countries)
+    problems = [Problem(number, column, message) for column, message in found.items()]
+    external_id = cells.get("id", "").strip()
+    if not external_id:
+        problems.insert(0, Problem(number, "id", _("Every person needs the list's own id.")))
+    elif len(external_id) > 100:
+        problems.insert(0, Problem(number, "id", _("The id is longer than 100 characters.")))
+    elif external_id in seen:
+        message = _("The id %(id)s is already on row %(row)s.") % {
+            "id": external_id,
+            "row": seen[external_id],
+        }
+        problems.insert(0, Problem(number, "id", message))
     if problems:
         return [], problems
     seen[external_id] = number
-    notes = cells.get("notes", "").strip()
+    alt_names = [" ".join(alt.split())[:300] for alt in cells.get("alt_names", "").split(";") if alt.strip()]
     return [
         external_id,
-        name,
+        person.name,
         json.dumps(alt_names, ensure_ascii=False),
-        born,
-        country,
-        document,
-        gender,
-        notes,
+        person.birth_date,
+        person.nationality,
+        person.document_number,
+        person.gender,
+        cells.get("notes", "").strip(),
     ], []
 
 
@@ -296,9 +295,10 @@ def _check_rows(path: Path, result: WatchlistImportResult, accepted: Any) -> int
                 }
                 return 0
             seen: dict[str, int] = {}
+            countries = country_codes()
             for number, cells in table.rows:
                 result.rows += 1
-                entry, problems = _entry(number, row_cells(headers, cells), seen)
+                entry, problems = _entry(number, row_cells(headers, cells), seen, countries)
                 result.problems.extend(problems)
                 if entry:
                     accepted.writerow(entry)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from kordon.access import policy
 from kordon.access.audit import audit_log
+from kordon.core.countries import country_codes
 from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.entities import screening_index
-from kordon.entities.importing import GENDERS, birth_date, column_name, nationality, row_cells
+from kordon.entities.importing import column_name, person_described, row_cells
 from kordon.entities.matching import Match, Person, best_possible, compare
 from kordon.entities.models import Watchlist, WatchlistEntry
 
@@ -152,20 +153,11 @@ def _queries(path: Path) -> Iterator[tuple[int, dict[str, str], Person | None, s
         headers = [column_name(header) for header in table.headers]
         if "name" not in headers:
             raise TableError(_("The file has no column name. The columns are those of a watchlist file."))
+        countries = country_codes()
         for number, cells in table.rows:
             row = row_cells(headers, cells)
-            name = " ".join(row.get("name", "").split())
-            if not name:
-                yield number, row, None, _("The name is empty.")
-                continue
-            try:
-                born = birth_date(row["birth_date"]) if row.get("birth_date", "").strip() else ""
-                country = nationality(row["nationality"]) if row.get("nationality", "").strip() else ""
-            except ValueError as error:
-                yield number, row, None, _("Not understood: %(value)s") % {"value": error}
-                continue
-            gender = GENDERS.get(row.get("gender", "").strip().lower(), "")
-            yield number, row, Person(name, born, country, row.get("document_number", ""), gender), ""
+            person, problems = person_described(row, countries)
+            yield number, row, None if problems else person, " ".join(problems.values())
 
 
 def _best(query: Person | None, watchlists: list[Watchlist], threshold: float) -> tuple[Any, ...] | None:

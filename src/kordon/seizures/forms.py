@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from kordon.access import policy
 from kordon.access.forms import MarkingsForm
 from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.core.countries import normalise
 from kordon.core.forms import DATE_INPUT, StyledForm
 from kordon.core.models import Agency, Country, Unit
 from kordon.core.selectors import places, region_countries, units
@@ -28,7 +29,6 @@ from kordon.seizures.models import (
 from kordon.seizures.rules import parse_decimal
 from kordon.seizures.selectors import SeizureFilters
 from kordon.seizures.services import ItemData, SeizureData
-from kordon.seizures.vocabulary import normalise
 
 
 def _blank(choices: Any) -> list[tuple[Any, Any]]:

@@ -16,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kordon.core import bulk
-from kordon.core.models import Country, Place, Unit
+from kordon.core.countries import country_codes, normalise
+from kordon.core.models import Place, Unit
 from kordon.core.tabular import Problem
 from kordon.seizures import rules
 from kordon.seizures.models import (
@@ -39,7 +40,6 @@ from kordon.seizures.vocabulary import (
     concealment_category,
     concealment_lookup,
     header_lookup,
-    normalise,
 )
 
 BATCH_ROWS = 5000
@@ -134,25 +134,7 @@ class Vocabulary:
     """Every lookup table the row parser needs, loaded once per import."""
 
     def __init__(self) -> None:
-        self.countries: dict[str, str] = {}
-        for code, code3, name, names in Country.objects.values_list("code", "code3", "name", "names"):
-            for word in (code, code3, name, *names.values()):
-                self.countries.setdefault(normalise(word), code)
-        for alias, code in (
-            ("россия", "RU"),
-            ("рф", "RU"),
-            ("киргизия", "KG"),
-            ("кыргызская республика", "KG"),
-            ("иран", "IR"),
-            ("кнр", "CN"),
-            ("китай", "CN"),
-            ("оаэ", "AE"),
-            ("сша", "US"),
-            ("великобритания", "GB"),
-            ("турция", "TR"),
-            ("афганистан", "AF"),
-        ):
-            self.countries.setdefault(normalise(alias), code)
+        self.countries = country_codes()
         self.places: dict[tuple[str, str], tuple[int, str, str]] = {}
         self.places_anywhere: dict[str, list[tuple[int, str, str]]] = {}
         for place in Place.objects.all():

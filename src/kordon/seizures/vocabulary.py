@@ -4,19 +4,11 @@ Agency spreadsheets name columns and values in Russian, English and local shorth
 "шт", "ж/д"). Every lookup goes through `normalise`, so case, spaces, dots and "ё" do not matter.
 """
 
-import re
 from collections.abc import Mapping
 from typing import Final
 
+from kordon.core.countries import normalise
 from kordon.seizures.models import Concealment, DetectionMethod, TransportMode, UnitOfMeasure
-
-_SEPARATORS = re.compile(r"[\s_\-.,:;()\"'«»#/]+")
-
-
-def normalise(text: str) -> str:
-    """A key for matching words: lower case, ё as е, № as номер, punctuation and spaces removed."""
-    return _SEPARATORS.sub("", text.strip().lower().replace("ё", "е").replace("№", "номер"))
-
 
 # The canonical template, in order. Required columns must be present in every file.
 TEMPLATE_COLUMNS: Final = (

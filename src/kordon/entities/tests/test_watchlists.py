@@ -221,16 +221,28 @@ def test_the_api_screens_and_lists_only_what_the_user_may_use(world: Any, tmp_pa
 
 
 def test_the_api_explains_a_date_it_cannot_read(world: Any) -> None:
-    headers = bearer("kg.blo.dostuk")
     response = Client().post(
         "/api/v1/screening/person",
-        {"name": "Sultanov", "birth_date": "31.02.1975"},
+        {"name": "Sultanov", "birth_date": "31.02.1975", "nationality": "Narnia"},
         content_type="application/json",
-        headers=headers,
+        headers=bearer("kg.blo.dostuk"),
     )
     assert response.status_code == 422
-    assert "1975-03-12" in response.json()["detail"]
+    problems = {problem["loc"][-1]: problem["msg"] for problem in response.json()["detail"]}
+    assert set(problems) == {"birth_date", "nationality"}
+    assert "1975-03-12" in problems["birth_date"]
     assert not AuditEntry.objects.filter(action="screen").exists()
+
+
+def test_a_nationality_may_be_written_as_agencies_write_countries(world: Any, tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + "KG-1,Осмонов Улан,,1980,Кыргызстан,,,\nKG-2,Исаков Бакыт,,1981,KGZ,,,\nKG-3,Asanov Erlan,,1982,РФ,,,\n"
+    )
+    result = import_couriers(world, tmp_path, text)
+    assert result.problems == []
+    entries = WatchlistEntry.objects.filter(version=result.version).order_by("external_id")
+    assert list(entries.values_list("nationality", flat=True)) == ["KG", "KG", "RU"]
 
 
 def test_the_cli_imports_and_screens_a_file(world: Any, tmp_path: Path, capsys: Any) -> None:
