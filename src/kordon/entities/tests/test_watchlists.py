@@ -396,3 +396,13 @@ def test_a_watchlist_exports_as_followthemoney_json_lines(world: Any, tmp_path: 
             "watchlist", "export", str(result.watchlist.pk), "--user", "kz.analyst", "--out", str(out)
         )
     assert AuditEntry.objects.filter(action="export", object_type="entities.watchlist").count() == 2
+
+
+def test_the_cli_lists_what_the_user_may_use(world: Any, tmp_path: Path, capsys: Any) -> None:
+    result = import_couriers(world, tmp_path)
+    call_command("watchlist", "list", "--user", "kg.analyst")
+    shown = capsys.readouterr().out
+    assert f"{result.watchlist.pk}: Couriers (kg-dcs-blo-dostuk, TLP:AMBER)" in shown
+    assert "v1 (current): 3 people from list.csv" in shown
+    call_command("watchlist", "list", "--user", "kz.analyst")
+    assert "Couriers" not in capsys.readouterr().out

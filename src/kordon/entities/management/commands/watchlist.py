@@ -6,13 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kordon.access import policy
 from kordon.access.context import action_context
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.core.models import Unit
 from kordon.entities.exports import watchlist_ftm
 from kordon.entities.importing import watchlist_import
 from kordon.entities.models import Watchlist
+from kordon.entities.selectors import watchlist_history
 
 TLP_NAMES = {
     "clear": Tlp.CLEAR,
@@ -135,12 +135,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{watchlist.name}: written to {out}")
 
     def _list(self, user: Any) -> None:
-        lists = Watchlist.objects.restrict(user, policy.VIEW).select_related("owner_unit").order_by("name")
-        for watchlist in lists:
+        for watchlist in watchlist_history(user=user):
             self.stdout.write(
-                f"{watchlist.name} ({watchlist.owner_unit.code}, {watchlist.get_tlp_display()})"
+                f"{watchlist.pk}: {watchlist.name} ({watchlist.owner_unit.code}, {watchlist.get_tlp_display()})"
             )
-            for version in watchlist.versions.order_by("-number"):
+            for version in watchlist.history:  # type: ignore[attr-defined]
                 current = " (current)" if version.pk == watchlist.current_version_id else ""
                 self.stdout.write(
                     f"  v{version.number}{current}: {version.entry_count} people from {version.file_name}, "
