@@ -205,6 +205,10 @@ AUDIT_ACTION_LABELS = {
     "notify": pgettext_lazy("audit action", "notified by e-mail"),
     "screen": pgettext_lazy("audit action", "screened a person"),
     "screen_file": pgettext_lazy("audit action", "screened a file of people"),
+    "train": pgettext_lazy("audit action", "trained a risk model"),
+    "select": pgettext_lazy("audit action", "selected consignments for inspection"),
+    "inspect": pgettext_lazy("audit action", "recorded an inspection"),
+    "test": pgettext_lazy("audit action", "tested a risk profile against history"),
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kordon.entities",
     "kordon.exchange",
     "kordon.analytics",
+    "kordon.targeting",
 ]
 
 MIDDLEWARE = [

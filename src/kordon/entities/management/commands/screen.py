@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kordon.access.context import action_context
+from kordon.core.commands import active_user
 from kordon.core.tabular import TableError
-from kordon.entities.management.commands.watchlist import active_user
 from kordon.entities.screening import screen_file
 
 

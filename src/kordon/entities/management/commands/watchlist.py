@@ -2,38 +2,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kordon.access.context import action_context
-from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.core.models import Unit
+from kordon.access.markings import HandlingCode
+from kordon.core.commands import DISTRIBUTION_NAMES, TLP_NAMES, active_user, unit_by_code
 from kordon.entities.exports import watchlist_ftm
 from kordon.entities.importing import watchlist_import
 from kordon.entities.models import Watchlist
 from kordon.entities.selectors import watchlist_history
-
-TLP_NAMES = {
-    "clear": Tlp.CLEAR,
-    "green": Tlp.GREEN,
-    "amber": Tlp.AMBER,
-    "amber+strict": Tlp.AMBER_STRICT,
-    "red": Tlp.RED,
-}
-DISTRIBUTION_NAMES = {
-    "unit": Distribution.UNIT,
-    "agency": Distribution.AGENCY,
-    "partners": Distribution.PARTNERS,
-    "all": Distribution.ALL,
-}
-
-
-def active_user(username: str) -> Any:
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"There is no active user {username!r}.")
-    return user
 
 
 class Command(BaseCommand):
@@ -85,11 +63,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
-        unit = Unit.objects.select_related("agency").filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(
-                f"There is no unit with code {options['unit']!r}; see the units page or the admin."
-            )
+        unit = unit_by_code(options["unit"])
         with action_context(client_address="cli"):
             try:
                 result = watchlist_import(

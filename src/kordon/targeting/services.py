@@ -1,0 +1,593 @@
+"""Writing consignments, inspections, profiles and models, each with its audit line in the same
+transaction; and the day's selection. Reads go through the access policy."""
+
+import datetime
+import functools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kordon.access import policy
+from kordon.access.audit import CREATE, IMPORT, UPDATE, audit_log
+from kordon.access.markings import Distribution, HandlingCode, Tlp
+from kordon.access.services import marking_problems, node_grading_scheme
+from kordon.core.models import Unit
+from kordon.core.tabular import Problem, file_sha256
+from kordon.targeting import features, profiles, riskmodel, selection
+from kordon.targeting.declarations import Declaration, read_declarations
+from kordon.targeting.models import (
+    HITS,
+    Consignment,
+    Inspection,
+    Lane,
+    Outcome,
+    RiskModel,
+    RiskProfile,
+    Source,
+)
+
+CONSIGNMENT_FIELDS = (
+    "declaration_id", "declared_on", "office", "container_number", "bill_of_lading", "declarant",
+    "importer", "shipper", "courier", "hs_code", "description", "origin_country", "departure_country",
+    "route_ports", "transport_mode", "process_type", "import_type", "import_use", "payment_type",
+    "tax_type", "origin_indicator", "tax_rate", "net_mass", "declared_value",
+)  # fmt: skip
+TRAIN, SELECT, INSPECT, TEST = "train", "select", "inspect", "test"
+BATCH = 2000
+
+
+def _markings(tlp: int, handling_code: str, distribution: int) -> dict[str, Any]:
+    problems = marking_problems(
+        tlp=tlp,
+        handling_code=handling_code,
+        handling_note="",
+        distribution=distribution,
+        sharing_group_id=None,
+        grading_scheme=node_grading_scheme(),
+        source_reliability="",
+        information_credibility="",
+    )
+    if problems:
+        raise ValidationError(problems)
+    return {
+        "tlp": tlp,
+        "handling_code": handling_code,
+        "distribution": distribution,
+        "grading_scheme": node_grading_scheme(),
+    }
+
+
+def _require(actor: Any, unit: Unit, action: str) -> None:
+    if not policy.may_act_in_unit(actor, unit.pk, action):
+        raise PermissionDenied(_("You may not do this for the unit %(unit)s.") % {"unit": unit})
+
+
+@dataclass
+class ConsignmentImport:
+    rows: int = 0
+    imported: int = 0
+    inspections: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    failure: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "inspections": self.inspections,
+            "rejected": len({problem.row for problem in self.problems}),
+            "failure": self.failure,
+            "errors": [problem.as_dict() for problem in self.problems],
+        }
+
+
+def import_consignments(
+    *,
+    actor: Any,
+    unit: Unit,
+    path: Path,
+    file_name: str = "",
+    tlp: int = Tlp.AMBER,
+    handling_code: str = HandlingCode.H0,
+    distribution: int = Distribution.AGENCY,
+) -> ConsignmentImport:
+    """Import a file of declarations (our columns, KCS's or Russian ones). Every bad row is
+    reported; the good ones are written in one transaction with the audit line."""
+    _require(actor, unit, policy.ADD)
+    parsed = read_declarations(path)
+    result = ConsignmentImport(rows=parsed.rows, problems=parsed.problems, failure=parsed.failure)
+    if not result.failure:
+        store_declarations(
+            actor=actor,
+            unit=unit,
+            declarations=parsed.declarations,
+            source=file_name or path.name,
+            result=result,
+            markings=_markings(tlp, handling_code, distribution),
+            sha256=file_sha256(path),
+        )
+    return result
+
+
+def store_declarations(
+    *,
+    actor: Any,
+    unit: Unit,
+    declarations: Sequence[Declaration],
+    source: str,
+    result: ConsignmentImport | None = None,
+    markings: dict[str, Any] | None = None,
+    sha256: str = "",
+) -> ConsignmentImport:
+    """Write checked declarations as the unit's consignments; those with an outcome (a file's
+    outcome column, or KCS's Fraud labels) bring their inspection. A declaration already in
+    Kordon is reported and left as it was."""
+    _require(actor, unit, policy.ADD)
+    result = result or ConsignmentImport(rows=len(declarations))
+    markings = markings or _markings(Tlp.AMBER, HandlingCode.H0, Distribution.AGENCY)
+    known = set(
+        Consignment.objects.filter(
+            owner_agency_id=unit.agency_id,
+            declaration_id__in=[d.fields["declaration_id"] for d in declarations],
+        ).values_list("declaration_id", flat=True)
+    )
+    fresh = []
+    for declaration in declarations:
+        if declaration.fields["declaration_id"] in known:
+            result.problems.append(
+                Problem(
+                    declaration.row,
+                    "declaration_id",
+                    _("This declaration is already in Kordon; it was left as it was."),
+                )
+            )
+        else:
+            fresh.append(declaration)
+    if not fresh:
+        result.failure = _("No row could be imported; nothing was changed.")
+        return result
+    with transaction.atomic():
+        for start in range(0, len(fresh), BATCH):
+            chunk = fresh[start : start + BATCH]
+            created = Consignment.objects.bulk_create(
+                [
+                    Consignment(owner_unit=unit, owner_agency_id=unit.agency_id, **markings, **d.fields)
+                    for d in chunk
+                ]
+            )
+            Inspection.objects.bulk_create(
+                [
+                    Inspection(
+                        consignment=c, outcome=d.outcome, inspected_on=d.declared_on, recorded_by=actor
+                    )
+                    for c, d in zip(created, chunk, strict=True)
+                    if d.outcome
+                ]
+            )
+        result.imported = len(fresh)
+        result.inspections = sum(1 for d in fresh if d.outcome)
+        audit_log(
+            actor=actor,
+            action=IMPORT,
+            object_type="targeting.consignment",
+            object_repr=source,
+            owner_unit_id=unit.pk,
+            after=result.as_dict() | {"errors": len(result.problems), "sha256": sha256},
+        )
+    return result
+
+
+def declaration_of(consignment: Consignment) -> Declaration:
+    fields = {name: getattr(consignment, name) for name in CONSIGNMENT_FIELDS}
+    inspection = getattr(consignment, "inspection", None)
+    return Declaration(fields, inspection.outcome if inspection else "")
+
+
+# ---- models --------------------------------------------------------------------------------
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if value != value else round(value, 4)  # NaN (no AUC without both kinds) is unknown
+    return value
+
+
+def save_model(
+    *, actor: Any, unit: Unit, name: str, declarations: Sequence[Declaration], seed: int = 0
+) -> RiskModel:
+    """Train a model on declarations with known outcomes and keep it as the next version of `name`."""
+    _require(actor, unit, policy.ADD)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the model a name.")})
+    trained, figures = riskmodel.train(declarations, seed)
+    labelled = [d for d in declarations if d.outcome]
+    with transaction.atomic():
+        last = RiskModel.objects.filter(owner_agency_id=unit.agency_id, name=name).aggregate(
+            v=Max("version")
+        )["v"]
+        model = RiskModel.objects.create(
+            owner_unit=unit,
+            owner_agency_id=unit.agency_id,
+            name=name,
+            version=(last or 0) + 1,
+            trained_from=min(d.declared_on for d in labelled),
+            trained_until=max(d.declared_on for d in labelled),
+            rows=len(labelled),
+            positives=sum(1 for d in labelled if d.outcome in HITS),
+            metrics={key: _rounded(value) for key, value in figures.items()},
+            artefact=trained.dumps(),
+            trained_by=actor,
+            distribution=Distribution.AGENCY,
+            grading_scheme=node_grading_scheme(),
+        )
+        audit_log(
+            actor=actor, action=TRAIN, instance=model, after={"rows": model.rows, "metrics": model.metrics}
+        )
+    return model
+
+
+def train_from_records(*, actor: Any, unit: Unit, name: str, seed: int = 0) -> RiskModel:
+    """Train on the inspected consignments of the unit's agency that `actor` may see."""
+    inspected = (
+        Consignment.objects.restrict(actor)
+        .filter(owner_agency_id=unit.agency_id, inspection__isnull=False)
+        .select_related("inspection")
+    )
+    return save_model(
+        actor=actor, unit=unit, name=name, declarations=[declaration_of(c) for c in inspected], seed=seed
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _trained(model_id: int) -> riskmodel.TrainedModel:
+    return riskmodel.TrainedModel.loads(RiskModel.objects.get(pk=model_id).artefact)
+
+
+def trained(model: RiskModel) -> riskmodel.TrainedModel:
+    """The model ready to score, kept in memory (loading a booster takes a second). A version
+    never changes, so its id is enough to know it."""
+    return _trained(model.pk)
+
+
+def newest_model(user: Any, name: str = "") -> RiskModel | None:
+    """The newest version of the model `name` (or of any model) that `user` may use."""
+    models = RiskModel.objects.restrict(user).defer("artefact")
+    if name:
+        models = models.filter(name=name)
+    return models.order_by("-id").first()
+
+
+# ---- profiles ------------------------------------------------------------------------------
+
+
+def profile_of(row: RiskProfile) -> profiles.Profile:
+    conditions, problems = profiles.parse_conditions(row.conditions)
+    if problems:
+        raise ValidationError({"conditions": problems})
+    return profiles.Profile(
+        row.pk, row.name, tuple(conditions), row.weight, row.lane, row.valid_from, row.valid_until
+    )
+
+
+def save_profile(
+    *, actor: Any, unit: Unit, values: dict[str, Any], profile: RiskProfile | None = None
+) -> RiskProfile:
+    """Create or change a profile. A changed profile is switched off until it is tested again."""
+    _require(actor, unit, policy.ADD if profile is None else policy.CHANGE)
+    _conditions, problems = profiles.parse_conditions(values.get("conditions"))
+    if problems:
+        raise ValidationError({"conditions": problems})
+    if not 0 <= int(values.get("weight", 50)) <= 100:
+        raise ValidationError({"weight": _("The weight is a number from 0 to 100.")})
+    markings = _markings(
+        values.pop("tlp", Tlp.AMBER),
+        values.pop("handling_code", HandlingCode.H0),
+        values.pop("distribution", Distribution.AGENCY),
+    )
+    with transaction.atomic():
+        if profile is None:
+            profile = RiskProfile(owner_unit=unit, owner_agency_id=unit.agency_id, created_by=actor)
+            before = None
+        else:
+            before = {"conditions": profile.conditions, "weight": profile.weight, "lane": profile.lane}
+        for name, value in (markings | values).items():
+            setattr(profile, name, value)
+        profile.active, profile.tested_at, profile.test_result = False, None, {}
+        profile.full_clean(exclude=["owner_unit", "owner_agency", "created_by"])
+        profile.save()
+        audit_log(
+            actor=actor,
+            action=CREATE if before is None else UPDATE,
+            instance=profile,
+            before=before,
+            after=values,
+        )
+    return profile
+
+
+def _history_facts(
+    agency_id: int, importers: set[str], before: datetime.date
+) -> dict[str, tuple[datetime.date, int]]:
+    rows = (
+        Consignment.objects.filter(owner_agency_id=agency_id, importer__in=importers, declared_on__lt=before)
+        .values("importer")
+        .annotate(first=Min("declared_on"), count=Count("id"))
+    )
+    return {row["importer"]: (row["first"], row["count"]) for row in rows}
+
+
+def test_profile(*, actor: Any, profile: RiskProfile, since: datetime.date | None = None) -> dict[str, Any]:
+    """Replay the profile over its agency's history that `actor` may see: how many consignments it
+    would have selected, how many of those were inspected and what was found, against the hit rate
+    of all inspections. Kept on the profile; a profile must be tested before it is switched on."""
+    rule = profile_of(profile)
+    history = profiles.ImporterHistory()
+    selected = inspected = hits = 0
+    all_inspected = all_hits = total = 0
+    records = Consignment.objects.restrict(actor).filter(owner_agency_id=profile.owner_agency_id)
+    records = records.order_by("declared_on", "id").select_related("inspection")
+    if since:
+        records = records.filter(declared_on__gte=since)
+    for consignment in records.iterator(chunk_size=5000):
+        declaration = declaration_of(consignment)
+        judged = profiles.judged_fields(declaration.fields, history)
+        history.see(declaration.fields["importer"], declaration.declared_on)
+        total += 1
+        outcome = declaration.outcome
+        all_inspected += bool(outcome)
+        all_hits += outcome in HITS
+        # History is replayed whatever the profile's validity: the question is what it would have done.
+        if all(condition.holds(judged) for condition in rule.conditions):
+            selected += 1
+            inspected += bool(outcome)
+            hits += outcome in HITS
+    base = all_hits / all_inspected if all_inspected else None
+    rate = hits / inspected if inspected else None
+    result = {
+        "consignments": total,
+        "selected": selected,
+        "selected_share": round(selected / total, 4) if total else None,
+        "inspected": inspected,
+        "hits": hits,
+        "hit_rate": None if rate is None else round(rate, 4),
+        "base_hit_rate": None if base is None else round(base, 4),
+        "lift": round(rate / base, 2) if rate is not None and base else None,
+    }
+    with transaction.atomic():
+        profile.tested_at, profile.test_result = timezone.now(), result
+        profile.save(update_fields=["tested_at", "test_result", "updated_at"])
+        audit_log(actor=actor, action=TEST, instance=profile, after=result)
+    return result
+
+
+def switch_profile(*, actor: Any, profile: RiskProfile, active: bool) -> None:
+    if not RiskProfile.objects.restrict(actor, policy.CHANGE).filter(pk=profile.pk).exists():
+        raise PermissionDenied(_("You may not change this profile."))
+    if active and profile.tested_at is None:
+        raise ValidationError(_("Test the profile against history before switching it on."))
+    with transaction.atomic():
+        before = profile.active
+        profile.active = active
+        profile.save(update_fields=["active", "updated_at"])
+        audit_log(
+            actor=actor, action=UPDATE, instance=profile, before={"active": before}, after={"active": active}
+        )
+
+
+# ---- the day's selection -------------------------------------------------------------------
+
+
+@dataclass
+class Worklist:
+    day: datetime.date
+    capacity: int
+    consignments: int = 0
+    lanes: dict[str, int] = field(default_factory=dict)
+    model: RiskModel | None = None
+
+
+def select_day(
+    *,
+    actor: Any,
+    unit: Unit,
+    day: datetime.date,
+    capacity: str,
+    random_share: float = selection.DEFAULT_RANDOM_SHARE,
+    model: RiskModel | None = None,
+    rng: random.Random | None = None,
+) -> Worklist:
+    """Assess the unit's consignments of `day` that are not inspected yet (model, switched-on
+    profiles the actor may use, including partners' shared ones) and assign their lanes."""
+    _require(actor, unit, policy.CHANGE)
+    if not 0 <= random_share <= 1:
+        raise ValidationError({"random_share": _("The random share is between 0 and 100 %.")})
+    pending = list(
+        Consignment.objects.restrict(actor, policy.CHANGE)
+        .filter(owner_unit=unit, declared_on=day, inspection__isnull=True)
+        .order_by("id")
+    )
+    worklist = Worklist(day, selection.capacity_of(capacity, len(pending)), len(pending), model=model)
+    if not pending:
+        return worklist
+    declarations = [declaration_of(c) for c in pending]
+    risks = [None] * len(pending)
+    reasons: list[list[dict[str, Any]]] = [[] for _ in pending]
+    if model is not None:
+        scorer = trained(model)
+        columns = features.columns_of(declarations)
+        risks = [float(p) for p in scorer.probabilities(columns)]
+        for index, explained in enumerate(scorer.reasons(columns)):
+            reasons[index] = [{"kind": "model", **reason} for reason in explained]
+    rules = [
+        profile_of(row)
+        for row in RiskProfile.objects.restrict(actor)
+        .filter(active=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
+    ]
+    history = profiles.ImporterHistory(
+        _history_facts(unit.agency_id, {d.fields["importer"] for d in declarations}, day)
+    )
+    fired_by_row = []
+    candidates = []
+    for index, declaration in enumerate(declarations):
+        fired = profiles.fired(rules, profiles.judged_fields(declaration.fields, history))
+        fired_by_row.append(fired)
+        reasons[index] = [{"kind": "profile", "name": p.name, "weight": p.weight} for p in fired] + reasons[
+            index
+        ]
+        lanes = {p.lane for p in fired}
+        forced = Lane.RED if Lane.RED in lanes else (Lane.YELLOW if Lane.YELLOW in lanes else "")
+        candidates.append(
+            selection.Candidate(
+                index, risks[index], profiles.combined_weight(p.weight for p in fired), forced
+            )
+        )
+    choices = selection.select(candidates, worklist.capacity, random_share=random_share, rng=rng)
+    now = timezone.now()
+    with transaction.atomic():
+        for consignment, choice, candidate, fired, why in zip(
+            pending, choices, candidates, fired_by_row, reasons, strict=True
+        ):
+            consignment.risk = round(choice.risk, 4)
+            consignment.model_risk = None if candidate.model_risk is None else round(candidate.model_risk, 4)
+            consignment.rule_weight = candidate.rule_weight
+            consignment.lane, consignment.selected_by = choice.lane, choice.source
+            consignment.reasons = why + ([{"kind": "random"}] if choice.source == Source.RANDOM else [])
+            consignment.assessed_at, consignment.risk_model = now, model
+            consignment.fired_profiles.set([p.key for p in fired])
+            worklist.lanes[choice.lane] = worklist.lanes.get(choice.lane, 0) + 1
+        Consignment.objects.bulk_update(
+            pending,
+            [
+                "risk",
+                "model_risk",
+                "rule_weight",
+                "lane",
+                "selected_by",
+                "reasons",
+                "assessed_at",
+                "risk_model",
+            ],
+            batch_size=BATCH,
+        )
+        audit_log(
+            actor=actor,
+            action=SELECT,
+            object_type="targeting.consignment",
+            object_repr=f"{unit.code} {day.isoformat()}",
+            owner_unit_id=unit.pk,
+            after={
+                "day": day.isoformat(),
+                "consignments": len(pending),
+                "capacity": worklist.capacity,
+                "random_share": random_share,
+                "model": model.pk if model else None,
+                "profiles": [rule.key for rule in rules],
+                "lanes": worklist.lanes,
+            },
+        )
+    return worklist
+
+
+def record_inspection(
+    *,
+    actor: Any,
+    consignment: Consignment,
+    outcome: str,
+    inspected_on: datetime.date,
+    seizure_id: int | None = None,
+    notes: str = "",
+) -> Inspection:
+    """Record (or correct) what an inspection found; it keeps the lane and source of the selection."""
+    if not Consignment.objects.restrict(actor, policy.CHANGE).filter(pk=consignment.pk).exists():
+        raise PermissionDenied(_("You may not record inspections of this consignment."))
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose nothing, irregularity, critical or seizure.")})
+    if seizure_id is not None:
+        from kordon.seizures.models import Seizure
+
+        if not Seizure.objects.restrict(actor).filter(pk=seizure_id).exists():
+            raise ValidationError(
+                {"seizure": _("There is no seizure %(id)s that you may see.") % {"id": seizure_id}}
+            )
+    with transaction.atomic():
+        inspection = Inspection.objects.filter(consignment=consignment).first()
+        before = (
+            None if inspection is None else {"outcome": inspection.outcome, "seizure": inspection.seizure_id}
+        )
+        if inspection is None:
+            inspection = Inspection(
+                consignment=consignment,
+                lane=consignment.lane,
+                selected_by=consignment.selected_by or Source.OFFICER,
+            )
+        inspection.outcome, inspection.inspected_on = outcome, inspected_on
+        inspection.seizure_id, inspection.notes, inspection.recorded_by = seizure_id, notes, actor
+        inspection.save()
+        audit_log(
+            actor=actor,
+            action=INSPECT,
+            instance=consignment,
+            before=before,
+            after={"outcome": outcome, "seizure": seizure_id, "inspected_on": inspected_on.isoformat()},
+        )
+    return inspection
+
+
+# ---- hit rates -----------------------------------------------------------------------------
+
+
+@dataclass
+class HitRate:
+    label: str
+    inspected: int
+    hits: int
+    lift: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.hits / self.inspected if self.inspected else None
+
+
+def hit_rates(user: Any, since: datetime.date, until: datetime.date) -> tuple[list[HitRate], list[HitRate]]:
+    """Hit rates of the inspections `user` may see in the period: by selection source and by
+    profile. Lift is a rate divided by the random picks' rate, the unbiased estimate of how
+    often any consignment is irregular."""
+    inspections = Inspection.objects.filter(
+        consignment__in=Consignment.objects.restrict(user), inspected_on__range=(since, until)
+    )
+    by_source = {
+        row["selected_by"]: row
+        for row in inspections.values("selected_by").annotate(
+            n=Count("id"), hits=Count("id", filter=Q(outcome__in=HITS))
+        )
+    }
+    labels = dict(Source.choices)
+    sources = [
+        HitRate(str(labels.get(key, _("before Kordon"))), row["n"], row["hits"])
+        for key, row in sorted(by_source.items())
+    ]
+    random_row = by_source.get(Source.RANDOM)
+    base = random_row["hits"] / random_row["n"] if random_row and random_row["n"] else None
+    by_profile = [
+        HitRate(row["name"], row["n"], row["hits"])
+        for row in RiskProfile.objects.restrict(user)
+        .filter(fired_on__inspection__in=inspections)
+        .values("name")
+        .annotate(
+            n=Count("fired_on"), hits=Count("fired_on", filter=Q(fired_on__inspection__outcome__in=HITS))
+        )
+        .order_by("name")
+    ]
+    for rate in sources + by_profile:
+        rate.lift = round(rate.rate / base, 2) if base and rate.rate is not None else None
+    return sources, by_profile
