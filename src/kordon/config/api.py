@@ -12,6 +12,7 @@ from kordon.core.api import router as reference_router
 from kordon.entities.api import router as screening_router
 from kordon.exchange.api import router as exchange_router
 from kordon.seizures.api import router as seizures_router
+from kordon.targeting.api import router as targeting_router
 
 api = NinjaAPI(
     title=f"{settings.KORDON_NODE_NAME} API",
@@ -31,6 +32,7 @@ api.add_router("/", sharing_router)
 api.add_router("/", exchange_router)
 api.add_router("/", analytics_router)
 api.add_router("/", screening_router)
+api.add_router("/", targeting_router)
 
 
 def _public(patterns: list[Any]) -> list[Any]:

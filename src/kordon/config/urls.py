@@ -18,6 +18,7 @@ urlpatterns = [
     path("access/", include("kordon.access.urls")),
     path("exchange/", include("kordon.exchange.urls")),
     path("entities/", include("kordon.entities.urls")),
+    path("targeting/", include("kordon.targeting.urls")),
     path("analytics/", include("kordon.analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),

@@ -1,0 +1,234 @@
+"""The port control unit's day end to end on the database: history imported, a model trained,
+a profile tested and switched on, the day's lanes assigned within capacity, inspections recorded
+and the hit rates per source; through the services, the API and the command line, each audited
+and each read through the access policy."""
+
+import csv
+import datetime
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.test import Client
+
+from kordon.access.models import AuditEntry
+from kordon.entities.tests.test_watchlists import bearer
+from kordon.targeting import services
+from kordon.targeting.demo import PROFILE, generated
+from kordon.targeting.models import Consignment, Inspection, Lane, Outcome, RiskModel, RiskProfile, Source
+
+UNIT = "kz-customs-pcu-aktau"
+
+
+def _history(world: Any, days: int = 120) -> tuple[Any, Any, datetime.date]:
+    officer, unit = world.user("kz.pcu.aktau"), world.unit(UNIT)
+    rng = random.Random(4)
+    declarations = list(generated(seed=9, days=days, per_day=20))
+    last = declarations[-1].declared_on
+    for declaration in declarations:
+        if declaration.declared_on == last or rng.random() > 0.4:
+            declaration.outcome = ""
+    services.store_declarations(actor=officer, unit=unit, declarations=declarations, source="test")
+    return officer, unit, last
+
+
+def test_a_day_at_the_port(world: Any) -> None:
+    officer, unit, today = _history(world)
+    model = services.train_from_records(actor=officer, unit=unit, name="Aktau")
+    assert model.version == 1 and model.rows == Inspection.objects.count()
+    assert AuditEntry.objects.filter(action="train", object_id=str(model.pk)).exists()
+    profile = services.save_profile(
+        actor=officer,
+        unit=unit,
+        values={
+            "name": PROFILE,
+            "conditions": [
+                {"field": "hs_code", "op": "starts_with", "value": ["2915"]},
+                {"field": "origin_country", "op": "is", "value": ["IR"]},
+            ],
+            "weight": 70,
+            "lane": "",
+            "valid_from": datetime.date(2013, 1, 1),
+        },
+    )
+    try:
+        services.switch_profile(actor=officer, profile=profile, active=True)
+    except Exception as error:
+        assert "Test" in str(error)
+    else:
+        raise AssertionError("switched on untested")
+    tested = services.test_profile(actor=officer, profile=profile)
+    assert tested["selected"] == Consignment.objects.filter(hs_code="291524", origin_country="IR").count()
+    assert tested["lift"] > 1  # the generator plants risk on that route
+    services.switch_profile(actor=officer, profile=RiskProfile.objects.get(pk=profile.pk), active=True)
+
+    worklist = services.select_day(
+        actor=officer,
+        unit=unit,
+        day=today,
+        capacity="10",
+        random_share=0.2,
+        model=model,
+        rng=random.Random(1),
+    )
+    day = Consignment.objects.filter(declared_on=today)
+    assert worklist.consignments == day.count() == 20
+    assert day.filter(lane=Lane.RED).count() == 10
+    assert day.filter(lane=Lane.RED, selected_by=Source.RANDOM).count() == 2
+    assert day.filter(lane=Lane.YELLOW).count() == 10
+    fired = day.filter(fired_profiles=profile)
+    assert all(c.rule_weight == 70 and c.reasons[0]["kind"] == "profile" for c in fired)
+    top = day.filter(lane=Lane.RED).exclude(selected_by=Source.RANDOM).order_by("risk").first()
+    assert top.risk >= day.filter(lane=Lane.YELLOW).order_by("-risk").first().risk
+    assert AuditEntry.objects.filter(action="select").count() == 1
+
+    random_pick = day.filter(selected_by=Source.RANDOM).first()
+    services.record_inspection(
+        actor=officer, consignment=random_pick, outcome=Outcome.NOTHING, inspected_on=today
+    )
+    by_risk = day.filter(lane=Lane.RED).exclude(selected_by=Source.RANDOM).first()
+    services.record_inspection(
+        actor=officer, consignment=by_risk, outcome=Outcome.SEIZURE, inspected_on=today
+    )
+    assert Inspection.objects.get(consignment=by_risk).selected_by == by_risk.selected_by
+    sources, _profiles = services.hit_rates(officer, today, today)
+    rates = {rate.label: (rate.inspected, rate.hits) for rate in sources}
+    assert rates["random pick"] == (1, 0)
+    assert sum(hits for _n, hits in rates.values()) == 1
+    assert AuditEntry.objects.filter(action="inspect").count() == 2
+
+
+def test_partners_and_strangers_see_nothing_of_the_port(world: Any) -> None:
+    _history(world, days=15)
+    assert Consignment.objects.restrict(world.user("kz.pcu.aktau")).count() == 300
+    for stranger in ("kg.blo.dostuk", "uz.blo.dustlik", "tj.analyst"):
+        assert Consignment.objects.restrict(world.user(stranger)).count() == 0
+        answer = Client().get("/api/v1/consignments", headers=bearer(stranger))
+        assert answer.status_code == 200 and answer.json()["count"] == 0
+
+
+def test_the_api_scores_imports_and_records(world: Any) -> None:
+    officer, unit, today = _history(world, days=30)
+    services.train_from_records(actor=officer, unit=unit, name="Aktau")
+    headers = bearer("kz.pcu.aktau")
+    client = Client()
+    declaration = {
+        "declaration_id": "API-1",
+        "declared_on": today.isoformat(),
+        "office": "AKTAU-PORT",
+        "hs_code": "291524",
+        "origin_country": "IR",
+        "route_ports": "IRBND TMKRW KZAKT",
+        "net_mass": 20000,
+        "declared_value": 3000,
+    }
+    answer = client.post(
+        "/api/v1/targeting/score",
+        {"declarations": [declaration]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.content
+    result = answer.json()["results"][0]
+    assert result["declaration_id"] == "API-1" and 0 < result["score"] < 1
+    bad = client.post(
+        "/api/v1/targeting/score",
+        {"declarations": [declaration | {"hs_code": "29-15"}]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][-3:] == ["declarations", "0", "hs_code"]
+    created = client.post(
+        "/api/v1/consignments",
+        {"owner_unit": UNIT, "declarations": [declaration]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201 and created.json()["imported"] == 1
+    consignment = Consignment.objects.get(declaration_id="API-1")
+    recorded = client.post(
+        "/api/v1/inspections",
+        {"consignment_id": consignment.pk, "outcome": "seizure", "inspected_on": today.isoformat()},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert recorded.status_code == 201 and recorded.json()["selected_by"] == Source.OFFICER
+    stranger = client.post(
+        "/api/v1/inspections",
+        {"consignment_id": consignment.pk, "outcome": "nothing", "inspected_on": today.isoformat()},
+        content_type="application/json",
+        headers=bearer("uz.blo.dustlik"),
+    )
+    assert stranger.status_code == 404
+    assert Inspection.objects.get(consignment=consignment).outcome == Outcome.SEIZURE
+
+
+def test_train_and_score_from_files_on_the_command_line(world: Any, tmp_path: Path) -> None:
+    declarations = list(generated(seed=12, days=40, per_day=20))
+    history = tmp_path / "history.csv"
+    with history.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "declaration_id",
+                "declared_on",
+                "office",
+                "hs_code",
+                "importer",
+                "origin_country",
+                "route_ports",
+                "net_mass",
+                "declared_value",
+                "outcome",
+            ]
+        )
+        for d in declarations:
+            f = d.fields
+            writer.writerow(
+                [
+                    f["declaration_id"],
+                    f["declared_on"],
+                    f["office"],
+                    f["hs_code"],
+                    f["importer"],
+                    f["origin_country"],
+                    f["route_ports"],
+                    f["net_mass"],
+                    f["declared_value"],
+                    d.outcome,
+                ]
+            )
+    call_command(
+        "targeting",
+        "train",
+        "--data",
+        str(history),
+        "--model",
+        "Files",
+        "--unit",
+        UNIT,
+        "--user",
+        "kz.pcu.aktau",
+    )
+    model = RiskModel.objects.get(name="Files")
+    assert model.rows == len(declarations) and model.metrics["auc"] > 0.5
+    out = tmp_path / "scores.csv"
+    call_command(
+        "targeting",
+        "score",
+        "--model",
+        "Files",
+        "--data",
+        str(history),
+        "--out",
+        str(out),
+        "--user",
+        "kz.pcu.aktau",
+    )
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [row["declaration_id"] for row in rows] == [d.fields["declaration_id"] for d in declarations]
+    assert all(0 < float(row["score"]) < 1 for row in rows)
+    assert json.loads(json.dumps(model.metrics))["held_out_from"] > "2013-01-02"

@@ -1,0 +1,198 @@
+"""Pages of risk targeting: the day's worklist, the profiles and the models with hit rates."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import Http404
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kordon.access import policy
+from kordon.core.http import AuthenticatedRequest
+from kordon.core.models import Unit
+from kordon.targeting import features, services
+from kordon.targeting.forms import InspectionForm, ProfileForm, SelectionForm
+from kordon.targeting.models import Consignment, Lane, RiskModel, RiskProfile
+
+LANE_ORDER = {Lane.RED: 0, Lane.YELLOW: 1, Lane.GREEN: 2, "": 3}
+
+
+def _units(user: Any) -> list[Unit]:
+    """The units in which `user` may run the selection."""
+    allowed = policy.units_for_action(user, policy.CHANGE)
+    units = Unit.objects.select_related("agency").order_by("code")
+    return list(units if isinstance(allowed, policy.Everything) else units.filter(pk__in=allowed))
+
+
+@require_GET
+def worklist_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    visible = Consignment.objects.restrict(request.user)
+    latest = visible.aggregate(day=Max("declared_on"))["day"]
+    try:
+        day = datetime.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else latest
+    except ValueError:
+        day = latest
+    rows = list(visible.filter(declared_on=day).select_related("inspection", "owner_unit")) if day else []
+    rows.sort(key=lambda c: (LANE_ORDER.get(c.lane, 3), -(c.risk or 0), c.pk))
+    for row in rows:
+        row.shown_reasons = [  # type: ignore[attr-defined]
+            reason | {"label": features.LABELS.get(reason.get("feature", ""), "")} for reason in row.reasons
+        ]
+    units = _units(request.user)
+    context = {
+        "section": "targeting",
+        "day": day,
+        "rows": rows,
+        "lanes": {lane: sum(1 for r in rows if r.lane == lane) for lane in Lane.values},
+        "form": SelectionForm(units, initial={"day": day, "capacity": "10", "random_share": 10}),
+        "inspection_form": InspectionForm(initial={"inspected_on": day}),
+        "models": RiskModel.objects.restrict(request.user).defer("artefact").order_by("-id")[:20],
+    }
+    return render(request, "targeting/worklist.html", context)
+
+
+@require_POST
+def select_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    form = SelectionForm(_units(request.user), request.POST)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("targeting:worklist")
+    data = form.cleaned_data
+    try:
+        worklist = services.select_day(
+            actor=request.user,
+            unit=data["unit"],
+            day=data["day"],
+            capacity=data["capacity"],
+            random_share=data["random_share"] / 100,
+            model=services.newest_model(request.user),
+        )
+    except (PermissionDenied, ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            _("%(n)s consignments assessed: %(red)s red, %(yellow)s yellow, %(green)s green.")
+            % {
+                "n": worklist.consignments,
+                "red": worklist.lanes.get(Lane.RED, 0),
+                "yellow": worklist.lanes.get(Lane.YELLOW, 0),
+                "green": worklist.lanes.get(Lane.GREEN, 0),
+            },
+        )
+    return redirect(f"{reverse('targeting:worklist')}?day={data['day'].isoformat()}")
+
+
+@require_POST
+def inspection_view(request: AuthenticatedRequest, consignment_id: int) -> HttpResponseBase:
+    consignment = Consignment.objects.restrict(request.user).filter(pk=consignment_id).first()
+    if consignment is None:
+        raise Http404
+    form = InspectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_inspection(actor=request.user, consignment=consignment, **form.cleaned_data)
+            messages.success(
+                request, _("Inspection of %(id)s recorded.") % {"id": consignment.declaration_id}
+            )
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _("Choose what the inspection found and its date."))
+    return redirect(
+        f"{reverse('targeting:worklist')}?day={consignment.declared_on.isoformat()}#c{consignment.pk}"
+    )
+
+
+def _profiles_page(request: AuthenticatedRequest, form: ProfileForm) -> HttpResponseBase:
+    profiles = RiskProfile.objects.restrict(request.user).select_related("owner_unit").order_by("name")
+    editable = set(RiskProfile.objects.restrict(request.user, policy.CHANGE).values_list("pk", flat=True))
+    return render(
+        request,
+        "targeting/profiles.html",
+        {"section": "targeting", "profiles": profiles, "editable": editable, "form": form},
+    )
+
+
+def profiles_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    units = _units(request.user)
+    if request.method != "POST":
+        return _profiles_page(
+            request, ProfileForm(units, initial={"weight": 50, "valid_from": datetime.date.today()})
+        )
+    form = ProfileForm(units, request.POST)
+    if form.is_valid():
+        values = dict(form.cleaned_data)
+        unit = values.pop("unit")
+        try:
+            profile = services.save_profile(actor=request.user, unit=unit, values=values)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(
+                request,
+                _("Profile %(name)s saved. Test it against history, then switch it on.")
+                % {"name": profile.name},
+            )
+            return redirect("targeting:profiles")
+    return _profiles_page(request, form)
+
+
+@require_POST
+def profile_action_view(request: AuthenticatedRequest, profile_id: int, action: str) -> HttpResponseBase:
+    profile = RiskProfile.objects.restrict(request.user, policy.CHANGE).filter(pk=profile_id).first()
+    if profile is None:
+        raise Http404
+    try:
+        if action == "test":
+            result = services.test_profile(actor=request.user, profile=profile)
+            messages.success(
+                request,
+                _(
+                    "%(name)s would have selected %(selected)s consignments; %(inspected)s were inspected, %(hits)s with a finding."
+                )
+                % {"name": profile.name, **result},
+            )
+        else:
+            services.switch_profile(actor=request.user, profile=profile, active=action == "on")
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("targeting:profiles")
+
+
+@require_GET
+def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    today = datetime.date.today()
+    try:
+        since = datetime.date.fromisoformat(request.GET.get("since", ""))
+        until = datetime.date.fromisoformat(request.GET.get("until", ""))
+    except ValueError:
+        since, until = datetime.date(today.year - 20, 1, 1), today
+    sources, by_profile = services.hit_rates(request.user, since, until)
+    models = list(
+        RiskModel.objects.restrict(request.user).defer("artefact").select_related("trained_by", "owner_unit")
+    )
+    for model in models:  # "precision@5" is no name a template can read
+        model.precision_5 = model.metrics.get("precision@5")  # type: ignore[attr-defined]
+        model.precision_10 = model.metrics.get("precision@10")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "targeting/models.html",
+        {
+            "section": "targeting",
+            "models": models,
+            "sources": sources,
+            "by_profile": by_profile,
+            "since": since,
+            "until": until,
+        },
+    )
