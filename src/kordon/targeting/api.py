@@ -155,7 +155,8 @@ class InspectionOut(Schema):
 
 def _checked(payloads: list[DeclarationIn]) -> tuple[list[Declaration], dict[str, list[str]]]:
     parser = DeclarationParser()
-    declarations, errors = [], {}
+    declarations: list[Declaration] = []
+    errors: dict[str, list[str]] = {}
     for index, payload in enumerate(payloads):
         values, _outcome, problems = parser.parse(payload.dict())
         for column, message in problems.items():

@@ -11,7 +11,9 @@ from kordon.targeting.profiles import parse_conditions
 
 class SelectionForm(forms.Form):
     unit = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("Unit"))
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    day = forms.DateField(
+        label=gettext_lazy("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     capacity = forms.CharField(
         label=gettext_lazy("Capacity"),
         max_length=10,
@@ -30,7 +32,9 @@ class SelectionForm(forms.Form):
 
 class InspectionForm(forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices, label=gettext_lazy("Found"))
-    inspected_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    inspected_on = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     seizure_id = forms.IntegerField(required=False, label=gettext_lazy("Seizure number"), min_value=1)
     notes = forms.CharField(required=False, max_length=2000, label=gettext_lazy("Notes"))
 
@@ -63,7 +67,9 @@ class ProfileForm(forms.Form):
         label=gettext_lazy("Valid from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     valid_until = forms.DateField(
-        required=False, label=gettext_lazy("Valid until"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Valid until"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, units: list[Unit], *args: Any, **kwargs: Any) -> None:

@@ -7,6 +7,8 @@ risk assessment (score, lane, why) is kept on the consignment itself, because th
 reads it for thousands of rows at once.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +90,7 @@ class Consignment(MarkedRecord):
     risk_model = models.ForeignKey(
         "RiskModel", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("risk model")
     )
-    fired_profiles = models.ManyToManyField(
+    fired_profiles: "models.ManyToManyField[RiskProfile, Any]" = models.ManyToManyField(
         "RiskProfile", blank=True, related_name="fired_on", verbose_name=_("profiles that fired")
     )
 

@@ -419,7 +419,7 @@ def select_day(
     if not pending:
         return worklist
     declarations = [declaration_of(c) for c in pending]
-    risks = [None] * len(pending)
+    risks: list[float | None] = [None] * len(pending)
     reasons: list[list[dict[str, Any]]] = [[] for _ in pending]
     if model is not None:
         scorer = trained(model)

@@ -41,7 +41,7 @@ def worklist_view(request: AuthenticatedRequest) -> HttpResponseBase:
     rows = list(visible.filter(declared_on=day).select_related("inspection", "owner_unit")) if day else []
     rows.sort(key=lambda c: (LANE_ORDER.get(c.lane, 3), -(c.risk or 0), c.pk))
     for row in rows:
-        row.shown_reasons = [  # type: ignore[attr-defined]
+        row.shown_reasons = [
             reason | {"label": features.LABELS.get(reason.get("feature", ""), "")} for reason in row.reasons
         ]
     units = _units(request.user)
@@ -63,7 +63,7 @@ def select_view(request: AuthenticatedRequest) -> HttpResponseBase:
     if not form.is_valid():
         for problems in form.errors.values():
             for problem in problems:
-                messages.error(request, problem)
+                messages.error(request, str(problem))
         return redirect("targeting:worklist")
     data = form.cleaned_data
     try:
@@ -182,8 +182,8 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
         RiskModel.objects.restrict(request.user).defer("artefact").select_related("trained_by", "owner_unit")
     )
     for model in models:  # "precision@5" is no name a template can read
-        model.precision_5 = model.metrics.get("precision@5")  # type: ignore[attr-defined]
-        model.precision_10 = model.metrics.get("precision@10")  # type: ignore[attr-defined]
+        model.precision_5 = model.metrics.get("precision@5")
+        model.precision_10 = model.metrics.get("precision@10")
     return render(
         request,
         "targeting/models.html",

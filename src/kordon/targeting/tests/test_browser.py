@@ -46,7 +46,9 @@ def test_an_officer_works_through_the_day(page: Page, live_server: Any, transact
     row.locator("text=Проверить").click()
     expect(page.locator("#profiles tbody tr", has_text="Цемент из Турции")).to_contain_text("отобрано")
     page.locator("#profiles tbody tr", has_text="Цемент из Турции").locator("text=Включить").click()
-    expect(page.locator("#profiles tbody tr", has_text="Цемент из Турции").locator(".badge")).to_have_text("вкл")
+    expect(page.locator("#profiles tbody tr", has_text="Цемент из Турции").locator(".badge")).to_have_text(
+        "вкл"
+    )
     page.fill("#id_conditions", "hs_code below 3")
     page.fill("#id_name", "Неверный")
     page.click("#profile-form button")

@@ -129,7 +129,7 @@ class Command(BaseCommand):
         if model is None:
             raise CommandError(f"There is no model {options['model']!r} that {user} may use; train it first.")
         declarations = _read([options["data"]], self.stderr)
-        scores = (
+        scores: Any = (
             services.trained(model).probabilities(features.columns_of(declarations)) if declarations else []
         )
         with options["out"].open("w", newline="", encoding="utf-8") as handle:
