@@ -303,6 +303,9 @@ def save_profile(
             setattr(profile, name, value)
         profile.active, profile.tested_at, profile.test_result = False, None, {}
         profile.full_clean(exclude=["owner_unit", "owner_agency", "created_by"])
+        namesake = RiskProfile.objects.filter(owner_agency_id=profile.owner_agency_id, name=profile.name)
+        if namesake.exclude(pk=profile.pk).exists():
+            raise ValidationError({"name": _("Your agency already has a profile of this name.")})
         profile.save()
         audit_log(
             actor=actor,
