@@ -16,6 +16,7 @@ from kordon.targeting.models import Consignment, Outcome, RiskProfile
 
 router = Router(tags=["targeting"])
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
+Name = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
 MAX_BATCH = 10_000
 
 
@@ -47,7 +48,7 @@ class DeclarationIn(Schema):
 
 
 class ScoreIn(Schema):
-    model: str = Field(
+    model: Name = Field(
         default="", description="The model's name; its newest version. Empty: the newest model you may use."
     )
     declarations: list[DeclarationIn] = Field(min_length=1, max_length=MAX_BATCH)
@@ -73,7 +74,7 @@ class ScoresOut(Schema):
 
 
 class ConsignmentsIn(Schema):
-    owner_unit: str
+    owner_unit: Name
     declarations: list[DeclarationIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -113,8 +114,8 @@ class ConsignmentPage(Schema):
 
 
 class ProfileIn(Schema):
-    owner_unit: str
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    owner_unit: Name
+    name: Annotated[Name, StringConstraints(min_length=1)]
     description: Text = ""
     conditions: list[dict[str, Any]] = Field(
         description='[{"field": "hs_code", "op": "starts_with", "value": ["2915"]}]'

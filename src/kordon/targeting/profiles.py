@@ -13,6 +13,7 @@ History is computed from earlier declarations only, never from the one being jud
 """
 
 import datetime
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,9 @@ def parse_conditions(raw: Any) -> tuple[list[Condition], list[str]]:
             problems.append(_("Condition %(n)s must have a field, an op and a value.") % {"n": number})
             continue
         field, op, value = item["field"], item["op"], item["value"]
+        if "\\u0000" in json.dumps(value):  # no database stores it; no real condition needs it
+            problems.append(_("Condition %(n)s holds a NUL character.") % {"n": number})
+            continue
         if field in TEXT_FIELDS and op in TEXT_OPS:
             words = value if isinstance(value, list) else [value]
             words = [" ".join(str(word).split()).upper() for word in words if str(word).strip()]

@@ -288,6 +288,8 @@ def save_profile(
         raise ValidationError({"conditions": problems})
     if not 0 <= int(values.get("weight", 50)) <= 100:
         raise ValidationError({"weight": _("The weight is a number from 0 to 100.")})
+    if values.get("valid_until") and values["valid_until"] < values["valid_from"]:
+        raise ValidationError({"valid_until": _("A profile cannot end before it starts.")})
     markings = _markings(
         values.pop("tlp", Tlp.AMBER),
         values.pop("handling_code", HandlingCode.H0),
