@@ -26,14 +26,18 @@ from kordon.targeting.models import HITS, SERIOUS
 # Chosen on the KCS benchmark's training quarters (bench/targeting.py, docs/benchmarks.md).
 PARAMETERS = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    "learning_rate": 0.1,
+    "max_depth": 8,
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
     "cat_smooth": 10,
     "verbose": -1,
 }
-ROUNDS = 300
+# 100 rounds of trees at most 8 deep: 300 unbounded rounds at a rate of 0.05 ranked better on the
+# whole hold-out (P@10 % 0.913 against 0.849) but no better on the unseen slice (AUC 0.596 against
+# 0.605), and scored 76,000 declarations/s against 400,000 (docs/benchmarks.md).
+ROUNDS = 100
 HELD_OUT = 0.2
 REASONS = 3
 
