@@ -232,3 +232,19 @@ def test_train_and_score_from_files_on_the_command_line(world: Any, tmp_path: Pa
     assert [row["declaration_id"] for row in rows] == [d.fields["declaration_id"] for d in declarations]
     assert all(0 < float(row["score"]) < 1 for row in rows)
     assert json.loads(json.dumps(model.metrics))["held_out_from"] > "2013-01-02"
+    weekly = tmp_path / "weeks.csv"
+    call_command(
+        "targeting",
+        "simulate",
+        "--data",
+        str(history),
+        "--warmup-weeks",
+        "2",
+        "--out",
+        str(weekly),
+        "--user",
+        "kz.pcu.aktau",
+    )
+    weeks = list(csv.DictReader(weekly.open(encoding="utf-8")))
+    assert len(weeks) == 4  # 40 days from Wednesday 2 January: six ISO weeks, two of them the start
+    assert all(int(week["model_picked"]) == round(int(week["declarations"]) / 10) for week in weeks)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kordon.access.context import action_context
 from kordon.access.markings import HandlingCode
 from kordon.core.commands import DISTRIBUTION_NAMES, TLP_NAMES, active_user, unit_by_code
-from kordon.targeting import features, services
+from kordon.targeting import features, services, simulation
 from kordon.targeting.declarations import Declaration, read_declarations
 from kordon.targeting.riskmodel import TrainingError
 
@@ -38,7 +38,8 @@ class Command(BaseCommand):
         "or Russian ones; rows with an outcome or Fraud labels bring their inspection); `train --data FILE "
         "[FILE …] --model NAME` trains a model on declarations with known outcomes (or, without --data, on "
         "the unit's inspected consignments); `score --model NAME --data FILE --out SCORES.csv` writes "
-        "declaration_id,score for every good row; `select --day DATE --capacity 40` assigns today's lanes."
+        "declaration_id,score for every good row; `select --day DATE --capacity 40` assigns today's lanes; "
+        "`simulate --data FILE …` replays history week by week to compare rules, the model and model + random."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,6 +62,22 @@ class Command(BaseCommand):
         score.add_argument("--data", required=True, type=Path)
         score.add_argument("--out", required=True, type=Path, help="the CSV to write: declaration_id,score")
         score.add_argument("--user", required=True)
+        replay = verbs.add_parser(
+            "simulate",
+            help="replay labelled declarations week by week: rules only, model only, model + random picks",
+        )
+        replay.add_argument(
+            "--data", nargs="+", type=Path, required=True, help="declaration files with outcomes"
+        )
+        replay.add_argument("--rate", type=float, default=10.0, help="percent of each week inspected (10)")
+        replay.add_argument(
+            "--random-share", type=float, default=10.0, help="percent of picks at random (10)"
+        )
+        replay.add_argument(
+            "--warmup-weeks", type=int, default=4, help="weeks labelled in full at the start (4)"
+        )
+        replay.add_argument("--out", type=Path, help="a CSV with each week's figures")
+        replay.add_argument("--user", required=True)
         select = verbs.add_parser("select", help="assess a day's consignments and assign their lanes")
         select.add_argument("--day", required=True, type=datetime.date.fromisoformat, help="YYYY-MM-DD")
         select.add_argument("--capacity", required=True, help="inspections possible: 40, or 5%%")
@@ -140,6 +157,51 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(declarations)} declarations scored with {model}; written to {options['out']}."
         )
+
+    def _simulate(self, user: Any, options: dict[str, Any]) -> None:
+        declarations = _read(options["data"], self.stdout)
+        weeks = simulation.simulate(
+            declarations,
+            rate=options["rate"] / 100,
+            random_share=options["random_share"] / 100,
+            warmup_weeks=options["warmup_weeks"],
+            progress=self.stdout.write if options["verbosity"] > 1 else None,
+        )
+        if options["out"]:
+            with options["out"].open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(
+                    [
+                        "week",
+                        "declarations",
+                        "base_rate",
+                        *(
+                            f"{s}_{m}"
+                            for s in simulation.STRATEGIES
+                            for m in ("picked", "hits", "normalised")
+                        ),
+                    ]
+                )
+                for week in weeks:
+                    writer.writerow(
+                        [week.start, week.declarations, f"{week.base_rate:.4f}"]
+                        + [
+                            v
+                            for s in simulation.STRATEGIES
+                            for v in (week.picked[s], week.hits[s], f"{week.normalised[s]:.4f}")
+                        ]
+                    )
+        self.stdout.write(f"{len(weeks)} weeks replayed, {options['rate']:g} % inspected each week.")
+        for strategy, figures in simulation.summary(weeks).items():
+            self.stdout.write(
+                f"  {strategy:13} hit rate {figures['hit_rate']:.3f}, normalised {figures['normalised']:.3f}, "
+                f"hits found {figures['hits_found']:.3f} ({figures['inspected']} inspections)"
+            )
+        estimate = simulation.random_hit_rate(weeks)
+        if estimate is not None:
+            self.stdout.write(
+                f"  random picks' hit rate {estimate:.3f} (the unbiased estimate of the base rate)"
+            )
 
     def _select(self, user: Any, options: dict[str, Any]) -> None:
         model = services.newest_model(user, options["model"])
