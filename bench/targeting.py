@@ -9,8 +9,10 @@ price) pair never occurs in training, which the synthetic data's memorisable pai
 """
 
 import argparse
+import json
 import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,11 +25,15 @@ django.setup()
 import numpy as np  # noqa: E402
 import pycountry  # noqa: E402
 
+from bench import sharing  # noqa: E402
+from bench.node import Node  # noqa: E402
+from bench.run import PASSWORD, Client, figures  # noqa: E402
 from kordon.targeting import evaluation, features, riskmodel, simulation  # noqa: E402
 from kordon.targeting.declarations import DeclarationParser, read_declarations  # noqa: E402
 from kordon.targeting.models import HITS, SERIOUS  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
+UNIT, OFFICER = "kz-customs-pcu-aktau", "kz.pcu.aktau"
 KEYS = (
     "auc",
     "precision@1",
@@ -106,7 +112,40 @@ def main() -> None:
     print(
         f"one declaration with its reasons, in process: p50 {single[1000] * 1000:.2f} ms, p99 {single[1979] * 1000:.2f} ms"
     )
+    api_latency(args.data, hold.declarations)
     replay(train.declarations + hold.declarations)
+
+
+def api_latency(data: Path, held_out: list) -> None:
+    """One consignment through POST /api/v1/targeting/score over real HTTP, on a throwaway node
+    with the demo and a model trained on both KCS files."""
+    with tempfile.TemporaryDirectory() as root:
+        node = Node(Path(root) / "node")
+        node.run("migrate", "--no-input")
+        node.run("demo", "--password", PASSWORD)
+        files = [str((data / name).resolve()) for name in ("df_syn_train_eng.csv", "df_syn_valid_eng.csv")]
+        node.run("targeting", "train", "--data", *files, "--model", "KCS", "--unit", UNIT, "--user", OFFICER)
+        server, base = node.serve(workers=2)
+        try:
+            api = Client(base)
+            api.headers["Authorization"] = f"Bearer {sharing.token(api, OFFICER, PASSWORD)}"
+            latencies = []
+            for number, declaration in enumerate(held_out[:1200]):
+                fields = {key: value for key, value in declaration.fields.items() if value not in ("", None)}
+                fields["declared_on"] = declaration.declared_on.isoformat()
+                body = json.dumps({"model": "KCS", "declarations": [fields]})
+                started = time.perf_counter()
+                status, answer = api.request(
+                    "POST", "/api/v1/targeting/score", body, {"Content-Type": "application/json"}
+                )
+                if number >= 200:  # the first requests load the model in each worker
+                    latencies.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"score answered {status}: {answer[:300]!r}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"API, one declaration per request ({len(latencies)} requests, 2 workers): {figures(latencies)}")
 
 
 def replay(declarations: list) -> None:
