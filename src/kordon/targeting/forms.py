@@ -1,19 +1,30 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kordon.core.forms import DATE_INPUT, StyledForm
 from kordon.core.models import Unit
 from kordon.targeting.models import Lane, Outcome
 from kordon.targeting.profiles import parse_conditions
 
 
-class SelectionForm(forms.Form):
+class UnitForm(StyledForm):
+    """A form acting for one of the units the user may act in (the only one, chosen already)."""
+
     unit = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("Unit"))
-    day = forms.DateField(
-        label=gettext_lazy("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+
+    def __init__(self, units: list[Unit], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])  # type: ignore[attr-defined]
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0]
+
+
+class SelectionForm(UnitForm):
+    day = forms.DateField(label=gettext_lazy("Day"), widget=DATE_INPUT)
     capacity = forms.CharField(
         label=gettext_lazy("Capacity"),
         max_length=10,
@@ -23,30 +34,22 @@ class SelectionForm(forms.Form):
         label=gettext_lazy("Random picks, %"), min_value=0, max_value=100, initial=10
     )
 
-    def __init__(self, units: list[Unit], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])  # type: ignore[attr-defined]
-        if len(units) == 1:
-            self.fields["unit"].initial = units[0]
 
-
-class InspectionForm(forms.Form):
+class InspectionForm(StyledForm):
     outcome = forms.ChoiceField(choices=Outcome.choices, label=gettext_lazy("Found"))
-    inspected_on = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    inspected_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE_INPUT)
     seizure_id = forms.IntegerField(required=False, label=gettext_lazy("Seizure number"), min_value=1)
     notes = forms.CharField(required=False, max_length=2000, label=gettext_lazy("Notes"))
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(UnitForm):
     unit = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("Owner unit"))
     name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Description")
     )
     conditions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         label=gettext_lazy("Conditions, one per line"),
         help_text=gettext_lazy(
             "field operation values, e.g. “hs_code starts_with 2915”, “route_ports contains TMKRW”, "
@@ -63,20 +66,12 @@ class ProfileForm(forms.Form):
         required=False,
         label=gettext_lazy("Lane"),
     )
-    valid_from = forms.DateField(
-        label=gettext_lazy("Valid from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=DATE_INPUT)
     valid_until = forms.DateField(
         required=False,
         label=gettext_lazy("Valid until"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=DATE_INPUT,
     )
-
-    def __init__(self, units: list[Unit], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])  # type: ignore[attr-defined]
-        if len(units) == 1:
-            self.fields["unit"].initial = units[0]
 
     def clean_conditions(self) -> list[dict[str, Any]]:
         conditions = []
@@ -101,3 +96,23 @@ class ProfileForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return conditions
+
+
+class DeclarationFileForm(UnitForm):
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("Owner unit"))
+    file = forms.FileField(
+        label=gettext_lazy("Declarations (CSV or XLSX)"),
+        help_text=gettext_lazy("Kordon's columns, Russian headers or the KCS files as they are."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.KORDON_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "The file is larger than %(megabytes)s MB. Split it, or import it with `kordon targeting import` on the server."
+                )
+                % {"megabytes": limit // (1024 * 1024)}
+            )
+        return upload

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -596,3 +597,34 @@ def hit_rates(user: Any, since: datetime.date, until: datetime.date) -> tuple[li
     for rate in sources + by_profile:
         rate.lift = round(rate.rate / base, 2) if base and rate.rate is not None else None
     return sources, by_profile
+
+
+@dataclass
+class MonthRates:
+    month: datetime.date
+    by_source: dict[str, HitRate]
+
+
+def monthly_hit_rates(user: Any, since: datetime.date, until: datetime.date) -> list[MonthRates]:
+    """Hit rates by month and selection source, newest month first: whether the model keeps its
+    edge over the random picks as time goes on."""
+    inspections = Inspection.objects.filter(
+        consignment__in=Consignment.objects.restrict(user), inspected_on__range=(since, until)
+    )
+    months: dict[datetime.date, MonthRates] = {}
+    rows = (
+        inspections.annotate(month=TruncMonth("inspected_on"))
+        .values("month", "selected_by")
+        .annotate(n=Count("id"), hits=Count("id", filter=Q(outcome__in=HITS)))
+    )
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        entry = months.setdefault(month, MonthRates(month, {}))
+        entry.by_source[row["selected_by"]] = HitRate(row["selected_by"], row["n"], row["hits"])
+    for entry in months.values():
+        randoms = entry.by_source.get(Source.RANDOM)
+        base = randoms.rate if randoms else None
+        for rate in entry.by_source.values():
+            rate.lift = round(rate.rate / base, 2) if base and rate.rate is not None else None
+    return [months[month] for month in sorted(months, reverse=True)]

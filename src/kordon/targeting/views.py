@@ -1,6 +1,8 @@
 """Pages of risk targeting: the day's worklist, the profiles and the models with hit rates."""
 
 import datetime
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +19,8 @@ from kordon.access import policy
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Unit
 from kordon.targeting import features, services
-from kordon.targeting.forms import InspectionForm, ProfileForm, SelectionForm
-from kordon.targeting.models import Consignment, Lane, RiskModel, RiskProfile
+from kordon.targeting.forms import DeclarationFileForm, InspectionForm, ProfileForm, SelectionForm
+from kordon.targeting.models import Consignment, Lane, RiskModel, RiskProfile, Source
 
 LANE_ORDER = {Lane.RED: 0, Lane.YELLOW: 1, Lane.GREEN: 2, "": 3}
 
@@ -32,12 +34,17 @@ def _units(user: Any) -> list[Unit]:
 
 @require_GET
 def worklist_view(request: AuthenticatedRequest) -> HttpResponseBase:
-    visible = Consignment.objects.restrict(request.user)
-    latest = visible.aggregate(day=Max("declared_on"))["day"]
     try:
-        day = datetime.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else latest
+        day = datetime.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
     except ValueError:
-        day = latest
+        day = None
+    return _worklist(request, day)
+
+
+def _worklist(request: AuthenticatedRequest, day: datetime.date | None, **extra: Any) -> HttpResponseBase:
+    """The worklist of `day` (the newest day with consignments when None)."""
+    visible = Consignment.objects.restrict(request.user)
+    day = day or visible.aggregate(day=Max("declared_on"))["day"]
     rows = list(visible.filter(declared_on=day).select_related("inspection", "owner_unit")) if day else []
     rows.sort(key=lambda c: (LANE_ORDER.get(c.lane, 3), -(c.risk or 0), c.pk))
     for row in rows:
@@ -53,8 +60,35 @@ def worklist_view(request: AuthenticatedRequest) -> HttpResponseBase:
         "form": SelectionForm(units, initial={"day": day, "capacity": "10", "random_share": 10}),
         "inspection_form": InspectionForm(initial={"inspected_on": day}),
         "models": RiskModel.objects.restrict(request.user).defer("artefact").order_by("-id")[:20],
+        "upload_form": DeclarationFileForm(units),
+        **extra,
     }
     return render(request, "targeting/worklist.html", context)
+
+
+@require_POST
+def upload_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Import a file of declarations and show what was imported and every rejected row."""
+    form = DeclarationFileForm(_units(request.user), request.POST, request.FILES)
+    if not form.is_valid():
+        return _worklist(request, None, upload_form=form)
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory(prefix="kordon-declarations-") as folder:
+        path = Path(folder) / "upload"  # the name the user gave stays out of the file system
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            result = services.import_consignments(
+                actor=request.user,
+                unit=form.cleaned_data["unit"],
+                path=path,
+                file_name=Path(upload.name).name,
+            )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("targeting:worklist")
+    return _worklist(request, None, import_result=result.as_dict())
 
 
 @require_POST
@@ -178,6 +212,8 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
     except ValueError:
         since, until = datetime.date(today.year - 20, 1, 1), today
     sources, by_profile = services.hit_rates(request.user, since, until)
+    months = services.monthly_hit_rates(request.user, since, until)
+    shown = [source for source in (*Source.values, "") if any(source in month.by_source for month in months)]
     models = list(
         RiskModel.objects.restrict(request.user).defer("artefact").select_related("trained_by", "owner_unit")
     )
@@ -192,6 +228,8 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
             "models": models,
             "sources": sources,
             "by_profile": by_profile,
+            "months": [(month.month, [month.by_source.get(source) for source in shown]) for month in months],
+            "month_sources": [dict(Source.choices).get(source, _("before Kordon")) for source in shown],
             "since": since,
             "until": until,
         },

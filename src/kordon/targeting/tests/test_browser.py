@@ -1,6 +1,7 @@
 """The port control unit's worklist in a real browser: the Aktau officer assigns today's lanes,
 records what an inspection found, writes and tests a profile, and reads the hit rates."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from kordon.targeting.models import Inspection
 pytestmark = pytest.mark.browser
 
 
-def test_an_officer_works_through_the_day(page: Page, live_server: Any, transactional_world: Any) -> None:
+def test_an_officer_works_through_the_day(
+    page: Page, live_server: Any, transactional_world: Any, tmp_path: Path
+) -> None:
     with action_context(client_address="test"):
         build_targeting()
     base = live_server.url
@@ -35,6 +38,24 @@ def test_an_officer_works_through_the_day(page: Page, live_server: Any, transact
     expect(page.locator(".alert")).to_contain_text("записан")
     assert Inspection.objects.filter(outcome="irregularity").exists()
     screenshot(page, "targeting-worklist")
+
+    # Tomorrow's manifest, one row with a mistyped HS code.
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "declaration_id,declared_on,office,hs_code,importer,origin_country,route_ports\n"
+        "NEW-1,29.10.2013,AKTAU-PORT,291524,KZ-IMP-0999,IR,IRBND TMKRW KZAKT\n"
+        "NEW-2,29.10.2013,AKTAU-PORT,29152A,KZ-IMP-0998,IR,IRBND TMKRW KZAKT\n"
+        "NEW-3,29.10.2013,AKTAU-PORT,090411,KZ-IMP-0001,IN,INNSA IRBND TMKRW KZAKT\n",
+        encoding="utf-8",
+    )
+    page.click("text=Загрузить декларации из файла")
+    page.set_input_files("#id_file", str(manifest))
+    page.click("#upload-form button")
+    expect(page.locator("#import-result")).to_contain_text("загружено грузов: 2")
+    expect(page.locator("#import-result tbody tr")).to_have_count(1)
+    expect(page.locator("#import-result tbody tr")).to_contain_text("hs_code")
+    expect(page.locator("h1")).to_contain_text("29.10.2013")
+    expect(page.locator("#worklist tbody tr")).to_have_count(2)
 
     page.click("text=Профили риска")
     page.fill("#id_name", "Цемент из Турции дешевле 0,05 за кг")

@@ -98,6 +98,10 @@ def test_a_day_at_the_port(world: Any) -> None:
     assert rates["random pick"] == (1, 0)
     assert sum(hits for _n, hits in rates.values()) == 1
     assert AuditEntry.objects.filter(action="inspect").count() == 2
+    (month,) = services.monthly_hit_rates(officer, today, today)
+    assert month.month == today.replace(day=1)
+    assert (month.by_source[Source.RANDOM].inspected, month.by_source[Source.RANDOM].hits) == (1, 0)
+    assert sum(rate.hits for rate in month.by_source.values()) == 1
 
 
 def test_partners_and_strangers_see_nothing_of_the_port(world: Any) -> None:
