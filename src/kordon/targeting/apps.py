@@ -7,6 +7,11 @@ class TargetingConfig(AppConfig):
     label = "targeting"
     verbose_name = _("Consignment risk targeting")
 
+    def background_work(self) -> int:
+        from kordon.targeting.services import run_training_requests
+
+        return run_training_requests()
+
     def build_demo(self) -> list[str]:
         from kordon.targeting.demo import build_targeting
 

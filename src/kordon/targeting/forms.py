@@ -116,3 +116,7 @@ class DeclarationFileForm(UnitForm):
                 % {"megabytes": limit // (1024 * 1024)}
             )
         return upload
+
+
+class RetrainForm(UnitForm):
+    name = forms.CharField(max_length=100, label=gettext_lazy("Model"))

@@ -211,3 +211,40 @@ class RiskModel(MarkedRecord):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class TrainingRequest(models.Model):
+    """A model to train again, waiting for the background worker (`kordon work`): training takes
+    from seconds to minutes, which no web request should wait for."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("training")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    owner_unit = models.ForeignKey(
+        "core.Unit", models.PROTECT, related_name="+", verbose_name=_("owner unit")
+    )
+    name = models.CharField(_("model"), max_length=100)
+    status = models.CharField(_("status"), max_length=7, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    risk_model = models.ForeignKey(
+        RiskModel, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("model trained")
+    )
+    error = models.TextField(_("why it failed"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "requested_at"], name="training_request_queue")]
+        verbose_name = _("training request")
+        verbose_name_plural = _("training requests")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"

@@ -33,6 +33,7 @@ from kordon.targeting.models import (
     RiskModel,
     RiskProfile,
     Source,
+    TrainingRequest,
 )
 
 CONSIGNMENT_FIELDS = (
@@ -628,3 +629,88 @@ def monthly_hit_rates(user: Any, since: datetime.date, until: datetime.date) -> 
         for rate in entry.by_source.values():
             rate.lift = round(rate.rate / base, 2) if base and rate.rate is not None else None
     return [months[month] for month in sorted(months, reverse=True)]
+
+
+# ---- retraining in the background ----------------------------------------------------------
+
+# A request still "training" after this long belongs to a worker that died; it is run again.
+STALE_AFTER = datetime.timedelta(minutes=30)
+MAX_ATTEMPTS = 3
+
+
+def request_training(*, actor: Any, unit: Unit, name: str) -> TrainingRequest:
+    """Queue the training of the next version of model `name` on the unit's inspections. A request
+    already waiting for the same model is returned instead of a second one."""
+    _require(actor, unit, policy.ADD)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the model a name.")})
+    with transaction.atomic():
+        waiting = TrainingRequest.objects.filter(
+            owner_unit=unit, name=name, status=TrainingRequest.Status.QUEUED
+        ).first()
+        if waiting:
+            return waiting
+        request = TrainingRequest.objects.create(owner_unit=unit, name=name, requested_by=actor)
+        audit_log(
+            actor=actor,
+            action=CREATE,
+            instance=request,
+            owner_unit_id=unit.pk,
+            after={"model": name},
+        )
+    return request
+
+
+def _claim() -> TrainingRequest | None:
+    """Take the oldest waiting request (or one a dead worker left), so that two workers never train
+    the same one: PostgreSQL skips rows another worker has locked; SQLite has one writer anyway."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        request = (
+            TrainingRequest.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=TrainingRequest.Status.QUEUED)
+                | Q(status=TrainingRequest.Status.RUNNING, started_at__lt=stale)
+            )
+            .order_by("requested_at", "id")
+            .first()
+        )
+        if request is None:
+            return None
+        request.status, request.started_at = TrainingRequest.Status.RUNNING, timezone.now()
+        request.attempts += 1
+        request.save(update_fields=["status", "started_at", "attempts"])
+    return request
+
+
+def run_training_requests(limit: int | None = None) -> int:
+    """Train the waiting models, one after another; how many requests were handled."""
+    handled = 0
+    while limit is None or handled < limit:
+        request = _claim()
+        if request is None:
+            break
+        handled += 1
+        unit = Unit.objects.select_related("agency").get(pk=request.owner_unit_id)
+        try:
+            # The new version and the request's end are one transaction: a worker killed in between
+            # leaves the request to be run again, never a model without its request marked done.
+            with transaction.atomic():
+                model = train_from_records(actor=request.requested_by, unit=unit, name=request.name)
+                request.status, request.risk_model = TrainingRequest.Status.DONE, model
+                request.finished_at = timezone.now()
+                request.save(update_fields=["status", "risk_model", "finished_at"])
+        except (riskmodel.TrainingError, ValidationError, PermissionDenied) as error:
+            request.status = TrainingRequest.Status.FAILED
+            request.error = " ".join(getattr(error, "messages", [str(error)]))
+            request.finished_at = timezone.now()
+            request.save(update_fields=["status", "error", "finished_at"])
+        except Exception as error:  # a bug or a lost database: keep the worker alive, try again later
+            retry = request.attempts < MAX_ATTEMPTS
+            request.status = TrainingRequest.Status.QUEUED if retry else TrainingRequest.Status.FAILED
+            request.error = f"{type(error).__name__}: {error}"
+            request.save(update_fields=["status", "error"])
+            if retry:
+                break
+    return handled

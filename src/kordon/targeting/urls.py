@@ -11,4 +11,5 @@ urlpatterns = [
     path("profiles/", views.profiles_view, name="profiles"),
     path("profiles/<int:profile_id>/<str:action>/", views.profile_action_view, name="profile-action"),
     path("models/", views.models_view, name="models"),
+    path("models/retrain/", views.retrain_view, name="retrain"),
 ]

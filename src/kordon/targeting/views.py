@@ -19,8 +19,14 @@ from kordon.access import policy
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Unit
 from kordon.targeting import features, services
-from kordon.targeting.forms import DeclarationFileForm, InspectionForm, ProfileForm, SelectionForm
-from kordon.targeting.models import Consignment, Lane, RiskModel, RiskProfile, Source
+from kordon.targeting.forms import (
+    DeclarationFileForm,
+    InspectionForm,
+    ProfileForm,
+    RetrainForm,
+    SelectionForm,
+)
+from kordon.targeting.models import Consignment, Lane, RiskModel, RiskProfile, Source, TrainingRequest
 
 LANE_ORDER = {Lane.RED: 0, Lane.YELLOW: 1, Lane.GREEN: 2, "": 3}
 
@@ -203,6 +209,29 @@ def profile_action_view(request: AuthenticatedRequest, profile_id: int, action: 
     return redirect("targeting:profiles")
 
 
+@require_POST
+def retrain_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    form = RetrainForm(_units(request.user), request.POST)
+    if form.is_valid():
+        try:
+            services.request_training(
+                actor=request.user, unit=form.cleaned_data["unit"], name=form.cleaned_data["name"]
+            )
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Training of %(name)s is queued. The background worker trains it; this page shows when it is done."
+                )
+                % {"name": form.cleaned_data["name"]},
+            )
+    else:
+        messages.error(request, _("Choose the unit and name the model."))
+    return redirect("targeting:models")
+
+
 @require_GET
 def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
     today = datetime.date.today()
@@ -211,6 +240,7 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
         until = datetime.date.fromisoformat(request.GET.get("until", ""))
     except ValueError:
         since, until = datetime.date(today.year - 20, 1, 1), today
+    units = _units(request.user)
     sources, by_profile = services.hit_rates(request.user, since, until)
     months = services.monthly_hit_rates(request.user, since, until)
     shown = [source for source in (*Source.values, "") if any(source in month.by_source for month in months)]
@@ -226,6 +256,10 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
         {
             "section": "targeting",
             "models": models,
+            "retrain_form": RetrainForm(units, initial={"name": models[0].name if models else ""}),
+            "training_requests": TrainingRequest.objects.filter(owner_unit__in=units)
+            .select_related("requested_by", "risk_model")
+            .order_by("-requested_at")[:10],
             "sources": sources,
             "by_profile": by_profile,
             "months": [(month.month, [month.by_source.get(source) for source in shown]) for month in months],

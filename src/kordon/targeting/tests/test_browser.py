@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from kordon.access.context import action_context
 from kordon.browser import screenshot
+from kordon.core.management.commands.work import pending_work
 from kordon.exchange.tests.test_browser import log_in
 from kordon.targeting.demo import build_targeting
 from kordon.targeting.models import Inspection
@@ -79,4 +80,10 @@ def test_an_officer_works_through_the_day(
     page.click("text=Модели и результативность")
     expect(page.locator("#models tbody tr")).to_have_count(1)
     expect(page.locator("#hit-rates")).to_contain_text("до Kordon")
+    page.click("#retrain-form button")
+    expect(page.locator("#training-requests tbody tr").first).to_contain_text("в очереди")
+    assert pending_work() == 1  # what the worker `kordon serve` starts does every few seconds
+    page.reload()
+    expect(page.locator("#training-requests tbody tr").first).to_contain_text("v2")
+    expect(page.locator("#models tbody tr")).to_have_count(2)
     screenshot(page, "targeting-models")

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +38,11 @@ class Command(BaseCommand):
             "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="worker processes"
         )
         parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+        parser.add_argument(
+            "--no-background",
+            action="store_true",
+            help="do not start the background worker (when `kordon work --loop` runs as its own service)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         address = f"{options['host']}:{options['port']}"
@@ -51,5 +58,22 @@ class Command(BaseCommand):
                 "graceful_timeout": 10,
                 # No control socket in the home directory: a node is stopped like any service.
                 "control_socket_disable": True,
+                **({} if options["no_background"] else background_hooks()),
             }
         ).run()
+
+
+def background_hooks() -> dict[str, Any]:
+    """Gunicorn hooks that run `kordon work --loop` beside the web workers and stop it with them."""
+    worker: dict[str, subprocess.Popen[bytes]] = {}
+
+    def when_ready(_server: Any) -> None:
+        worker["process"] = subprocess.Popen([sys.executable, "-m", "kordon.config.cli", "work", "--loop"])
+
+    def on_exit(_server: Any) -> None:
+        process = worker.get("process")
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+
+    return {"when_ready": when_ready, "on_exit": on_exit}
