@@ -10,10 +10,14 @@ import random
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from kordon.access.models import AuditEntry
+from kordon.access import policy
+from kordon.access.markings import Distribution, RecordKind, Tlp
+from kordon.access.models import AgreementStatus, AuditEntry, SharingAgreement
+from kordon.core.models import Agency, Membership, Role
 from kordon.entities.tests.test_watchlists import bearer
 from kordon.targeting import services
 from kordon.targeting.demo import PROFILE, generated
@@ -252,3 +256,45 @@ def test_train_and_score_from_files_on_the_command_line(world: Any, tmp_path: Pa
     weeks = list(csv.DictReader(weekly.open(encoding="utf-8")))
     assert len(weeks) == 4  # 40 days from Wednesday 2 January: six ISO weeks, two of them the start
     assert all(int(week["model_picked"]) == round(int(week["declarations"]) / 10) for week in weeks)
+
+
+def test_a_partner_port_shares_its_profile_under_an_agreement(world: Any) -> None:
+    """Turkmenbashi's targeter shares a profile with Aktau under an agreement covering consignments:
+    Aktau's selection applies it; nobody else sees it, and suspending the agreement stops it."""
+    officer, unit, today = _history(world, days=15)
+    targeter = get_user_model().objects.create_user("tm.pcu.targeter", password="x" * 20)
+    Membership.objects.create(user=targeter, unit=world.unit("tm-customs-turkmenbashi"), role=Role.OFFICER)
+    shared = services.save_profile(
+        actor=targeter,
+        unit=world.unit("tm-customs-turkmenbashi"),
+        values={
+            "name": "Via Turkmenbashi",
+            "conditions": [{"field": "route_ports", "op": "contains", "value": ["TMKRW"]}],
+            "weight": 90,
+            "lane": "",
+            "valid_from": datetime.date(2013, 1, 1),
+            "distribution": Distribution.PARTNERS,
+        },
+    )
+    services.test_profile(actor=targeter, profile=shared)
+    services.switch_profile(actor=targeter, profile=RiskProfile.objects.get(pk=shared.pk), active=True)
+    assert not RiskProfile.objects.restrict(officer).exists()  # no agreement yet
+    mou = SharingAgreement.objects.create(
+        title="KZ-TM ports", record_kinds=[RecordKind.CONSIGNMENTS], tlp_ceiling=Tlp.AMBER,
+        valid_from=datetime.date(2020, 1, 1), status=AgreementStatus.ACTIVE,
+    )  # fmt: skip
+    mou.parties.set(Agency.objects.filter(code__in=["KZ-CUSTOMS", "TM-CUSTOMS"]))
+    policy.forget_scope(officer)  # what a new request does: scopes are read once per request
+    assert list(RiskProfile.objects.restrict(officer)) == [shared]
+    assert not RiskProfile.objects.restrict(world.user("kg.blo.dostuk")).exists()
+    # Turkmenbashi sees its profile; it does not see Aktau's consignments (they are the agency's own).
+    assert not Consignment.objects.restrict(targeter).exists()
+    services.select_day(actor=officer, unit=unit, day=today, capacity="5", model=None, rng=random.Random(2))
+    via = Consignment.objects.filter(declared_on=today, route_ports__contains="TMKRW")
+    assert via.exists() and all(
+        c.rule_weight == 90 and c.reasons[0]["name"] == "Via Turkmenbashi" for c in via
+    )
+    mou.status = AgreementStatus.SUSPENDED
+    mou.save()
+    policy.forget_scope(officer)
+    assert not RiskProfile.objects.restrict(officer).exists()
