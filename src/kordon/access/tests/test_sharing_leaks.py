@@ -39,8 +39,15 @@ from kordon.exchange import notifications
 from kordon.exchange.models import Alert, AlertRecipient, InformationRequest
 from kordon.exchange.selectors import alert_list, request_list
 from kordon.seizures.selectors import SeizureFilters, seizure_list, seizure_statistics
+from kordon.targeting.models import Consignment, Inspection, RiskProfile
 
-KINDS = [str(RecordKind.SEIZURES), str(RecordKind.ALERTS), str(RecordKind.REQUESTS), str(RecordKind.ENTITIES)]
+KINDS = [
+    str(RecordKind.SEIZURES),
+    str(RecordKind.ALERTS),
+    str(RecordKind.REQUESTS),
+    str(RecordKind.ENTITIES),
+    str(RecordKind.CONSIGNMENTS),
+]
 
 PERSONAS = [
     "kg.blo.dostuk",
@@ -269,6 +276,56 @@ def test_screening_uses_only_the_watchlists_one_may_see(
         name for name, pk in lists.items() if client.get(f"/entities/watchlists/{pk}/ftm/").status_code == 200
     }
     assert exports == expected(SEIZURES, username)
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_consignments_and_profiles_follow_the_same_markings(
+    world: Any, shared: dict[str, Any], username: str
+) -> None:
+    """A consignment and a risk profile per row of the seizures' table, owned by Dostuk: the API,
+    the worklist, the profiles page and the inspection form show exactly what the persona may see."""
+    dostuk = world.unit("kg-dcs-blo-dostuk")
+    day = datetime.date(2013, 6, 5)
+    consignments = {}
+    for name, (distribution, tlp, _who) in SEIZURES.items():
+        group = shared["S-GROUP"].sharing_group if distribution == Distribution.GROUP else None
+        markings = {
+            "owner_unit": dostuk,
+            "owner_agency_id": dostuk.agency_id,
+            "distribution": distribution,
+            "tlp": tlp,
+            "sharing_group": group,
+        }
+        consignments[name] = Consignment.objects.create(
+            declaration_id=f"LEAK-{name}", declared_on=day, office="DOSTUK", hs_code="291524", **markings
+        )
+        RiskProfile.objects.create(
+            name=f"LEAK-{name}", conditions=[{"field": "hs_code", "op": "is", "value": ["1"]}],
+            valid_from=day, created_by=world.user("kg.blo.dostuk"), **markings,
+        )  # fmt: skip
+    seen = expected(SEIZURES, username)
+    token = token_issue(request=None, username=username, password=PASSWORD)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    listed = {row["declaration_id"][5:] for row in api.get("/api/v1/consignments").json()["results"]}
+    assert listed == seen
+    assert {row["name"][5:] for row in api.get("/api/v1/profiles").json()} == seen
+    client = world.client(username)
+    worklist = client.get(f"/targeting/?day={day.isoformat()}").content.decode()
+    assert {name for name in SEIZURES if f">LEAK-{name}<" in worklist} == seen
+    profiles_page = client.get("/targeting/profiles/").content.decode()
+    assert {name for name in SEIZURES if f">LEAK-{name}<" in profiles_page} == seen
+    for name, consignment in consignments.items():
+        answer = api.post(
+            "/api/v1/inspections",
+            {"consignment_id": consignment.pk, "outcome": "nothing", "inspected_on": day.isoformat()},
+            content_type="application/json",
+        )
+        # Seeing is not changing: only the owner unit (and the administrator) records inspections.
+        owner = username in {"kg.blo.dostuk", "admin"}
+        assert answer.status_code == (404 if name not in seen else 201 if owner else 403)
+    assert Inspection.objects.filter(consignment__owner_unit=dostuk).count() == (
+        len(seen) if username in {"kg.blo.dostuk", "admin"} else 0
+    )
 
 
 def test_anonymous_cannot_screen(world: Any) -> None:
