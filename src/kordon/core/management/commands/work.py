@@ -29,7 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()  # a database restarted since the last look is reconnected to
+            if options["loop"]:
+                close_old_connections()  # a database restarted since the last look is reconnected to
             try:
                 done = pending_work()
             except Exception as error:  # the database may be away for a moment; look again later
