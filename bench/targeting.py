@@ -40,6 +40,8 @@ KEYS = (
     "precision@2",
     "precision@5",
     "precision@10",
+    "recall@1",
+    "recall@2",
     "recall@5",
     "recall@10",
     "serious_recall@10",
@@ -49,6 +51,7 @@ KEYS = (
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("../shared/data/customs"))
+    parser.add_argument("--no-replay", action="store_true", help="skip the weekly simulation (3 minutes)")
     args = parser.parse_args()
     # The node's country vocabulary without a database: ISO codes are all KCS uses.
     countries = {c.alpha_2.lower(): c.alpha_2 for c in pycountry.countries}
