@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kordon.access.markings import Distribution, Tlp
 from kordon.core.forms import DATE_INPUT, StyledForm
 from kordon.core.models import Unit
 from kordon.targeting.models import Lane, Outcome
@@ -72,6 +73,19 @@ class ProfileForm(UnitForm):
         label=gettext_lazy("Valid until"),
         widget=DATE_INPUT,
     )
+    distribution = forms.TypedChoiceField(
+        coerce=int,
+        choices=[
+            (d.value, d.label)
+            for d in (Distribution.UNIT, Distribution.AGENCY, Distribution.PARTNERS, Distribution.ALL)
+        ],
+        initial=Distribution.AGENCY,
+        label=gettext_lazy("Shared with"),
+        help_text=gettext_lazy(
+            "Partners: the ports of agencies with an agreement covering consignments use it too."
+        ),
+    )
+    tlp = forms.TypedChoiceField(coerce=int, choices=Tlp.choices, initial=Tlp.AMBER, label="TLP")
 
     def clean_conditions(self) -> list[dict[str, Any]]:
         conditions = []

@@ -33,11 +33,18 @@ def test_an_officer_works_through_the_day(
     page.click("#selection-form button")
     expect(page.locator(".alert")).to_contain_text("8")
     expect(page.locator("#worklist tbody tr[data-lane=red]")).to_have_count(8)
+    before = Inspection.objects.count()
+    first = page.locator("#worklist tbody tr[data-lane=red]").first
+    first.locator("select[name=outcome]").select_option("seizure")
+    first.locator("input[name=seizure_id]").fill("999999")
+    first.locator("button").click()
+    expect(page.locator(".alert")).to_contain_text("Нет изъятия 999999")
+    assert Inspection.objects.count() == before
     first = page.locator("#worklist tbody tr[data-lane=red]").first
     first.locator("select[name=outcome]").select_option("irregularity")
     first.locator("button").click()
     expect(page.locator(".alert")).to_contain_text("записан")
-    assert Inspection.objects.filter(outcome="irregularity").exists()
+    assert Inspection.objects.count() == before + 1
     screenshot(page, "targeting-worklist")
 
     # Tomorrow's manifest, one row with a mistyped HS code.
@@ -62,9 +69,11 @@ def test_an_officer_works_through_the_day(
     page.fill("#id_name", "Цемент из Турции дешевле 0,05 за кг")
     page.fill("#id_conditions", "hs_code starts_with 2523\norigin_country is TR\nvalue_per_kg below 0.05")
     page.fill("#id_weight", "40")
+    page.select_option("#id_distribution", "2")  # partners under an agreement
     page.click("#profile-form button")
     row = page.locator("#profiles tbody tr", has_text="Цемент из Турции")
     expect(row).to_contain_text("не проверен")
+    expect(row).to_contain_text("партнёры по соглашению")
     row.locator("text=Проверить").click()
     expect(page.locator("#profiles tbody tr", has_text="Цемент из Турции")).to_contain_text("отобрано")
     page.locator("#profiles tbody tr", has_text="Цемент из Турции").locator("text=Включить").click()
