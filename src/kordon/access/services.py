@@ -83,6 +83,29 @@ class AgreementData:
     note: str = ""
 
 
+def plain_markings(*, tlp: int, handling_code: str, distribution: int) -> dict[str, Any]:
+    """Markings without a sharing group, grading or handling note (lists, profiles, consignments),
+    checked; raises ValidationError naming the field that is wrong."""
+    problems = marking_problems(
+        tlp=tlp,
+        handling_code=handling_code,
+        handling_note="",
+        distribution=distribution,
+        sharing_group_id=None,
+        grading_scheme=node_grading_scheme(),
+        source_reliability="",
+        information_credibility="",
+    )
+    if problems:
+        raise ValidationError(problems)
+    return {
+        "tlp": tlp,
+        "handling_code": handling_code,
+        "distribution": distribution,
+        "grading_scheme": node_grading_scheme(),
+    }
+
+
 def _require_node_admin(actor: Any) -> None:
     scope = policy.scope_for(actor)
     if scope is None or not scope.is_node_admin:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import IMPORT, audit_log
 from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.access.services import marking_problems, node_grading_scheme
+from kordon.access.services import plain_markings
 from kordon.core import bulk
 from kordon.core.countries import country_codes, normalise
 from kordon.core.models import Unit
@@ -190,27 +190,9 @@ def _watchlist_for(
     with the given markings (unsaved)."""
     existing = Watchlist.objects.filter(owner_agency_id=unit.agency_id, name=name).first()
     if existing is None:
-        problems = marking_problems(
-            tlp=tlp,
-            handling_code=handling_code,
-            handling_note="",
-            distribution=distribution,
-            sharing_group_id=None,
-            grading_scheme=node_grading_scheme(),
-            source_reliability="",
-            information_credibility="",
-        )
-        if problems:
-            raise ValidationError(problems)
+        markings = plain_markings(tlp=tlp, handling_code=handling_code, distribution=distribution)
         return Watchlist(
-            owner_unit=unit,
-            owner_agency_id=unit.agency_id,
-            name=name,
-            tlp=tlp,
-            handling_code=handling_code,
-            distribution=distribution,
-            grading_scheme=node_grading_scheme(),
-            created_by=actor,
+            owner_unit=unit, owner_agency_id=unit.agency_id, name=name, created_by=actor, **markings
         )
     if not Watchlist.objects.restrict(actor, policy.CHANGE).filter(pk=existing.pk).exists():
         raise PermissionDenied(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import CREATE, IMPORT, UPDATE, audit_log
 from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.access.services import marking_problems, node_grading_scheme
+from kordon.access.services import node_grading_scheme, plain_markings
 from kordon.core.models import Unit
 from kordon.core.tabular import Problem, file_sha256
 from kordon.targeting import features, profiles, riskmodel, selection
@@ -44,27 +44,6 @@ CONSIGNMENT_FIELDS = (
 )  # fmt: skip
 TRAIN, SELECT, INSPECT, TEST = "train", "select", "inspect", "test"
 BATCH = 2000
-
-
-def _markings(tlp: int, handling_code: str, distribution: int) -> dict[str, Any]:
-    problems = marking_problems(
-        tlp=tlp,
-        handling_code=handling_code,
-        handling_note="",
-        distribution=distribution,
-        sharing_group_id=None,
-        grading_scheme=node_grading_scheme(),
-        source_reliability="",
-        information_credibility="",
-    )
-    if problems:
-        raise ValidationError(problems)
-    return {
-        "tlp": tlp,
-        "handling_code": handling_code,
-        "distribution": distribution,
-        "grading_scheme": node_grading_scheme(),
-    }
 
 
 def _require(actor: Any, unit: Unit, action: str) -> None:
@@ -113,7 +92,7 @@ def import_consignments(
             declarations=parsed.declarations,
             source=file_name or path.name,
             result=result,
-            markings=_markings(tlp, handling_code, distribution),
+            markings=plain_markings(tlp=tlp, handling_code=handling_code, distribution=distribution),
             sha256=file_sha256(path),
         )
     return result
@@ -134,7 +113,9 @@ def store_declarations(
     Kordon is reported and left as it was."""
     _require(actor, unit, policy.ADD)
     result = result or ConsignmentImport(rows=len(declarations))
-    markings = markings or _markings(Tlp.AMBER, HandlingCode.H0, Distribution.AGENCY)
+    markings = markings or plain_markings(
+        tlp=Tlp.AMBER, handling_code=HandlingCode.H0, distribution=Distribution.AGENCY
+    )
     known = set(
         Consignment.objects.filter(
             owner_agency_id=unit.agency_id,
@@ -238,10 +219,11 @@ def save_model(
 
 
 def train_from_records(*, actor: Any, unit: Unit, name: str, seed: int = 0) -> RiskModel:
-    """Train on the inspected consignments of the unit's agency that `actor` may see."""
+    """Train on the unit's inspected consignments: each port has its own trade, and a model of
+    Aktau's sea containers says little about Khorgos's rail freight."""
     inspected = (
         Consignment.objects.restrict(actor)
-        .filter(owner_agency_id=unit.agency_id, inspection__isnull=False)
+        .filter(owner_unit=unit, inspection__isnull=False)
         .select_related("inspection")
     )
     return save_model(
@@ -292,10 +274,10 @@ def save_profile(
         raise ValidationError({"weight": _("The weight is a number from 0 to 100.")})
     if values.get("valid_until") and values["valid_until"] < values["valid_from"]:
         raise ValidationError({"valid_until": _("A profile cannot end before it starts.")})
-    markings = _markings(
-        values.pop("tlp", Tlp.AMBER),
-        values.pop("handling_code", HandlingCode.H0),
-        values.pop("distribution", Distribution.AGENCY),
+    markings = plain_markings(
+        tlp=values.pop("tlp", Tlp.AMBER),
+        handling_code=values.pop("handling_code", HandlingCode.H0),
+        distribution=values.pop("distribution", Distribution.AGENCY),
     )
     with transaction.atomic():
         if profile is None:
