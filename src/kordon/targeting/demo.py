@@ -1,5 +1,6 @@
-"""The demo's port control unit at Aktau: a year of invented declarations with the outcomes of
-the past inspections, a trained model, a tested profile and today's worklist.
+"""The demo's port control unit at Aktau: ten months of invented declarations with the outcomes of
+the past inspections (the officers' own picks, then six weeks of Kordon's), a trained model, a
+tested profile and today's worklist.
 
 The declarations come from a small generator with planted risk (acetic anhydride from Iran via
 Turkmenbashi, new consignees, low value per kg) so that the model and the profile have something
@@ -17,7 +18,7 @@ from django.db import transaction
 from kordon.core.models import Unit
 from kordon.targeting import services
 from kordon.targeting.declarations import Declaration
-from kordon.targeting.models import Consignment, Outcome, RiskProfile
+from kordon.targeting.models import Consignment, Lane, Outcome, RiskProfile
 
 UNIT = "kz-customs-pcu-aktau"
 OFFICER = "kz.pcu.aktau"
@@ -26,6 +27,8 @@ PROFILE = "Acetic anhydride via Turkmenbashi, new consignee"
 START = datetime.date(2013, 1, 2)
 DAYS = 300
 PER_DAY = 20
+# The weeks Kordon has picked the inspections in the demo (before: officers' own choice).
+KORDON_DAYS = 42
 # HS code, description, typical value per kg (USD)
 GOODS = (
     ("291524", "acetic anhydride", 1.2), ("090411", "black pepper", 3.5), ("870899", "vehicle parts", 9.0),
@@ -112,13 +115,13 @@ def build_targeting() -> str:
     rng = random.Random(11)  # noqa: S311 - the demo is the same on every machine
     declarations = list(generated())
     last_day = declarations[-1].declared_on
-    # The past was inspected at 30 %, picked by officers; today's declarations are not inspected yet.
-    history = [d for d in declarations if d.declared_on < last_day]
-    for declaration in history:
-        if rng.random() > 0.3:
+    kordon_from = last_day - datetime.timedelta(days=KORDON_DAYS)
+    # Before Kordon, officers inspected 30 % by their own choice; since, Kordon has picked.
+    truth = {d.fields["declaration_id"]: d.outcome for d in declarations}
+    for declaration in declarations:
+        if declaration.declared_on >= kordon_from or rng.random() > 0.3:
             declaration.outcome = ""
-    today = [Declaration(d.fields, "") for d in declarations if d.declared_on == last_day]
-    services.store_declarations(actor=officer, unit=unit, declarations=history + today, source="demo")
+    services.store_declarations(actor=officer, unit=unit, declarations=declarations, source="demo")
     model = services.train_from_records(actor=officer, unit=unit, name=MODEL, seed=0)
     profile = services.save_profile(
         actor=officer,
@@ -138,7 +141,16 @@ def build_targeting() -> str:
     )
     services.test_profile(actor=officer, profile=profile)
     services.switch_profile(actor=officer, profile=RiskProfile.objects.get(pk=profile.pk), active=True)
+    day = kordon_from
+    while day < last_day:
+        services.select_day(
+            actor=officer, unit=unit, day=day, capacity="5", random_share=0.2, model=model, rng=rng
+        )
+        for consignment in Consignment.objects.filter(owner_unit=unit, declared_on=day, lane=Lane.RED):
+            outcome = truth[consignment.declaration_id]
+            services.record_inspection(
+                actor=officer, consignment=consignment, outcome=outcome, inspected_on=day
+            )
+        day += datetime.timedelta(days=1)
     worklist = services.select_day(actor=officer, unit=unit, day=last_day, capacity="5", model=model, rng=rng)
-    return (
-        f"Aktau: {len(history) + len(today)} consignments, model {model}, worklist of {worklist.consignments}"
-    )
+    return f"Aktau: {len(declarations)} consignments, model {model}, worklist of {worklist.consignments}"
