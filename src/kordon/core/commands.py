@@ -35,3 +35,13 @@ def unit_by_code(code: str) -> Unit:
     if unit is None:
         raise CommandError(f"There is no unit with code {code!r}; see the units page or the admin.")
     return unit
+
+
+def acting_unit(user: Any, code: str | None) -> Unit:
+    """The unit named by `code`, or the user's only unit when no code is given."""
+    if code:
+        return unit_by_code(code)
+    units = list(Unit.objects.select_related("agency").filter(memberships__user=user))
+    if len(units) != 1:
+        raise CommandError(f"{user} belongs to {len(units)} units; say which with --unit CODE.")
+    return units[0]

@@ -10,8 +10,10 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from kordon.access import policy
@@ -217,19 +219,12 @@ def test_train_and_score_from_files_on_the_command_line(world: Any, tmp_path: Pa
                     d.outcome,
                 ]
             )
-    call_command(
-        "targeting",
-        "train",
-        "--data",
-        str(history),
-        "--model",
-        "Files",
-        "--unit",
-        UNIT,
-        "--user",
-        "kz.pcu.aktau",
-    )
+    # The officer belongs to one unit, so the model is Aktau's without --unit.
+    call_command("targeting", "train", "--data", str(history), "--model", "Files", "--user", "kz.pcu.aktau")
+    with pytest.raises(CommandError, match="--unit"):  # the administrator belongs to no unit
+        call_command("targeting", "train", "--data", str(history), "--model", "Files", "--user", "admin")
     model = RiskModel.objects.get(name="Files")
+    assert model.owner_unit.code == UNIT
     assert model.rows == len(declarations) and model.metrics["auc"] > 0.5
     out = tmp_path / "scores.csv"
     call_command(

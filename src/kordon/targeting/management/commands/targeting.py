@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kordon.access.context import action_context
 from kordon.access.markings import HandlingCode
-from kordon.core.commands import DISTRIBUTION_NAMES, TLP_NAMES, active_user, unit_by_code
+from kordon.core.commands import DISTRIBUTION_NAMES, TLP_NAMES, acting_unit, active_user
 from kordon.targeting import features, services, simulation
 from kordon.targeting.declarations import Declaration, read_declarations
 from kordon.targeting.riskmodel import TrainingError
@@ -46,7 +46,9 @@ class Command(BaseCommand):
         verbs = parser.add_subparsers(dest="verb", required=True)
         load = verbs.add_parser("import", help="import a CSV or XLSX file of declarations")
         load.add_argument("file", type=Path)
-        load.add_argument("--unit", required=True, help="code of the unit that owns the consignments")
+        load.add_argument(
+            "--unit", help="code of the unit that owns the consignments (the user's own if only one)"
+        )
         load.add_argument("--user", required=True, help="user name of the person importing")
         load.add_argument("--tlp", choices=sorted(TLP_NAMES), default="amber")
         load.add_argument("--distribution", choices=sorted(DISTRIBUTION_NAMES), default="agency")
@@ -54,7 +56,7 @@ class Command(BaseCommand):
         train = verbs.add_parser("train", help="train a risk model; it becomes the model's next version")
         train.add_argument("--model", required=True, help="the model's name")
         train.add_argument("--data", nargs="*", type=Path, default=[], help="declaration files with outcomes")
-        train.add_argument("--unit", required=True, help="code of the unit that owns the model")
+        train.add_argument("--unit", help="code of the unit that owns the model (the user's own if only one)")
         train.add_argument("--user", required=True)
         train.add_argument("--seed", type=int, default=0)
         score = verbs.add_parser("score", help="score a file of declarations with a model")
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             "--random-share", type=float, default=10.0, help="percent kept for random picks (10)"
         )
         select.add_argument("--model", default="", help="the model's name (the newest model by default)")
-        select.add_argument("--unit", required=True)
+        select.add_argument("--unit", help="the unit whose consignments (the user's own if only one)")
         select.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -107,7 +109,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no file {path}.")
         result = services.import_consignments(
             actor=user,
-            unit=unit_by_code(options["unit"]),
+            unit=acting_unit(user, options["unit"]),
             path=path,
             tlp=TLP_NAMES[options["tlp"]],
             handling_code=HandlingCode(options["handling"]),
@@ -124,7 +126,7 @@ class Command(BaseCommand):
         )
 
     def _train(self, user: Any, options: dict[str, Any]) -> None:
-        unit = unit_by_code(options["unit"])
+        unit = acting_unit(user, options["unit"])
         if options["data"]:
             declarations = _read(options["data"], self.stdout)
             model = services.save_model(
@@ -210,7 +212,7 @@ class Command(BaseCommand):
         try:
             worklist = services.select_day(
                 actor=user,
-                unit=unit_by_code(options["unit"]),
+                unit=acting_unit(user, options["unit"]),
                 day=options["day"],
                 capacity=options["capacity"],
                 random_share=options["random_share"] / 100,
