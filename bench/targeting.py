@@ -44,6 +44,9 @@ KEYS = (
     "recall@2",
     "recall@5",
     "recall@10",
+    "serious_recall@1",
+    "serious_recall@2",
+    "serious_recall@5",
     "serious_recall@10",
 )
 
@@ -116,7 +119,8 @@ def main() -> None:
         f"one declaration with its reasons, in process: p50 {single[1000] * 1000:.2f} ms, p99 {single[1979] * 1000:.2f} ms"
     )
     api_latency(args.data, hold.declarations)
-    replay(train.declarations + hold.declarations)
+    if not args.no_replay:
+        replay(train.declarations + hold.declarations)
 
 
 def api_latency(data: Path, held_out: list) -> None:

@@ -17,7 +17,7 @@ def top(scores: np.ndarray, rate: float) -> np.ndarray:
 
 
 def figures(scores: np.ndarray, hits: np.ndarray, serious: np.ndarray | None = None) -> dict[str, float]:
-    """AUC, precision and recall at 1, 2, 5 and 10 %, and the share of serious cases in the top 10 %."""
+    """AUC, precision and recall at 1, 2, 5 and 10 %, and the share of serious cases found there."""
     hits = hits.astype(bool)
     result: dict[str, float] = {
         "rows": float(len(hits)),
@@ -30,5 +30,8 @@ def figures(scores: np.ndarray, hits: np.ndarray, serious: np.ndarray | None = N
         result[f"precision@{label}"] = float(hits[chosen].mean())
         result[f"recall@{label}"] = float(hits[chosen].sum() / hits.sum()) if hits.sum() else float("nan")
     if serious is not None and serious.sum():
-        result["serious_recall@10"] = float(serious[top(scores, 0.10)].sum() / serious.sum())
+        for rate in RATES:
+            result[f"serious_recall@{round(rate * 100)}"] = float(
+                serious[top(scores, rate)].sum() / serious.sum()
+            )
     return result

@@ -554,26 +554,33 @@ class HitRate:
         return self.hits / self.inspected if self.inspected else None
 
 
-def hit_rates(user: Any, since: datetime.date, until: datetime.date) -> tuple[list[HitRate], list[HitRate]]:
-    """Hit rates of the inspections `user` may see in the period: by selection source and by
-    profile. Lift is a rate divided by the random picks' rate, the unbiased estimate of how
+@dataclass
+class HitRates:
+    by_source: list[HitRate]
+    by_profile: list[HitRate]
+    by_lane: list[HitRate]
+
+
+def _rates(inspections: Any, key: str, labels: dict[str, Any]) -> list[HitRate]:
+    rows = inspections.values(key).annotate(n=Count("id"), hits=Count("id", filter=Q(outcome__in=HITS)))
+    return [
+        HitRate(str(labels.get(row[key], _("before Kordon"))), row["n"], row["hits"])
+        for row in sorted(rows, key=lambda row: row[key])
+    ]
+
+
+def hit_rates(user: Any, since: datetime.date, until: datetime.date) -> HitRates:
+    """Hit rates of the inspections `user` may see in the period: by selection source, by profile
+    and by lane. Lift is a rate divided by the random picks' rate, the unbiased estimate of how
     often any consignment is irregular."""
     inspections = Inspection.objects.filter(
         consignment__in=Consignment.objects.restrict(user), inspected_on__range=(since, until)
     )
-    by_source = {
-        row["selected_by"]: row
-        for row in inspections.values("selected_by").annotate(
-            n=Count("id"), hits=Count("id", filter=Q(outcome__in=HITS))
-        )
-    }
-    labels = dict(Source.choices)
-    sources = [
-        HitRate(str(labels.get(key, _("before Kordon"))), row["n"], row["hits"])
-        for key, row in sorted(by_source.items())
-    ]
-    random_row = by_source.get(Source.RANDOM)
-    base = random_row["hits"] / random_row["n"] if random_row and random_row["n"] else None
+    labels: dict[str, Any] = dict(Source.choices)
+    sources = _rates(inspections, "selected_by", labels)
+    lanes = _rates(inspections, "lane", dict(Lane.choices))
+    randoms = next((rate for rate in sources if rate.label == str(labels[Source.RANDOM])), None)
+    base = randoms.rate if randoms else None
     by_profile = [
         HitRate(row["name"], row["n"], row["hits"])
         for row in RiskProfile.objects.restrict(user)
@@ -584,9 +591,9 @@ def hit_rates(user: Any, since: datetime.date, until: datetime.date) -> tuple[li
         )
         .order_by("name")
     ]
-    for rate in sources + by_profile:
+    for rate in sources + by_profile + lanes:
         rate.lift = round(rate.rate / base, 2) if base and rate.rate is not None else None
-    return sources, by_profile
+    return HitRates(sources, by_profile, lanes)
 
 
 @dataclass

@@ -241,7 +241,7 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
     except ValueError:
         since, until = datetime.date(today.year - 20, 1, 1), today
     units = _units(request.user)
-    sources, by_profile = services.hit_rates(request.user, since, until)
+    rates = services.hit_rates(request.user, since, until)
     months = services.monthly_hit_rates(request.user, since, until)
     shown = [source for source in (*Source.values, "") if any(source in month.by_source for month in months)]
     models = list(
@@ -260,8 +260,9 @@ def models_view(request: AuthenticatedRequest) -> HttpResponseBase:
             "training_requests": TrainingRequest.objects.filter(owner_unit__in=units)
             .select_related("requested_by", "risk_model")
             .order_by("-requested_at")[:10],
-            "sources": sources,
-            "by_profile": by_profile,
+            "sources": rates.by_source,
+            "by_profile": rates.by_profile,
+            "by_lane": rates.by_lane,
             "months": [(month.month, [month.by_source.get(source) for source in shown]) for month in months],
             "month_sources": [dict(Source.choices).get(source, _("before Kordon")) for source in shown],
             "since": since,

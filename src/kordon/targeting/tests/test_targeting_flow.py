@@ -107,8 +107,9 @@ def test_a_day_at_the_port(world: Any) -> None:
         actor=officer, consignment=by_risk, outcome=Outcome.SEIZURE, inspected_on=today
     )
     assert Inspection.objects.get(consignment=by_risk).selected_by == by_risk.selected_by
-    sources, _profiles = services.hit_rates(officer, today, today)
-    rates = {rate.label: (rate.inspected, rate.hits) for rate in sources}
+    measured = services.hit_rates(officer, today, today)
+    rates = {rate.label: (rate.inspected, rate.hits) for rate in measured.by_source}
+    assert {rate.label: rate.inspected for rate in measured.by_lane} == {str(Lane.RED.label): 2}
     assert rates["random pick"] == (1, 0)
     assert sum(hits for _n, hits in rates.values()) == 1
     assert AuditEntry.objects.filter(action="inspect").count() == 2
