@@ -242,12 +242,14 @@ def trained(model: RiskModel) -> riskmodel.TrainedModel:
     return _trained(model.pk)
 
 
-def newest_model(user: Any, name: str = "") -> RiskModel | None:
-    """The newest version of the model `name` (or of any model) that `user` may use."""
+def newest_model(user: Any, name: str = "", unit: Unit | None = None) -> RiskModel | None:
+    """The newest version of the model `name` (or of any model) that `user` may use; with `unit`,
+    that unit's own model comes first, since each port's model learns its own trade."""
     models = RiskModel.objects.restrict(user).defer("artefact")
     if name:
         models = models.filter(name=name)
-    return models.order_by("-id").first()
+    own = models.filter(owner_unit=unit).order_by("-id").first() if unit is not None else None
+    return own or models.order_by("-id").first()
 
 
 # ---- profiles ------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def select_view(request: AuthenticatedRequest) -> HttpResponseBase:
             day=data["day"],
             capacity=data["capacity"],
             random_share=data["random_share"] / 100,
-            model=services.newest_model(request.user),
+            model=services.newest_model(request.user, unit=data["unit"]),
         )
     except (PermissionDenied, ValidationError, ValueError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))

@@ -206,13 +206,14 @@ class Command(BaseCommand):
             )
 
     def _select(self, user: Any, options: dict[str, Any]) -> None:
-        model = services.newest_model(user, options["model"])
+        unit = acting_unit(user, options["unit"])
+        model = services.newest_model(user, options["model"], unit)
         if options["model"] and model is None:
             raise CommandError(f"There is no model {options['model']!r} that {user} may use.")
         try:
             worklist = services.select_day(
                 actor=user,
-                unit=acting_unit(user, options["unit"]),
+                unit=unit,
                 day=options["day"],
                 capacity=options["capacity"],
                 random_share=options["random_share"] / 100,
