@@ -5,6 +5,7 @@ and each read through the access policy."""
 
 import csv
 import datetime
+import io
 import json
 import random
 from pathlib import Path
@@ -302,3 +303,27 @@ def test_a_partner_port_shares_its_profile_under_an_agreement(world: Any) -> Non
     mou.save()
     policy.forget_scope(officer)
     assert not RiskProfile.objects.restrict(officer).exists()
+
+
+def test_the_days_lanes_from_the_command_line(world: Any) -> None:
+    officer, unit, today = _history(world, days=40)
+    services.train_from_records(actor=officer, unit=unit, name="Aktau")
+    out = io.StringIO()
+    call_command(
+        "targeting",
+        "select",
+        "--day",
+        today.isoformat(),
+        "--capacity",
+        "25%",
+        "--user",
+        "kz.pcu.aktau",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue()) == {
+        "day": today.isoformat(),
+        "consignments": 20,
+        "capacity": 5,
+        "lanes": {"red": 5, "yellow": 5, "green": 10},
+    }
+    assert all(c.risk_model is not None for c in Consignment.objects.filter(declared_on=today))
