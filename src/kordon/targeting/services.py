@@ -20,6 +20,7 @@ from kordon.access import policy
 from kordon.access.audit import CREATE, IMPORT, UPDATE, audit_log
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.services import node_grading_scheme, plain_markings
+from kordon.core import bulk
 from kordon.core.models import Unit
 from kordon.core.tabular import Problem, file_sha256
 from kordon.targeting import features, profiles, riskmodel, selection
@@ -44,6 +45,7 @@ CONSIGNMENT_FIELDS = (
 )  # fmt: skip
 TRAIN, SELECT, INSPECT, TEST = "train", "select", "inspect", "test"
 BATCH = 2000
+INSERT_BATCH = 5000
 
 
 def _require(actor: Any, unit: Unit, action: str) -> None:
@@ -138,23 +140,7 @@ def store_declarations(
         result.failure = _("No row could be imported; nothing was changed.")
         return result
     with transaction.atomic():
-        for start in range(0, len(fresh), BATCH):
-            chunk = fresh[start : start + BATCH]
-            created = Consignment.objects.bulk_create(
-                [
-                    Consignment(owner_unit=unit, owner_agency_id=unit.agency_id, **markings, **d.fields)
-                    for d in chunk
-                ]
-            )
-            Inspection.objects.bulk_create(
-                [
-                    Inspection(
-                        consignment=c, outcome=d.outcome, inspected_on=d.declared_on, recorded_by=actor
-                    )
-                    for c, d in zip(created, chunk, strict=True)
-                    if d.outcome
-                ]
-            )
+        _insert(actor, unit, markings, fresh)
         result.imported = len(fresh)
         result.inspections = sum(1 for d in fresh if d.outcome)
         audit_log(
@@ -166,6 +152,49 @@ def store_declarations(
             after=result.as_dict() | {"errors": len(result.problems), "sha256": sha256},
         )
     return result
+
+
+# Written with core.bulk (COPY on PostgreSQL): Django's bulk_create managed 2,000 rows/s, and a
+# port's history runs to hundreds of thousands of declarations.
+INSERTED_MARKINGS = ("tlp", "handling_code", "distribution", "grading_scheme")
+CONSIGNMENT_COLUMNS = (
+    "id", "owner_unit_id", "owner_agency_id", *INSERTED_MARKINGS, "handling_note", "source_reliability",
+    "information_credibility", "created_at", "updated_at", "rule_weight", "lane", "selected_by", "reasons",
+    *CONSIGNMENT_FIELDS,
+)  # fmt: skip
+INSPECTION_COLUMNS = (
+    "consignment_id", "outcome", "inspected_on", "lane", "selected_by", "notes", "recorded_by_id", "recorded_at",
+)  # fmt: skip
+
+
+def _insert(actor: Any, unit: Unit, markings: dict[str, Any], declarations: Sequence[Declaration]) -> None:
+    """Write the declarations as consignments, with an inspection for those that have an outcome
+    (inside the caller's transaction)."""
+    now = timezone.now()
+    markings_row = [markings[name] for name in INSERTED_MARKINGS]
+    shared = [unit.agency_id, *markings_row, "", "", "", now, now, 0, "", "", "[]"]
+    consignment_row = bulk.row_preparer(Consignment, CONSIGNMENT_COLUMNS)
+    inspection_row = bulk.row_preparer(Inspection, INSPECTION_COLUMNS)
+    for start in range(0, len(declarations), INSERT_BATCH):
+        chunk = declarations[start : start + INSERT_BATCH]
+        ids = bulk.reserve_ids(Consignment, len(chunk))
+        bulk.insert_prepared(
+            Consignment,
+            CONSIGNMENT_COLUMNS,
+            [
+                consignment_row([key, unit.pk, *shared, *(d.fields[name] for name in CONSIGNMENT_FIELDS)])
+                for key, d in zip(ids, chunk, strict=True)
+            ],
+        )
+        bulk.insert_prepared(
+            Inspection,
+            INSPECTION_COLUMNS,
+            [
+                inspection_row([key, d.outcome, d.declared_on, "", "", "", actor.pk, now])
+                for key, d in zip(ids, chunk, strict=True)
+                if d.outcome
+            ],
+        )
 
 
 def declaration_of(consignment: Consignment) -> Declaration:
