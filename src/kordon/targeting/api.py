@@ -4,6 +4,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
@@ -202,7 +203,8 @@ def list_consignments(request: HttpRequest, query: Query[ConsignmentQuery]) -> A
         records = records.filter(declared_on=query.day)
     if query.lane:
         records = records.filter(lane=query.lane)
-    records = records.order_by("-declared_on", "-risk", "id")
+    # Not assessed yet (no risk) last, on PostgreSQL as on SQLite.
+    records = records.order_by("-declared_on", F("risk").desc(nulls_last=True), "id")
     start = (query.page - 1) * query.page_size
     return {
         "count": records.count(),
