@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from kordon.access import policy
 from kordon.core.models import Unit
 from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
 from kordon.targeting import features, services
@@ -307,9 +308,13 @@ def create_profile(request: HttpRequest, payload: ProfileIn) -> Any:
 
 @router.post("/profiles/{profile_id}/test", response={200: ProfileOut, 404: Message})
 def test_profile(request: HttpRequest, profile_id: int) -> Any:
-    """Replay the profile over history: how many it would select and their hit rate."""
+    """Replay the profile over history: how many it would select and their hit rate. For the
+    profile's own unit: a partner's shared profile answers 404 here."""
     profile = (
-        RiskProfile.objects.restrict(request.user).select_related("owner_unit").filter(pk=profile_id).first()
+        RiskProfile.objects.restrict(request.user, policy.CHANGE)
+        .select_related("owner_unit")
+        .filter(pk=profile_id)
+        .first()
     )
     if profile is None:
         return Status(404, {"detail": "Not found."})

@@ -335,10 +335,13 @@ def save_profile(
 
 
 def _history_facts(
-    agency_id: int, importers: set[str], before: datetime.date
+    actor: Any, agency_id: int, importers: set[str], before: datetime.date
 ) -> dict[str, tuple[datetime.date, int]]:
+    """Each importer's first declaration and number of declarations before `before`, in the
+    agency's records that `actor` may see."""
     rows = (
-        Consignment.objects.filter(owner_agency_id=agency_id, importer__in=importers, declared_on__lt=before)
+        Consignment.objects.restrict(actor)
+        .filter(owner_agency_id=agency_id, importer__in=importers, declared_on__lt=before)
         .values("importer")
         .annotate(first=Min("declared_on"), count=Count("id"))
     )
@@ -348,7 +351,10 @@ def _history_facts(
 def test_profile(*, actor: Any, profile: RiskProfile, since: datetime.date | None = None) -> dict[str, Any]:
     """Replay the profile over its agency's history that `actor` may see: how many consignments it
     would have selected, how many of those were inspected and what was found, against the hit rate
-    of all inspections. Kept on the profile; a profile must be tested before it is switched on."""
+    of all inspections. Kept on the profile, so only who may change it may test it; a profile must
+    be tested before it is switched on."""
+    if not RiskProfile.objects.restrict(actor, policy.CHANGE).filter(pk=profile.pk).exists():
+        raise PermissionDenied(_("You may not change this profile."))
     rule = profile_of(profile)
     history = profiles.ImporterHistory()
     selected = inspected = hits = 0
@@ -454,7 +460,7 @@ def select_day(
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
     ]
     history = profiles.ImporterHistory(
-        _history_facts(unit.agency_id, {d.fields["importer"] for d in declarations}, day)
+        _history_facts(actor, unit.agency_id, {d.fields["importer"] for d in declarations}, day)
     )
     fired_by_row = []
     candidates = []

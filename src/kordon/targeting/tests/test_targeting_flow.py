@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -292,6 +293,12 @@ def test_a_partner_port_shares_its_profile_under_an_agreement(world: Any) -> Non
     policy.forget_scope(officer)  # what a new request does: scopes are read once per request
     assert list(RiskProfile.objects.restrict(officer)) == [shared]
     assert not RiskProfile.objects.restrict(world.user("kg.blo.dostuk")).exists()
+    # Aktau uses the profile but may not change it, not even its test result.
+    with pytest.raises(PermissionDenied):
+        services.test_profile(actor=officer, profile=shared)
+    refused = Client().post(f"/api/v1/profiles/{shared.pk}/test", headers=bearer("kz.pcu.aktau"))
+    assert refused.status_code == 404
+    assert RiskProfile.objects.get(pk=shared.pk).test_result == shared.test_result
     # Turkmenbashi sees its profile; it does not see Aktau's consignments (they are the agency's own).
     assert not Consignment.objects.restrict(targeter).exists()
     services.select_day(actor=officer, unit=unit, day=today, capacity="5", model=None, rng=random.Random(2))
