@@ -51,10 +51,6 @@ class Condition:
             return any(text.startswith(prefix) for prefix in self.value)
         return any(word in text for word in self.value)  # contains
 
-    def describe(self) -> str:
-        shown = ", ".join(self.value) if isinstance(self.value, list) else str(self.value)
-        return f"{self.field} {self.op} {shown}"
-
 
 def parse_conditions(raw: Any) -> tuple[list[Condition], list[str]]:
     """The conditions a profile's JSON describes, and what is wrong with it (one message each)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import lightgbm
 import numpy as np
+from django.utils.translation import gettext as _
 from sklearn.linear_model import LogisticRegression
 
 from kordon.targeting import evaluation, features
@@ -104,7 +105,7 @@ class TrainedModel:
     def loads(cls, text: str) -> "TrainedModel":
         data = json.loads(text)
         if tuple(data["features"]) != features.FEATURES:
-            raise TrainingError("The model was trained on other features; train it again.")
+            raise TrainingError(_("The model was made by an older Kordon; train it again."))
         calibration = data["calibration"]
         return cls(
             lightgbm.Booster(model_str=data["booster"]), data["vocabulary"], (calibration[0], calibration[1])
@@ -145,8 +146,11 @@ def train(declarations: Sequence[Declaration], seed: int = 0) -> tuple[TrainedMo
     hits = np.array([d.outcome in HITS for d in labelled])
     if len(labelled) < 200 or hits.sum() < 20 or (~hits).sum() < 20:
         raise TrainingError(
-            "A model needs at least 200 inspected declarations with at least 20 hits and 20 clean ones; "
-            f"there are {len(labelled)} with {int(hits.sum())} hits."
+            _(
+                "A model needs at least 200 inspected declarations, at least 20 of them with a finding and 20 "
+                "without; there are %(rows)s, %(hits)s with a finding. Record more inspections, or import past ones."
+            )
+            % {"rows": len(labelled), "hits": int(hits.sum())}
         )
     serious = np.array([d.outcome in SERIOUS for d in labelled])
     columns = features.columns_of(labelled)

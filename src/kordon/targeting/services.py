@@ -293,11 +293,9 @@ def profile_of(row: RiskProfile) -> profiles.Profile:
     )
 
 
-def save_profile(
-    *, actor: Any, unit: Unit, values: dict[str, Any], profile: RiskProfile | None = None
-) -> RiskProfile:
-    """Create or change a profile. A changed profile is switched off until it is tested again."""
-    _require(actor, unit, policy.ADD if profile is None else policy.CHANGE)
+def save_profile(*, actor: Any, unit: Unit, values: dict[str, Any]) -> RiskProfile:
+    """Create a profile, switched off until it is tested against history."""
+    _require(actor, unit, policy.ADD)
     _conditions, problems = profiles.parse_conditions(values.get("conditions"))
     if problems:
         raise ValidationError({"conditions": problems})
@@ -311,26 +309,14 @@ def save_profile(
         distribution=values.pop("distribution", Distribution.AGENCY),
     )
     with transaction.atomic():
-        if profile is None:
-            profile = RiskProfile(owner_unit=unit, owner_agency_id=unit.agency_id, created_by=actor)
-            before = None
-        else:
-            before = {"conditions": profile.conditions, "weight": profile.weight, "lane": profile.lane}
-        for name, value in (markings | values).items():
-            setattr(profile, name, value)
-        profile.active, profile.tested_at, profile.test_result = False, None, {}
+        profile = RiskProfile(
+            owner_unit=unit, owner_agency_id=unit.agency_id, created_by=actor, **markings, **values
+        )
         profile.full_clean(exclude=["owner_unit", "owner_agency", "created_by"])
-        namesake = RiskProfile.objects.filter(owner_agency_id=profile.owner_agency_id, name=profile.name)
-        if namesake.exclude(pk=profile.pk).exists():
+        if RiskProfile.objects.filter(owner_agency_id=unit.agency_id, name=profile.name).exists():
             raise ValidationError({"name": _("Your agency already has a profile of this name.")})
         profile.save()
-        audit_log(
-            actor=actor,
-            action=CREATE if before is None else UPDATE,
-            instance=profile,
-            before=before,
-            after=values,
-        )
+        audit_log(actor=actor, action=CREATE, instance=profile, after=values)
     return profile
 
 
@@ -418,7 +404,6 @@ class Worklist:
     capacity: int
     consignments: int = 0
     lanes: dict[str, int] = field(default_factory=dict)
-    model: RiskModel | None = None
 
 
 def select_day(
@@ -441,7 +426,7 @@ def select_day(
         .filter(owner_unit=unit, declared_on=day, inspection__isnull=True)
         .order_by("id")
     )
-    worklist = Worklist(day, selection.capacity_of(capacity, len(pending)), len(pending), model=model)
+    worklist = Worklist(day, selection.capacity_of(capacity, len(pending)), len(pending))
     if not pending:
         return worklist
     declarations = [declaration_of(c) for c in pending]

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from kordon.targeting import features, riskmodel
 from kordon.targeting.declarations import Declaration
@@ -97,7 +98,8 @@ def simulate(
     weeks = weeks_of([d for d in declarations if d.outcome])
     if len(weeks) <= warmup_weeks:
         raise riskmodel.TrainingError(
-            f"The simulation needs more than {warmup_weeks} weeks of inspected declarations; there are {len(weeks)}."
+            _("The replay needs more than %(warmup)s weeks of inspected declarations; there are %(weeks)s.")
+            % {"warmup": warmup_weeks, "weeks": len(weeks)}
         )
     start = [d for week in weeks[:warmup_weeks] for d in week]
     learnt = {strategy: list(start) for strategy in STRATEGIES}
