@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -18,3 +20,15 @@ class StyledForm(forms.Form):
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
+
+
+def within_upload_limit(upload: Any, command: str) -> Any:
+    """The uploaded file, or a ValidationError when it is over the node's limit, naming the
+    server command that takes a file of any size."""
+    limit = settings.KORDON_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is larger than %(megabytes)s MB. Split it, or use %(command)s on the server.")
+            % {"megabytes": limit // (1024 * 1024), "command": command}
+        )
+    return upload

@@ -3,11 +3,10 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kordon.core.countries import country_codes
-from kordon.core.forms import StyledForm
+from kordon.core.forms import StyledForm, within_upload_limit
 from kordon.entities.importing import person_described
 from kordon.entities.matching import Person
 
@@ -52,11 +51,4 @@ class ScreeningFileForm(StyledForm):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.KORDON_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(megabytes)s MB. Split it, or screen it with the `kordon screen` "
-                  "command on the server.") % {"megabytes": limit // (1024 * 1024)}
-            )  # fmt: skip
-        return upload
+        return within_upload_limit(self.cleaned_data["file"], "`kordon screen`")

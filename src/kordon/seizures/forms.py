@@ -4,7 +4,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +13,7 @@ from kordon.access import policy
 from kordon.access.forms import MarkingsForm
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.core.countries import normalise
-from kordon.core.forms import DATE_INPUT, StyledForm
+from kordon.core.forms import DATE_INPUT, StyledForm, within_upload_limit
 from kordon.core.models import Agency, Country, Unit
 from kordon.core.selectors import places, region_countries, units
 from kordon.seizures.models import (
@@ -335,11 +334,4 @@ class ImportForm(StyledForm):
             unit.empty_label = None  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.KORDON_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is larger than %(megabytes)s MB. Split it, or import it with the `kordon import seizures` "
-                  "command on the server.") % {"megabytes": limit // (1024 * 1024)}
-            )  # fmt: skip
-        return upload
+        return within_upload_limit(self.cleaned_data["file"], "`kordon import seizures`")

@@ -35,6 +35,8 @@ COLUMNS = (
     "tax_type", "origin_indicator", "tax_rate", "net_mass", "declared_value", "outcome",
 )  # fmt: skip
 REQUIRED = ("declaration_id", "declared_on", "office", "hs_code")
+# The columns that are Consignment fields (the outcome is an Inspection's).
+CONSIGNMENT_FIELDS = tuple(column for column in COLUMNS if column != "outcome")
 
 # Header → column, for the mappings Kordon knows. Headers are compared after core.countries.normalise.
 KCS_MAPPING = {

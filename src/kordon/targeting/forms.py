@@ -1,12 +1,11 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kordon.access.markings import Distribution, Tlp
-from kordon.core.forms import DATE_INPUT, StyledForm
+from kordon.core.forms import DATE_INPUT, StyledForm, within_upload_limit
 from kordon.core.models import Unit
 from kordon.targeting.models import Lane, Outcome
 from kordon.targeting.profiles import parse_conditions
@@ -120,16 +119,7 @@ class DeclarationFileForm(UnitForm):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.KORDON_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _(
-                    "The file is larger than %(megabytes)s MB. Split it, or import it with `kordon targeting import` on the server."
-                )
-                % {"megabytes": limit // (1024 * 1024)}
-            )
-        return upload
+        return within_upload_limit(self.cleaned_data["file"], "`kordon targeting import`")
 
 
 class RetrainForm(UnitForm):

@@ -24,7 +24,7 @@ from kordon.core import bulk
 from kordon.core.models import Unit
 from kordon.core.tabular import Problem, file_sha256
 from kordon.targeting import features, profiles, riskmodel, selection
-from kordon.targeting.declarations import Declaration, read_declarations
+from kordon.targeting.declarations import CONSIGNMENT_FIELDS, Declaration, read_declarations
 from kordon.targeting.models import (
     HITS,
     Consignment,
@@ -37,12 +37,6 @@ from kordon.targeting.models import (
     TrainingRequest,
 )
 
-CONSIGNMENT_FIELDS = (
-    "declaration_id", "declared_on", "office", "container_number", "bill_of_lading", "declarant",
-    "importer", "shipper", "courier", "hs_code", "description", "origin_country", "departure_country",
-    "route_ports", "transport_mode", "process_type", "import_type", "import_use", "payment_type",
-    "tax_type", "origin_indicator", "tax_rate", "net_mass", "declared_value",
-)  # fmt: skip
 TRAIN, SELECT, INSPECT, TEST = "train", "select", "inspect", "test"
 BATCH = 2000
 INSERT_BATCH = 5000
