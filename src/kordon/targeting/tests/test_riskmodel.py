@@ -5,6 +5,7 @@ import datetime
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from kordon.targeting import evaluation, features, riskmodel
 from kordon.targeting.demo import generated
@@ -53,12 +54,8 @@ def test_a_stored_model_scores_and_explains_like_the_trained_one() -> None:
 
 def test_too_little_history_is_refused_with_advice() -> None:
     declarations = list(generated(seed=3, days=3, per_day=20))
-    try:
+    with pytest.raises(riskmodel.TrainingError, match="at least 200 inspected declarations"):
         riskmodel.train(declarations)
-    except riskmodel.TrainingError as error:
-        assert "at least 200" in str(error)
-    else:
-        raise AssertionError("trained on 60 declarations")
 
 
 def test_precision_takes_exactly_the_top_share() -> None:
