@@ -36,7 +36,7 @@ PARAMETERS = {
 }
 # 80 rounds: 300 at a rate of 0.05 ranked the whole hold-out better (P@10 % 0.913 against 0.842) by
 # learning its repeated values by heart, but the unseen slice worse (AUC 0.596 against 0.620), and
-# scored 76,000 declarations/s against 387,000 (docs/benchmarks.md).
+# scored 68,000 declarations/s against 384,000 (bench/targeting_models.py, docs/benchmarks.md).
 ROUNDS = 80
 # A column with more values than this in training (HS codes, headings) goes to the trees as its code
 # rather than as a category: LightGBM's category splits over thousands of HS codes learnt the
