@@ -27,6 +27,14 @@ AGREEMENTS = (
         "Protocol on the exchange of operational information between the BLOs Nizhny Panj and Shir Khan Bandar",
     ),
     (
+        "MOU KG Penitentiary Service – KG DCS: drug-related prison incidents",
+        ["KG-PRISON", "KG-DCS"],
+        [RecordKind.PRISON_INCIDENTS],
+        Tlp.AMBER,
+        AgreementScope.RECORDS,
+        'Joint order on cooperation against drug trafficking in penitentiary institutions (operation "Perebros"), 2012',
+    ),
+    (
         "Central Asian drug-control agencies: statistics",
         ["KG-DCS", "KZ-MVD", "TJ-DCA", "TM-DRUG", "UZ-NIAC"],
         [RecordKind.SEIZURES],

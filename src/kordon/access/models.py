@@ -177,6 +177,12 @@ class MarkedRecord(models.Model):
         are never addressed to anybody."""
         return None
 
+    @classmethod
+    def partner_filter(cls) -> models.Q | None:
+        """A further condition on the records of this kind that an agreement releases to
+        partners (prison incidents: drug-related ones only), or None."""
+        return None
+
 
 AUDIT_ACTION_LABELS = {
     "create": pgettext_lazy("audit action", "created"),

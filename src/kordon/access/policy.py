@@ -165,9 +165,10 @@ def forget_scope(user: Any) -> None:
         delattr(user, SCOPE_CACHE_ATTRIBUTE)
 
 
-def _partner_rule(ceilings: dict[int, int]) -> Q | None:
-    """Records of partner agencies released to partners, within each partner's TLP ceiling.
-    RED never flows under an agreement: it goes to named recipients only."""
+def _partner_rule(ceilings: dict[int, int], model: Any) -> Q | None:
+    """Records of partner agencies released to partners, within each partner's TLP ceiling and
+    the kind's own limit (model.partner_filter). RED never flows under an agreement: it goes to
+    named recipients only."""
     by_ceiling: dict[int, list[int]] = {}
     for partner, ceiling in ceilings.items():
         by_ceiling.setdefault(min(ceiling, Tlp.AMBER_STRICT), []).append(partner)
@@ -177,7 +178,8 @@ def _partner_rule(ceilings: dict[int, int]) -> Q | None:
             owner_agency_id__in=sorted(partners), tlp__lte=ceiling, distribution__in=PARTNER_DISTRIBUTIONS
         )
         rule = part if rule is None else rule | part
-    return rule
+    limit = model.partner_filter() if model is not None else None
+    return rule & limit if rule is not None and limit is not None else rule
 
 
 def _addressed_rule(model: Any, units: list[int], agencies: list[int], ceilings: dict[int, int]) -> Q | None:
@@ -226,7 +228,7 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     kind = getattr(model, "record_kind", "")
     rule = Q(owner_unit_id__in=units) | Q(owner_agency_id__in=agencies, distribution__gte=Distribution.AGENCY)
     ceilings = scope.partner_ceilings(agencies, kind, statistics=False) if kind else {}
-    partners = _partner_rule(ceilings)
+    partners = _partner_rule(ceilings, model)
     if partners is not None:
         rule |= partners
     if scope.groups:
@@ -317,7 +319,7 @@ def statistics_filter(user: Any, model: Any) -> Q | Everything | None:
     if isinstance(rule, Everything) or scope is None or not model.record_kind:
         return rule
     ceilings = scope.partner_ceilings(scope.agencies_for(VIEW), model.record_kind, statistics=True)
-    counted = _partner_rule(ceilings)
+    counted = _partner_rule(ceilings, model)
     if counted is None:
         return rule
     return counted if rule is None else rule | counted

@@ -11,6 +11,7 @@ from kordon.analytics.api import router as analytics_router
 from kordon.core.api import router as reference_router
 from kordon.entities.api import router as screening_router
 from kordon.exchange.api import router as exchange_router
+from kordon.prisons.api import router as prisons_router
 from kordon.seizures.api import router as seizures_router
 from kordon.targeting.api import router as targeting_router
 
@@ -33,6 +34,7 @@ api.add_router("/", exchange_router)
 api.add_router("/", analytics_router)
 api.add_router("/", screening_router)
 api.add_router("/", targeting_router)
+api.add_router("/", prisons_router)
 
 
 def _public(patterns: list[Any]) -> list[Any]:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kordon.exchange",
     "kordon.analytics",
     "kordon.targeting",
+    "kordon.prisons",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("exchange/", include("kordon.exchange.urls")),
     path("entities/", include("kordon.entities.urls")),
     path("targeting/", include("kordon.targeting.urls")),
+    path("prisons/", include("kordon.prisons.urls")),
     path("analytics/", include("kordon.analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),

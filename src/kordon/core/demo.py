@@ -191,6 +191,14 @@ UNITS = (
         "Управление режима и безопасности, центральный аппарат",
     ),
     DemoUnit(
+        "kg-prison-ik47",
+        "KG-PRISON",
+        "prison",
+        None,
+        "Correctional colony No. 47",
+        "Исправительная колония № 47",
+    ),
+    DemoUnit(
         "uz-customs-blo-dustlik",
         "UZ-CUSTOMS",
         "blo",
@@ -360,10 +368,26 @@ ACCOUNTS = (
     DemoAccount(
         "kg.prison.auditor",
         "kg-prison-hq",
-        Role.AUDITOR,
+        Role.OFFICER,
         "Бакыт",
         "Осмонов",
-        "auditor, Kyrgyz prison service",
+        "prison security auditor, Kyrgyz prison service headquarters (audits facilities, registers incidents)",
+    ),
+    DemoAccount(
+        "kg.prison.head",
+        "kg-prison-hq",
+        Role.SUPERVISOR,
+        "Эркин",
+        "Сыдыков",
+        "head of the security department, Kyrgyz prison service (reviews audits)",
+    ),
+    DemoAccount(
+        "kg.ik47",
+        "kg-prison-ik47",
+        Role.OFFICER,
+        "Улан",
+        "Жумалиев",
+        "deputy head for security, colony No. 47 (answers the auditors' recommendations)",
     ),
 )
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kordon.access import policy
 from kordon.core.models import Country, Membership, Place, Unit
 
 # Countries offered first in pickers: the region and the neighbours its routes pass through.
@@ -26,3 +27,9 @@ def places() -> QuerySet[Place]:
 
 def units() -> QuerySet[Unit]:
     return Unit.objects.select_related("agency").order_by("agency__country_id", "code")
+
+
+def units_where(user: Any, action: str) -> QuerySet[Unit]:
+    """The units in which `user` may `action` records: what forms offer as the owner unit."""
+    allowed = policy.units_for_action(user, action)
+    return units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)

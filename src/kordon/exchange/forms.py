@@ -10,14 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from kordon.access import policy
 from kordon.access.forms import MarkingsForm
 from kordon.core.forms import DATE_INPUT, StyledForm
-from kordon.core.selectors import units
+from kordon.core.selectors import units, units_where
 from kordon.exchange.models import AlertState, AlertSubject, Priority
 from kordon.exchange.services import AlertData, Markings, RequestData
 
 
 def _sender_units(user: Any) -> Any:
-    allowed = policy.units_for_action(user, policy.ADD)
-    return units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
+    return units_where(user, policy.ADD)
 
 
 def unit_with_agency(unit: Any) -> str:

@@ -15,7 +15,7 @@ from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.core.countries import normalise
 from kordon.core.forms import DATE_INPUT, StyledForm, within_upload_limit
 from kordon.core.models import Agency, Country, Unit
-from kordon.core.selectors import places, region_countries, units
+from kordon.core.selectors import places, region_countries, units, units_where
 from kordon.seizures.models import (
     Concealment,
     DetectionMethod,
@@ -217,8 +217,7 @@ class SeizureForm(MarkingsForm):
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = policy.units_for_action(user, policy.ADD)
-        unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
+        unit_choices = units_where(user, policy.ADD)
         owner = self.fields["owner_unit"]
         owner.queryset = unit_choices  # type: ignore[attr-defined]
         # Most officers belong to one unit: choose it for them.
@@ -324,8 +323,7 @@ class ImportForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = policy.units_for_action(user, policy.ADD)
-        unit_choices = units() if isinstance(allowed, policy.Everything) else units().filter(pk__in=allowed)
+        unit_choices = units_where(user, policy.ADD)
         unit = self.fields["unit"]
         unit.queryset = unit_choices  # type: ignore[attr-defined]
         first = unit_choices.first()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kordon.access import policy
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Unit
+from kordon.core.selectors import units_where
 from kordon.targeting import features, services
 from kordon.targeting.forms import (
     DeclarationFileForm,
@@ -33,9 +34,7 @@ LANE_ORDER = {Lane.RED: 0, Lane.YELLOW: 1, Lane.GREEN: 2, "": 3}
 
 def _units(user: Any) -> list[Unit]:
     """The units in which `user` may run the selection."""
-    allowed = policy.units_for_action(user, policy.CHANGE)
-    units = Unit.objects.select_related("agency").order_by("code")
-    return list(units if isinstance(allowed, policy.Everything) else units.filter(pk__in=allowed))
+    return list(units_where(user, policy.CHANGE))
 
 
 @require_GET

@@ -19,7 +19,9 @@ PERSONAS = {
     "kz.pcu.aktau": ("kz-customs-pcu-aktau", "officer"),
     "kg.analyst": ("kg-dcs-analysis", "analyst"),
     "tj.analyst": ("tj-dca-analysis", "analyst"),
-    "kg.prison.auditor": ("kg-prison-hq", "auditor"),
+    "kg.prison.auditor": ("kg-prison-hq", "officer"),
+    "kg.prison.head": ("kg-prison-hq", "supervisor"),
+    "kg.ik47": ("kg-prison-ik47", "officer"),
 }
 
 

@@ -262,5 +262,5 @@ def test_only_members_who_may_record_can_import_for_a_unit(world: Any, tmp_path:
     with pytest.raises(PermissionDenied):
         run(world, path, user="kg.analyst", unit="kg-dcs-blo-dostuk")
     with pytest.raises(PermissionDenied):
-        run(world, path, user="kg.prison.auditor", unit="kg-prison-hq")
+        run(world, path, user="kg.blo.dostuk", unit="kg-prison-hq")
     assert not SeizureImport.objects.filter(file_name="p.csv").exists()
