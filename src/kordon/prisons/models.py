@@ -117,7 +117,7 @@ class Framework(MarkedRecord):
     title = models.CharField(_("title"), max_length=200)
     version = models.PositiveIntegerField(_("version"))
     form_version = models.CharField(_("version in the file"), max_length=50, blank=True)
-    # {"physical": {"en": "...", "ru": "..."}, ...}: the groups' labels and hints in the file.
+    # {"physical": {"labels": {"en": …, "ru": …}, "hints": {…}}, …}: the groups' texts in the file.
     sections = models.JSONField(_("sections"), default=dict)
     source = models.BinaryField(_("XLSForm file"))
     source_name = models.CharField(_("file name"), max_length=200)

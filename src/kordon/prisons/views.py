@@ -418,13 +418,21 @@ def audit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
 def evidence_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     evidence = _get(EvidenceFile.objects.filter(audit__in=Audit.objects.restrict(request.user)), pk)
     selectors.opened(request.user, evidence.audit, evidence=evidence.name)
-    response = HttpResponse(bytes(evidence.content), content_type=evidence.content_type)
-    response["Content-Disposition"] = f'inline; filename="{evidence.name}"'
+    # The type comes from the tablet: only pictures and PDFs are shown in the browser, anything
+    # else is downloaded, so an uploaded page can never run as Kordon's own.
+    shown = evidence.content_type in SHOWN_EVIDENCE
+    response = HttpResponse(
+        bytes(evidence.content), content_type=evidence.content_type if shown else "application/octet-stream"
+    )
+    disposition = "inline" if shown else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="evidence-{evidence.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
 SERVICE_WORKER_CACHE = "kordon-checklists-v1"
+SHOWN_EVIDENCE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
 @require_GET

@@ -206,7 +206,7 @@ def test_the_command_imports_reports_problems_and_exports(world: Any, tmp_path: 
         "kg.prison.auditor",
         stdout=io.StringIO(),
     )
-    survey = [row for row in load_workbook(exported)["survey"].iter_rows(values_only=True)]
+    survey = list(load_workbook(exported)["survey"].iter_rows(values_only=True))
     assert [row[1] for row in survey if row[0] == "select_one compliance"] == ["wall", "staff"]
     assert AuditEntry.objects.filter(action="export", object_type="prisons.framework").count() == 1
     with pytest.raises(CommandError, match="no file"):

@@ -73,7 +73,8 @@
   async function send() {
     if (!editable || sending || !navigator.onLine) { render(); return; }
     const answers = pending();
-    const evidence = state.evidence.slice();
+    // One photo per request: a batch kept for days offline would not fit in one.
+    const evidence = state.evidence.slice(0, 1);
     if (answers.length === 0 && evidence.length === 0) { render(); return; }
     sending = true;
     show(text("Sending"), "secondary");
@@ -103,9 +104,13 @@
       save();
     } catch (error) {
       // No network after all: everything stays on the tablet for the next try.
+      sending = false;
+      render();
+      return;
     }
     sending = false;
     render();
+    if (pending().length || state.evidence.length) send();
   }
 
   function newKey() {

@@ -29,8 +29,8 @@ self.addEventListener("fetch", (event) => {
         caches.open(CACHE).then((cache) => cache.put(request, copy));
       }
       return response;
-    }).catch(() => caches.match(request).then((kept) => kept || Response.error())));
+    }).catch(() => caches.match(request, { ignoreVary: true }).then((kept) => kept || Response.error())));
   } else if (url.pathname.startsWith(STATIC)) {
-    event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
+    event.respondWith(caches.match(request, { ignoreVary: true }).then((kept) => kept || fetch(request)));
   }
 });
