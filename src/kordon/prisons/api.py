@@ -587,6 +587,7 @@ class OperationIn(Schema):
     starts_on: datetime.date
     ends_on: datetime.date
     agencies: list[Code] = Field(default_factory=list, max_length=50, description="Agency codes")
+    units: list[Code] = Field(default_factory=list, max_length=100, description="Unit codes")
     facility_ids: list[int] = Field(default_factory=list, max_length=100)
     officers: Count = 0
     dogs: Count = 0
@@ -611,6 +612,7 @@ class OperationOut(Schema):
     starts_on: datetime.date
     ends_on: datetime.date
     agencies: list[str]
+    units: list[str]
     officers: int
     dogs: int
     vehicles: int
@@ -627,6 +629,7 @@ def _operation_out(operation: Any) -> dict[str, Any]:
         "drug_crimes_detected": operation.drug_crimes_detected,
         "drugs_seized_kg": operation.drugs_seized_kg,
         "agencies": [agency.code for agency in operation.agencies.all()],
+        "units": [unit.code for unit in operation.units.all()],
         "seizure_ids": sorted(operation.seizures.values_list("pk", flat=True)),
     }
 
@@ -645,12 +648,18 @@ def create_operation(request: HttpRequest, payload: OperationIn) -> Any:
     unknown = [code for code in payload.agencies if code not in agencies]
     if unknown:
         return validation_response({"agencies": [f"Unknown agency code {code!r}." for code in unknown]})
-    values = payload.dict(exclude={"owner_unit", "agencies"})
+    units = dict(Unit.objects.filter(code__in=payload.units).values_list("code", "pk"))
+    unknown = [code for code in payload.units if code not in units]
+    if unknown:
+        return validation_response({"units": [f"Unknown unit code {code!r}." for code in unknown]})
+    values = payload.dict(exclude={"owner_unit", "agencies", "units"})
     try:
         operation = services.operation_create(
             actor=request.user,
             unit=unit,
-            data=services.OperationData(**values, agency_ids=list(agencies.values())),
+            data=services.OperationData(
+                **values, agency_ids=list(agencies.values()), unit_ids=list(units.values())
+            ),
         )
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})

@@ -11,7 +11,7 @@ from kordon.access import policy
 from kordon.access.markings import Distribution, Tlp
 from kordon.core.forms import DATE_INPUT, StyledForm, within_upload_limit
 from kordon.core.models import Agency
-from kordon.core.selectors import units_where
+from kordon.core.selectors import units, units_where
 from kordon.prisons.models import (
     ContrabandKind,
     Detection,
@@ -146,9 +146,33 @@ class ContrabandForm(StyledForm):
     unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.G)
     route = forms.ChoiceField(label=_("How it got in"), choices=Route.choices, initial=Route.UNKNOWN)
     found_where = forms.CharField(label=_("Where found"), max_length=200, required=False)
+    seizure_reference = forms.CharField(
+        label=_("or link the seizure already recorded (its reference)"), max_length=60, required=False
+    )
     record_seizure = forms.BooleanField(
         label=_("Record the drugs in the seizure registry"), required=False, initial=True
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_seizure_reference(self) -> int | None:
+        """The id of the seizure named by its reference, among those the user may see."""
+        reference = self.cleaned_data["seizure_reference"].strip()
+        if not reference:
+            return None
+        found = (
+            Seizure.objects.restrict(self.user)
+            .filter(reference=reference)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(
+                _("No seizure you may see has the reference: %(references)s.") % {"references": reference}
+            )
+        return int(found)
 
 
 class PersonForm(StyledForm):
@@ -169,6 +193,7 @@ class OperationForm(UnitForm):
     agencies = forms.ModelMultipleChoiceField(
         label=_("Participating agencies"), queryset=Agency.objects.order_by("country_id", "name")
     )
+    units = forms.ModelMultipleChoiceField(label=_("Participating units"), queryset=units(), required=False)
     facilities = forms.ModelMultipleChoiceField(
         label=_("Facilities"), queryset=Agency.objects.none(), required=False
     )

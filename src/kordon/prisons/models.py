@@ -546,6 +546,9 @@ class JointOperation(MarkedRecord):
     agencies = models.ManyToManyField(
         "core.Agency", related_name="+", verbose_name=_("participating agencies")
     )
+    units = models.ManyToManyField(
+        "core.Unit", blank=True, related_name="+", verbose_name=_("participating units")
+    )
     facilities = models.ManyToManyField(
         Facility, blank=True, related_name="operations", verbose_name=_("facilities")
     )

@@ -611,7 +611,7 @@ def _contraband(
     markings: dict[str, Any],
 ) -> Contraband:
     seizure = None
-    if item.seizure_id:
+    if item.seizure_id is not None:
         seizure = Seizure.objects.restrict(actor).filter(pk=item.seizure_id).first()
         if seizure is None:
             raise ValidationError(
@@ -659,6 +659,7 @@ class OperationData:
     ends_on: datetime.date
     agency_ids: list[int]
     description: str = ""
+    unit_ids: list[int] = field(default_factory=list)
     facility_ids: list[int] = field(default_factory=list)
     officers: int = 0
     dogs: int = 0
@@ -711,7 +712,9 @@ def operation_create(*, actor: Any, unit: Unit, data: OperationData) -> JointOpe
             drugs_seized_kg=data.drugs_seized_kg,
             **markings,
         )
-        operation.agencies.set(sorted({unit.agency_id, *data.agency_ids}))
+        units = list(Unit.objects.filter(pk__in={unit.pk, *data.unit_ids}))
+        operation.agencies.set(sorted({unit.agency_id, *data.agency_ids, *(u.agency_id for u in units)}))
+        operation.units.set(units)
         for name, records in found.items():
             getattr(operation, name).set(records)
         audit_log(

@@ -236,6 +236,7 @@ def _audit_context(request: AuthenticatedRequest, audit: Audit, **forms: Any) ->
         "gaps": gaps,
         "recommendations": recommendations,
         "missing": services.missing_answers(audit) if audit.is_open else [],
+        "evidence": audit.evidence.select_related("item").defer("content").order_by("added_at"),
         "may_change": may_change,
         "may_review": Audit.objects.restrict(request.user, policy.VALIDATE).filter(pk=audit.pk).exists(),
         "recommendation_form": forms.get("recommendation_form")
@@ -455,12 +456,12 @@ def incidents_view(request: AuthenticatedRequest) -> HttpResponseBase:
     form = IncidentForm(
         user=user, initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
     )
-    contraband = ContrabandFormSet(prefix="contraband")
+    contraband = ContrabandFormSet(prefix="contraband", form_kwargs={"user": user})
     persons = PersonFormSet(prefix="persons")
     status = 200
     if request.method == "POST":
         form = IncidentForm(request.POST, user=user)
-        contraband = ContrabandFormSet(request.POST, prefix="contraband")
+        contraband = ContrabandFormSet(request.POST, prefix="contraband", form_kwargs={"user": user})
         persons = PersonFormSet(request.POST, prefix="persons")
         if form.is_valid() and contraband.is_valid() and persons.is_valid():
             incident = _create_incident(request, form, contraband, persons)
@@ -534,7 +535,8 @@ def _create_incident(
                         substance_id=c["substance"].pk if c.get("substance") else None,
                         route=c["route"],
                         found_where=c.get("found_where", ""),
-                        record_seizure=c.get("record_seizure", False),
+                        record_seizure=c.get("record_seizure", False) and not c.get("seizure_reference"),
+                        seizure_id=c.get("seizure_reference"),
                     )
                     for c in contraband.cleaned_data
                     if c
@@ -585,6 +587,7 @@ def operations_view(request: AuthenticatedRequest) -> HttpResponseBase:
                         starts_on=data["starts_on"],
                         ends_on=data["ends_on"],
                         agency_ids=[agency.pk for agency in data["agencies"]],
+                        unit_ids=[unit.pk for unit in data["units"]],
                         facility_ids=[facility.pk for facility in data["facilities"]],
                         officers=data["officers"],
                         dogs=data["dogs"],

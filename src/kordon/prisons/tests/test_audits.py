@@ -219,6 +219,11 @@ def test_the_pages_and_the_report_in_russian_and_english(world: Any, audit: Audi
         content_type="application/json",
     )
     assert EvidenceFile.objects.filter(audit=audit).count() == 1
+    photo = EvidenceFile.objects.get(audit=audit)
+    shown = client.get(f"/prisons/evidence/{photo.pk}")
+    assert shown["Content-Type"] == "image/jpeg" and shown["Content-Security-Policy"] == "sandbox"
+    EvidenceFile.objects.filter(pk=photo.pk).update(content_type="text/html")
+    assert client.get(f"/prisons/evidence/{photo.pk}")["Content-Type"] == "application/octet-stream"
     assert (
         client.post(
             f"/prisons/audits/{audit.pk}/answers", data="{", content_type="application/json"
@@ -398,3 +403,49 @@ def test_the_evaluation_compares_two_periods_and_exports_them(world: Any) -> Non
     assert Facility.objects.count() == 7 and Audit.objects.filter(status="reviewed").count() == 8
     assert Incident.objects.order_by("occurred_at").first().occurred_at.year == 2009
     assert Incident.objects.filter(kind="escape").count() == 4
+
+
+def test_the_incident_form_links_a_recorded_seizure_or_says_it_is_unknown(
+    world: Any, make_seizure: Any
+) -> None:
+    auditor, unit = world.user("kg.prison.auditor"), world.unit(HQ)
+    facility = services.facility_save(
+        actor=auditor,
+        unit=unit,
+        data=services.FacilityData("IK-1", "ИК-1", "first_offenders", "medium", 1200, 1034, DAY),
+    )
+    seizure = make_seizure("kg-prison-hq", reference="ГСИН-2013-7")
+    client = world.client("kg.prison.auditor")
+    heroin = Substance.objects.get(name="Heroin")
+    form = {
+        "unit": unit.pk,
+        "facility": facility.pk,
+        "reference": "ИНЦ-2013-950",
+        "kind": "contraband_found",
+        "occurred_at": "2013-07-02T11:30",
+        "severity": "2",
+        "detected_through": "interagency",
+        "description": "Найден свёрток в комнате свиданий.",
+        "tlp": "2",
+        "distribution": "2",
+        "contraband-TOTAL_FORMS": "1",
+        "contraband-INITIAL_FORMS": "0",
+        "contraband-0-kind": "drugs",
+        "contraband-0-substance": heroin.pk,
+        "contraband-0-quantity": "35",
+        "contraband-0-unit": "g",
+        "contraband-0-route": "visitor",
+        "contraband-0-seizure_reference": "NO-SUCH-1",
+        "persons-TOTAL_FORMS": "0",
+        "persons-INITIAL_FORMS": "0",
+    }
+    refused = client.post("/prisons/incidents/", form)
+    assert refused.status_code == 400 and "NO-SUCH-1" in refused.content.decode()
+    assert not Incident.objects.exists()
+    created = client.post("/prisons/incidents/", form | {"contraband-0-seizure_reference": "ГСИН-2013-7"})
+    assert created.status_code == 302
+    incident = Incident.objects.get(reference="ИНЦ-2013-950")
+    assert incident.drug_related and incident.contraband.get().seizure_id == seizure.pk
+    assert Seizure.objects.count() == 1  # linked, not recorded twice
+    detail = client.get(created["Location"]).content.decode()
+    assert "ГСИН-2013-7" in detail

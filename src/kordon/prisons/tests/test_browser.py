@@ -37,12 +37,24 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
         facility = services.facility_save(
             actor=auditor,
             unit=unit,
-            data=services.FacilityData("IK-47", "Исправительная колония № 47", "repeat_offenders", "high", 1100, 1240, __import__("datetime").date(2013, 10, 1)),
+            data=services.FacilityData(
+                "IK-47",
+                "Исправительная колония № 47",
+                "repeat_offenders",
+                "high",
+                1100,
+                1240,
+                __import__("datetime").date(2013, 10, 1),
+            ),
         )
-        audit = services.audit_plan(actor=auditor, unit=unit, facility=facility, planned_on=facility.population_on)
+        audit = services.audit_plan(
+            actor=auditor, unit=unit, facility=facility, planned_on=facility.population_on
+        )
     base = live_server.url
     context = browser.new_context(viewport={"width": 1024, "height": 1366}, locale="ru-RU", is_mobile=False)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+    )
     page = context.new_page()
     page.goto(f"{base}/login/")
     page.fill("#id_username", "kg.prison.auditor")
@@ -73,7 +85,10 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
     page.click("label[for=p_cel_02-partial]")
     page.fill("input[name=p_cel_02_m2]", "250")  # outside the constraint: the server will say so
     page.locator("input[name=p_cel_02_m2]").blur()
-    page.set_input_files("input[data-photo-for=p_per_02]", files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": PIXEL}])
+    page.set_input_files(
+        "input[data-photo-for=p_per_02]",
+        files=[{"name": "light.jpg", "mimeType": "image/jpeg", "buffer": PIXEL}],
+    )
     expect(page.locator("#sync-status")).to_have_class(re.compile("alert-warning"))
     expect(page.locator("#sync-status")).to_contain_text("планшете")
     screenshot(page, "prisons-checklist-offline")
@@ -83,14 +98,19 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
     expect(page.locator("#sync-status")).to_have_class(re.compile("alert-success"), timeout=15000)
     answers = dict(Answer.objects.filter(audit=audit).values_list("item__name", "value"))
     assert answers == {"p_per_01": "yes", "p_per_02": "no", "p_cel_02": "partial"}
-    assert Answer.objects.get(audit=audit, item__name="p_per_02").finding == "Освещение не работает на южном участке."
+    assert (
+        Answer.objects.get(audit=audit, item__name="p_per_02").finding
+        == "Освещение не работает на южном участке."
+    )
     assert EvidenceFile.objects.get(audit=audit).item.name == "p_per_02"
     expect(page.locator("#item-p_cel_02_m2 .item-problem")).not_to_be_empty()
     assert Audit.objects.get(pk=audit.pk).status == "in_progress"
     context.close()
 
 
-def test_headquarters_compares_facilities_and_follows_up(page: Any, live_server: Any, transactional_world: Any) -> None:
+def test_headquarters_compares_facilities_and_follows_up(
+    page: Any, live_server: Any, transactional_world: Any
+) -> None:
     with action_context(client_address="test"):
         build_sharing()
         build_prisons()
