@@ -48,7 +48,8 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     context.close()
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Keep docs/screenshots true: every run of the browser tests writes them anew."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Keep docs/screenshots true: every run of the browser tests writes them anew. A long page
+    (a checklist) is shown as the screen shows it: `full_page=False`."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -111,7 +111,7 @@ def create_facility(request: HttpRequest, payload: FacilityIn) -> Any:
 # ---- frameworks ------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class FrameworkItemOut(Schema):
     name: str
     code: str
     kind: str
@@ -134,7 +134,7 @@ class FrameworkOut(Schema):
     version: int
     source_name: str
     created_at: datetime.datetime
-    items: list[ItemOut]
+    items: list[FrameworkItemOut]
 
 
 class ProblemOut(Schema):
@@ -155,7 +155,8 @@ def _framework_out(framework: Framework) -> dict[str, Any]:
             for name in ("id", "form_id", "title", "version", "source_name", "created_at")
         },
         "items": [
-            {name: getattr(item, name) for name in ItemOut.model_fields} for item in framework.items.all()
+            {name: getattr(item, name) for name in FrameworkItemOut.model_fields}
+            for item in framework.items.all()
         ],
     }
 
@@ -200,7 +201,7 @@ class AuditIn(Schema):
     planned_on: datetime.date
 
 
-class AnswerOut(Schema):
+class AuditAnswerOut(Schema):
     item: str
     value: str
     finding: str
@@ -226,7 +227,7 @@ class AuditOut(Schema):
 
 
 class AuditDetail(AuditOut):
-    answers: list[AnswerOut]
+    answers: list[AuditAnswerOut]
     gaps: list[GapOut]
 
 
@@ -286,7 +287,7 @@ def get_audit(request: HttpRequest, audit_id: int) -> Any:
     }
 
 
-class AnswerIn(Schema):
+class AuditAnswerIn(Schema):
     item: Name
     value: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = Field(
         description=f"For a standard one of {', '.join(Compliance.values)}; for a measurement its number or date"
@@ -294,17 +295,17 @@ class AnswerIn(Schema):
     finding: Text = ""
 
 
-class AnswersIn(Schema):
-    answers: list[AnswerIn] = Field(min_length=1, max_length=500)
+class AuditAnswersIn(Schema):
+    answers: list[AuditAnswerIn] = Field(min_length=1, max_length=500)
 
 
-class AnswersOut(Schema):
+class AuditAnswersOut(Schema):
     saved: list[str]
     problems: dict[str, str]
 
 
-@router.put("/audits/{audit_id}/answers", response={200: AnswersOut, 404: Message, 409: Message})
-def save_answers(request: HttpRequest, audit_id: int, payload: AnswersIn) -> Any:
+@router.put("/audits/{audit_id}/answers", response={200: AuditAnswersOut, 404: Message, 409: Message})
+def save_answers(request: HttpRequest, audit_id: int, payload: AuditAnswersIn) -> Any:
     """Answers to an open audit; each is checked on its own (its type, its constraint) and the
     good ones are kept."""
     try:

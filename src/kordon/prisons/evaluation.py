@@ -65,9 +65,10 @@ class Comparison:
         ]
 
 
-def default_periods(today: datetime.date) -> dict[str, str]:
-    """The first nine months of last year and of the year before (or the year so far)."""
-    year = today.year - 1
+def default_periods(latest: datetime.date) -> dict[str, str]:
+    """The first nine months of the year of `latest` (the newest incident the user sees) and of
+    the year before: the comparison the service's reports make."""
+    year = latest.year
     return {
         "first_from": f"{year - 1}-01-01",
         "first_to": f"{year - 1}-09-30",

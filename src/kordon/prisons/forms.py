@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
 from kordon.access.markings import Distribution, Tlp
@@ -143,7 +144,9 @@ class ContrabandForm(StyledForm):
     quantity = forms.DecimalField(
         label=_("Quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
     )
-    unit = forms.ChoiceField(label=_("Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.G)
+    unit = forms.ChoiceField(
+        label=pgettext_lazy("unit of measure", "Unit"), choices=UnitOfMeasure.choices, initial=UnitOfMeasure.G
+    )
     route = forms.ChoiceField(label=_("How it got in"), choices=Route.choices, initial=Route.UNKNOWN)
     found_where = forms.CharField(label=_("Where found"), max_length=200, required=False)
     seizure_reference = forms.CharField(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kordon.access.markings import RecordKind
 from kordon.access.models import MarkedRecord
@@ -148,7 +149,7 @@ class FrameworkItem(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
     component = models.CharField(_("component"), max_length=10, choices=Component.choices)
     area = models.CharField(_("area"), max_length=50, blank=True)
-    labels = models.JSONField(_("question"), default=dict)  # language code -> text
+    labels = models.JSONField(_("wording of the question"), default=dict)  # language code -> text
     hints = models.JSONField(_("standard / baseline"), default=dict, blank=True)
     criticality = models.CharField(_("criticality"), max_length=8, choices=Criticality.choices, blank=True)
     evidence = models.CharField(_("evidence"), max_length=10, choices=Evidence.choices, blank=True)
@@ -178,10 +179,10 @@ class FrameworkItem(models.Model):
 
 
 class AuditStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    SUBMITTED = "submitted", _("submitted")
-    REVIEWED = "reviewed", _("reviewed")
+    PLANNED = "planned", pgettext_lazy("audit status", "planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("audit status", "in progress")
+    SUBMITTED = "submitted", pgettext_lazy("audit status", "submitted")
+    REVIEWED = "reviewed", pgettext_lazy("audit status", "reviewed")
 
 
 # Answers may change only while the audit is open.

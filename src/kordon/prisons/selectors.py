@@ -165,8 +165,10 @@ class PeriodFigures:
     operations_kg: Decimal = Decimal(0)
 
     @property
-    def interagency_percent(self) -> float | None:
-        return round(float(100 * self.drugs_kg_interagency / self.drugs_kg), 1) if self.drugs_kg else None
+    def interagency_percent(self) -> Decimal | None:
+        if not self.drugs_kg:
+            return None
+        return (100 * self.drugs_kg_interagency / self.drugs_kg).quantize(Decimal("0.1"))
 
 
 def period_figures(user: Any, start: datetime.date, end: datetime.date) -> PeriodFigures:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kordon.access import policy
@@ -49,6 +50,14 @@ from kordon.prisons.models import (
     Notified,
 )
 
+# Column headings of the side-by-side table, in the order of Component.
+SHORT_SECTIONS = [
+    (Component.PHYSICAL, gettext_lazy("Physical")),
+    (Component.PROCEDURAL, gettext_lazy("Procedural")),
+    (Component.DYNAMIC, gettext_lazy("Dynamic")),
+    (Component.OVERSIGHT, gettext_lazy("Oversight")),
+]
+
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
@@ -73,7 +82,7 @@ def facilities_view(request: AuthenticatedRequest, **forms: Any) -> HttpResponse
         "section": "prisons",
         "tab": "facilities",
         "rows": selectors.comparison(user, today),
-        "components": Component.choices,
+        "short_sections": SHORT_SECTIONS,
         "overdue": selectors.overdue(user, today)[:50],
         "today": today,
         "plan_form": forms.get("plan_form") or PlanAuditForm(user=user),
@@ -619,7 +628,9 @@ def operations_view(request: AuthenticatedRequest) -> HttpResponseBase:
 def evaluation_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """Two periods side by side: drugs found in prisons, how much through interagency
     intelligence, and the joint operations' resources and results; as CSV or XLSX too."""
-    form = PeriodsForm(request.GET or evaluation.default_periods(timezone.localdate()))
+    newest = selectors.incidents(request.user).aggregate(newest=Max("occurred_at"))["newest"]
+    latest = timezone.localtime(newest).date() if newest else timezone.localdate()
+    form = PeriodsForm(request.GET or evaluation.default_periods(latest))
     comparison = None
     if form.is_valid():
         data = form.cleaned_data

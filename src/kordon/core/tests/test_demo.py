@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from kordon.core.models import Membership
+from kordon.prisons.models import Contraband
 from kordon.seizures.demo import unodc_totals
 from kordon.seizures.models import Seizure, SeizureItem
 
@@ -54,7 +55,11 @@ def test_demo_totals_equal_the_unodc_figures(world: Any) -> None:
     series = Seizure.objects.filter(reference__regex=r"^[A-Z]{2}-[A-Z]+-201[234]-")
     assert set(series.values_list("occurred_on__year", flat=True)) == {2012, 2013, 2014}
     assert set(series.values_list("country_id", flat=True)) == {"KZ", "KG", "TJ", "TM", "UZ"}
-    # Besides the series, only the seizure that followed the demo's shared alert.
+    # Besides the series, only the seizure that followed the demo's shared alert and the drugs the
+    # prison service recorded from its incident register.
+    prison = set(Contraband.objects.exclude(seizure=None).values_list("seizure__reference", flat=True))
+    assert prison and all(reference.startswith("ИНЦ-") for reference in prison)
     assert set(Seizure.objects.exclude(pk__in=series.values("pk")).values_list("reference", flat=True)) == {
-        "UZ-DUSTLIK-ALERT-1"
+        "UZ-DUSTLIK-ALERT-1",
+        *prison,
     }

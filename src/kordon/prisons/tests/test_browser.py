@@ -3,6 +3,7 @@ tablet loses its connection (answers wait on the tablet, the page opens again fr
 worker) and everything reaches the server when the connection returns; then the headquarters
 pages, with their screenshots."""
 
+import datetime
 import re
 from typing import Any
 
@@ -44,7 +45,7 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
                 "high",
                 1100,
                 1240,
-                __import__("datetime").date(2013, 10, 1),
+                datetime.date(2013, 10, 1),
             ),
         )
         audit = services.audit_plan(
@@ -91,7 +92,8 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
     )
     expect(page.locator("#sync-status")).to_have_class(re.compile("alert-warning"))
     expect(page.locator("#sync-status")).to_contain_text("планшете")
-    screenshot(page, "prisons-checklist-offline")
+    page.locator("#item-p_per_01").scroll_into_view_if_needed()
+    screenshot(page, "prisons-checklist-offline", full_page=False)
     assert Answer.objects.filter(audit=audit).count() == 1 and not EvidenceFile.objects.exists()
 
     context.set_offline(False)
