@@ -35,6 +35,14 @@ AGREEMENTS = (
         'Joint order on cooperation against drug trafficking in penitentiary institutions (operation "Perebros"), 2012',
     ),
     (
+        "Almaty referral pathway for victims of trafficking",
+        ["KZ-SHELTER", "KZ-HEALTH", "KZ-LEGALAID"],
+        [RecordKind.REFERRALS],
+        Tlp.AMBER,
+        AgreementScope.RECORDS,
+        "Memorandum on the referral of victims of trafficking between the crisis centre, the city polyclinic and the legal aid centre, 2013",
+    ),
+    (
         "Central Asian drug-control agencies: statistics",
         ["KG-DCS", "KZ-MVD", "TJ-DCA", "TM-DRUG", "UZ-NIAC"],
         [RecordKind.SEIZURES],

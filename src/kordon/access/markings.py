@@ -97,6 +97,7 @@ class RecordKind(models.TextChoices):
     CONSIGNMENTS = "consignments", _("consignments")
     PRISON_INCIDENTS = "prison_incidents", _("prison incidents")
     COOPERATION = "cooperation", _("cooperation requests")
+    REFERRALS = "referrals", _("victim referrals")
 
 
 # Distributions a partner agency may receive under an agreement.

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kordon.analytics",
     "kordon.targeting",
     "kordon.prisons",
+    "kordon.cooperation",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,10 @@ MEDIA_ROOT = DATA_DIR / "files"
 KORDON_SCREENING_DIR = Path(env_str("KORDON_SCREENING_DIR", str(DATA_DIR / "screening"))).resolve()
 # A screening shows candidates scoring at least this many percent (docs/benchmarks.md: how often
 # it then misses the person, and how often it alerts on a stranger).
+# Cooperation requests without a deadline count as overdue this many days after they left or
+# arrived; referral cases are deleted this many days after they are closed.
+KORDON_COOPERATION_ANSWER_DAYS = env_int("KORDON_COOPERATION_ANSWER_DAYS", 90, minimum=1)
+KORDON_REFERRAL_RETENTION_DAYS = env_int("KORDON_REFERRAL_RETENTION_DAYS", 5 * 365, minimum=1)
 KORDON_SCREENING_THRESHOLD = env_int("KORDON_SCREENING_THRESHOLD", 70, minimum=1)
 # Processes that screen a file of people (`kordon screen`); one per core by default.
 KORDON_SCREENING_WORKERS = env_int("KORDON_SCREENING_WORKERS", os.cpu_count() or 1, minimum=1)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("entities/", include("kordon.entities.urls")),
     path("targeting/", include("kordon.targeting.urls")),
     path("prisons/", include("kordon.prisons.urls")),
+    path("cooperation/", include("kordon.cooperation.urls")),
     path("analytics/", include("kordon.analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),

@@ -110,6 +110,8 @@ class AgencyKind(models.TextChoices):
     PROSECUTION = "prosecution", _("prosecution")
     SECURITY = "security", _("national security")
     NGO = "ngo", _("non-governmental organisation")
+    HEALTH = "health", _("health service")
+    SOCIAL = "social", _("social protection")
     INTERNATIONAL = "international", _("international organisation")
 
 

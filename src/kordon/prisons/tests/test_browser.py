@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 from kordon.access.context import action_context
 from kordon.access.demo import build_sharing
 from kordon.browser import screenshot
-from kordon.conftest import PASSWORD
+from kordon.exchange.tests.test_browser import log_in
 from kordon.prisons import services
 from kordon.prisons.demo import build_prisons
 from kordon.prisons.models import Answer, Audit, EvidenceFile, Facility
@@ -57,11 +57,7 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
         "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
     )
     page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "kg.prison.auditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("form:not(.language-switch) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, base, "kg.prison.auditor")
 
     checklist = f"{base}/prisons/audits/{audit.pk}/checklist/"
     page.goto(checklist)
@@ -116,10 +112,7 @@ def test_headquarters_compares_facilities_and_follows_up(
     with action_context(client_address="test"):
         build_sharing()
         build_prisons()
-    base = live_server.url
-    from kordon.exchange.tests.test_browser import log_in
-
-    log_in(page, base, "kg.prison.auditor")
+    log_in(page, live_server.url, "kg.prison.auditor")
     page.click("nav >> text=Тюрьмы")
     expect(page.locator("#facilities tbody tr")).to_have_count(7)
     expect(page.locator("#overdue tbody tr").first).not_to_contain_text("Ничего")
