@@ -1,29 +1,31 @@
 """The security framework as an XLSForm: read one (xlsx, or pyxform's markdown tables) into
 framework items with every problem found, and write a framework back as an xlsx workbook.
 
-pyxform reads the workbook and checks that the file is a valid XLSForm (so that it also opens in
-ODK or KoboToolbox); what a framework needs beyond that (sections, criticality, expressions that
-Kordon can evaluate) is checked here. pyxform's parsed-form dict is documented as internal, so
-this adapter reads the sheets through its backend reader and keeps its use in one place.
+core.xlsform reads the sheets and has pyxform check the file; what a framework needs beyond a
+valid XLSForm (sections, criticality, expressions that Kordon can evaluate) is checked here.
 """
 
-import io
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
-from pyxform.xls2json_backends import definition_to_dict, get_definition_data  # type: ignore[import-untyped]
-from pyxform.xls2xform import convert  # type: ignore[import-untyped]
 
 from kordon.core.tabular import Problem
+from kordon.core.xlsform import (
+    YES,
+    default_language_value,
+    kind_of,
+    language_column,
+    read_sheets,
+    texts,
+    workbook_bytes,
+    xlsform_problem,
+)
 from kordon.prisons import expressions
 from kordon.prisons.models import Component, Criticality, Evidence, ItemKind
 
-FILE_TYPES = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}
 COMPLIANCE_LIST = "compliance"
 COMPLIANCE_CHOICES = {
     "yes": {"en": "Compliant", "ru": "Соответствует"},
@@ -39,16 +41,6 @@ MEASUREMENTS = {
 }
 # XLSForm rows that describe the form rather than ask something: accepted and left out.
 IGNORED_TYPES = {"note", "calculate", "start", "end", "today", "deviceid", "username", "audit", "hidden"}
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ru": "Russian",
-    "ky": "Kyrgyz",
-    "kk": "Kazakh",
-    "uz": "Uzbek",
-    "tg": "Tajik",
-}
-LANGUAGE_CODE = re.compile(r"\((?P<code>[A-Za-z-]{2,8})\)\s*$")
-YES = {"yes", "true", "1", "true()"}
 
 
 @dataclass
@@ -82,65 +74,25 @@ class ParsedFramework:
         self.problems.append(Problem(row, column, message))
 
 
-def _language(column: str, prefix: str, default: str) -> str | None:
-    """The language code of a column like `label::Russian (ru)`; `label` alone is the default
-    language; None for other columns."""
-    if column == prefix:
-        return default
-    if not column.startswith(prefix + "::"):
-        return None
-    found = LANGUAGE_CODE.search(column)
-    return found["code"].lower() if found else column[len(prefix) + 2 :].strip().lower()[:8]
-
-
-def _texts(row: dict[str, Any], prefix: str, default: str) -> dict[str, str]:
-    texts = {}
-    for column, value in row.items():
-        code = _language(column, prefix, default)
-        if code is not None and str(value).strip():
-            texts[code] = str(value).strip()
-    return texts
-
-
-def _default_language(settings_rows: list[dict[str, Any]]) -> str:
-    declared = str((settings_rows[0] if settings_rows else {}).get("default_language", ""))
-    found = LANGUAGE_CODE.search(declared)
-    return found["code"].lower() if found else "en"
-
-
 def read_framework(content: bytes, file_name: str) -> ParsedFramework:
     """Read an XLSForm into framework items, reporting every problem with its row and column
     (row 0: the file as a whole). Items are only usable when `problems` is empty."""
     parsed = ParsedFramework()
-    file_type = FILE_TYPES.get(PurePath(file_name).suffix.lower())
-    if file_type is None:
-        parsed.problem(0, "", _("Send the framework as an XLSForm: an Excel workbook (.xlsx)."))
+    sheets, problems = read_sheets(content, file_name)
+    if sheets is None:
+        parsed.problems = problems
         return parsed
-    try:
-        sheets = definition_to_dict(get_definition_data(content), file_type=file_type)
-    except (PyXFormError, UnicodeDecodeError, ValueError, KeyError) as error:
-        parsed.problem(0, "", _("The file could not be read as an XLSForm: %(error)s") % {"error": error})
-        return parsed
-    survey = getattr(sheets, "survey", None) or []
-    if not survey:
-        parsed.problem(0, "", _("The workbook has no 'survey' sheet with questions."))
-        return parsed
-    settings_rows = getattr(sheets, "settings", None) or []
-    language = _default_language(settings_rows)
-    _read_settings(parsed, settings_rows, file_name)
-    _read_choices(parsed, getattr(sheets, "choices", None) or [])
-    _read_survey(parsed, survey, language)
+    _read_settings(parsed, sheets.settings, file_name)
+    _read_choices(parsed, sheets.choices)
+    _read_survey(parsed, sheets.survey, sheets.language)
     if not parsed.problems:
-        # Whatever else makes the file an invalid XLSForm (pyxform's own checks).
-        try:
-            convert(get_definition_data(content), file_type=file_type)
-        except PyXFormError as error:
-            parsed.problem(0, "", _("The file is not a valid XLSForm: %(error)s") % {"error": error})
+        problem = xlsform_problem(content, sheets.file_type)
+        if problem is not None:
+            parsed.problems.append(problem)
     return parsed
 
 
-def _read_settings(parsed: ParsedFramework, rows: list[dict[str, Any]], file_name: str) -> None:
-    settings = rows[0] if rows else {}
+def _read_settings(parsed: ParsedFramework, settings: dict[str, Any], file_name: str) -> None:
     parsed.form_id = str(settings.get("form_id") or PurePath(file_name).stem)[:100]
     parsed.title = str(settings.get("form_title") or parsed.form_id)[:200]
     parsed.form_version = str(settings.get("version") or "")[:50]
@@ -166,7 +118,7 @@ def _read_survey(parsed: ParsedFramework, rows: list[dict[str, Any]], language: 
     section = ""
     for index, row in enumerate(rows):
         number = index + 2  # the header is row 1
-        kind = " ".join(str(row.get("type", "")).split())
+        kind = kind_of(row)
         name = str(row.get("name", "")).strip()
         if not kind:
             continue
@@ -189,8 +141,8 @@ def _read_survey(parsed: ParsedFramework, rows: list[dict[str, Any]], language: 
             else:
                 section = name
                 parsed.sections[name] = {
-                    "labels": _texts(row, "label", language),
-                    "hints": _texts(row, "hint", language),
+                    "labels": texts(row, "label", language),
+                    "hints": texts(row, "hint", language),
                 }
             continue
         if kind in ("end_group", "end group"):
@@ -246,7 +198,7 @@ def _read_item(
             _("The question '%(name)s' is outside the sections: put it inside a group.") % {"name": name},
         )
         return None
-    labels = _texts(row, "label", language)
+    labels = texts(row, "label", language)
     if not labels:
         parsed.problem(number, "label", _("The question '%(name)s' has no label.") % {"name": name})
     criticality = str(row.get("criticality", "")).strip().lower()
@@ -267,7 +219,7 @@ def _read_item(
         kind=item_kind,
         component=section,
         labels=labels,
-        hints=_texts(row, "hint", language),
+        hints=texts(row, "hint", language),
         area=str(row.get("area", "")).strip()[:50],
         criticality=criticality if item_kind == ItemKind.COMPLIANCE else "",
         evidence=evidence,
@@ -275,7 +227,7 @@ def _read_item(
         required=str(row.get("required", "")).strip().lower() in YES,
         relevant=str(row.get("relevant", "")).strip(),
         constraint=str(row.get("constraint", "")).strip(),
-        constraint_messages=_texts(row, "constraint_message", language),
+        constraint_messages=texts(row, "constraint_message", language),
     )
 
 
@@ -297,10 +249,6 @@ def _check_expressions(parsed: ParsedFramework, item: ParsedItem, names: set[str
             )
 
 
-def _language_column(prefix: str, code: str) -> str:
-    return f"{prefix}::{LANGUAGE_NAMES.get(code, code)} ({code})"
-
-
 SURVEY_COLUMNS = ("type", "name")
 OWN_COLUMNS = ("required", "relevant", "constraint", "criticality", "evidence", "area", "rules")
 
@@ -312,9 +260,9 @@ def write_framework(framework: Any) -> bytes:
     languages = sorted(
         {code for item in items for code in item.labels} | {"en"}, key=lambda code: (code != "en", code)
     )
-    label_columns = [_language_column("label", code) for code in languages]
-    hint_columns = [_language_column("hint", code) for code in languages]
-    message_columns = [_language_column("constraint_message", code) for code in languages]
+    label_columns = [language_column("label", code) for code in languages]
+    hint_columns = [language_column("hint", code) for code in languages]
+    message_columns = [language_column("constraint_message", code) for code in languages]
     header = [*SURVEY_COLUMNS, *label_columns, *hint_columns, *OWN_COLUMNS, *message_columns]
     workbook = Workbook()
     survey = workbook.active
@@ -356,8 +304,6 @@ def write_framework(framework: Any) -> bytes:
     settings = workbook.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append(
-        [framework.title, framework.form_id, str(framework.version), _language_column("", "en")[2:]]
+        [framework.title, framework.form_id, str(framework.version), default_language_value("en")]
     )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
