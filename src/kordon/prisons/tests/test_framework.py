@@ -130,7 +130,7 @@ def test_other_files_are_refused_clearly(world: Any) -> None:
     auditor, unit = world.user("kg.prison.auditor"), world.unit(HQ)
     not_excel = services.framework_import(actor=auditor, unit=unit, content=b"type,name\n", file_name="f.csv")
     assert [p.message for p in not_excel.problems] == [
-        "Send the framework as an XLSForm: an Excel workbook (.xlsx)."
+        "Send the form as an XLSForm: an Excel workbook (.xlsx)."
     ]
     damaged = services.framework_import(
         actor=auditor, unit=unit, content=b"PK\x03\x04 not a zip", file_name="f.xlsx"
