@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kordon.targeting",
     "kordon.prisons",
     "kordon.cooperation",
+    "kordon.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -280,7 +280,7 @@ def case_open(
             **{**data.__dict__, "pseudonym": pseudonym},
             **plain_markings(tlp=Tlp.AMBER, handling_code=HandlingCode.H2, distribution=Distribution.UNIT),
         )
-        case.full_clean(exclude=["owner_unit", "owner_agency", "nationality"])
+        case.full_clean(exclude=["owner_unit", "owner_agency"])
         case.save()
         if identity is not None and any(identity.__dict__.values()):
             CaseIdentity.objects.create(case=case, **identity.__dict__)

@@ -145,6 +145,14 @@ AGENCIES = (
         "Центр правовой помощи (НПО), Алматы",
     ),
     DemoAgency(
+        "UNODC-ROCA",
+        "UZ",
+        "international",
+        "УНП ООН",
+        "UNODC Regional Office for Central Asia",
+        "Региональное представительство УНП ООН в Центральной Азии",
+    ),
+    DemoAgency(
         "KZ-MVD",
         "KZ",
         "drug_control",
@@ -310,6 +318,14 @@ UNITS = (
         "Department of international legal assistance",
         "Управление международно-правового сотрудничества",
     ),
+    DemoUnit(
+        "unodc-roca-prevention",
+        "UNODC-ROCA",
+        "other",
+        None,
+        "Drug prevention and family skills programme",
+        "Программа профилактики и семейных навыков",
+    ),
     DemoUnit("kz-shelter-almaty", "KZ-SHELTER", "other", None, "Case management", "Ведение случаев"),
     DemoUnit(
         "kz-health-almaty",
@@ -462,6 +478,14 @@ ACCOUNTS = (
         "Арман",
         "Касымов",
         "lawyer, legal aid centre, Almaty",
+    ),
+    DemoAccount(
+        "unodc.programme",
+        "unodc-roca-prevention",
+        Role.OFFICER,
+        "Madina",
+        "Rakhimova",
+        "programme officer, UNODC family skills programme (evaluation, training)",
     ),
     DemoAccount(
         "kg.ik47",
