@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from kordon.cooperation import services
 from kordon.cooperation.models import CooperationRequest, ReferralCase
@@ -256,7 +257,9 @@ def _referrals(users, units) -> int:  # type: ignore[no-untyped-def]
                 full_name=f"(синтетические данные) Лицо {number}", documents="паспорт утерян"
             ),
         )
-        given = datetime.date(2013, 3, 1) + datetime.timedelta(days=20 * number)
+        # The cases are recent: the consents are in force and the referrals still under way.
+        given = timezone.localdate() - datetime.timedelta(days=12 * (len(CASES) - number) + 3)
+        ReferralCase.objects.filter(pk=case.pk).update(opened_on=given)
         consent = services.consent_record(
             actor=worker,
             case_id=case.pk,
@@ -267,7 +270,7 @@ def _referrals(users, units) -> int:  # type: ignore[no-untyped-def]
                 categories=["attributes", "needs"],
                 purpose="Медицинская помощь и правовая помощь",
                 given_on=given,
-                valid_until=datetime.date(2030, 12, 31),
+                valid_until=given + datetime.timedelta(days=365),
             ),
         )
         medical = services.referral_send(

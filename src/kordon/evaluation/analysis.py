@@ -10,11 +10,38 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure  # drawn without a display, as analytics does
 
 from kordon.evaluation import scoring
 from kordon.evaluation.models import Questionnaire, Wave
 from kordon.evaluation.statistics import PairedResult, paired
+
+# Names of the SDQ's scales for people; other rules show their own names.
+SCALE_LABELS = {
+    "emotional": gettext_lazy("emotional symptoms"),
+    "conduct": gettext_lazy("conduct problems"),
+    "hyperactivity": gettext_lazy("hyperactivity and inattention"),
+    "peer": gettext_lazy("peer problems"),
+    "prosocial": gettext_lazy("prosocial behaviour"),
+    "total_difficulties": gettext_lazy("total difficulties"),
+    "externalising": gettext_lazy("externalising"),
+    "internalising": gettext_lazy("internalising"),
+}
+
+# The SDQ's band names (data/sdq.json) for people.
+BAND_LABELS = {
+    "normal": gettext_lazy("normal"),
+    "borderline": gettext_lazy("borderline"),
+    "abnormal": gettext_lazy("abnormal"),
+    "close to average": gettext_lazy("close to average"),
+    "slightly raised": gettext_lazy("slightly raised"),
+    "high": gettext_lazy("high"),
+    "very high": gettext_lazy("very high"),
+    "slightly lowered": gettext_lazy("slightly lowered"),
+    "low": gettext_lazy("low"),
+    "very low": gettext_lazy("very low"),
+}
 
 
 @dataclass
@@ -23,6 +50,19 @@ class Outcome:
     improvement: str  # "decrease" or "increase": which direction is better
     result: PairedResult | None  # None: fewer than two complete pairs
     improved: bool | None = None  # the change went the better way, and the interval leaves out 0
+    # The last band of the rules is the one of most concern ("abnormal", "very high"): how many
+    # of the matched respondents were in it before and after.
+    concern_band: str = ""
+    in_band_before: int = 0
+    in_band_after: int = 0
+
+    @property
+    def concern_label(self) -> str:
+        return str(BAND_LABELS.get(self.concern_band, self.concern_band))
+
+    @property
+    def label(self) -> str:
+        return str(SCALE_LABELS.get(self.name, self.name.replace("_", " ")))
 
 
 def analyse(questionnaire: Questionnaire, first: str = Wave.PRE, second: str = Wave.POST) -> list[Outcome]:
@@ -51,13 +91,24 @@ def analyse(questionnaire: Questionnaire, first: str = Wave.PRE, second: str = W
             outcomes.append(Outcome(name, improvement, None))
             continue
         better = result.change_ci_high < 0 if improvement == "decrease" else result.change_ci_low > 0
-        outcomes.append(Outcome(name, improvement, result, better))
+        outcome = Outcome(name, improvement, result, better)
+        bands = rules.bands.get(name, ())
+        if bands:
+            outcome.concern_band = bands[-1].label
+            complete = [(b, a) for b, a in zip(before, after, strict=True) if b is not None and a is not None]
+            outcome.in_band_before = sum(
+                scoring.band(rules, name, b) == outcome.concern_band for b, _a in complete
+            )
+            outcome.in_band_after = sum(
+                scoring.band(rules, name, a) == outcome.concern_band for _b, a in complete
+            )
+        outcomes.append(outcome)
     return outcomes
 
 
 def chart_png(outcomes: list[Outcome]) -> str:
     """Mean scores before and after, by scale, as a PNG data URI (the page and the PDF show the same)."""
-    shown = [(outcome.name, outcome.result) for outcome in outcomes if outcome.result is not None]
+    shown = [(outcome.label, outcome.result) for outcome in outcomes if outcome.result is not None]
     figure = Figure(figsize=(7, 3.2), dpi=110)
     axes = figure.subplots()
     positions = range(len(shown))
@@ -65,19 +116,19 @@ def chart_png(outcomes: list[Outcome]) -> str:
         [p - 0.2 for p in positions],
         [r.pre_mean for _n, r in shown],
         width=0.4,
-        label=_("before"),
+        label=str(Wave.PRE.label),
         color="#9fb3c8",
     )
     axes.bar(
         [p + 0.2 for p in positions],
         [r.post_mean for _n, r in shown],
         width=0.4,
-        label=_("after"),
+        label=str(Wave.POST.label),
         color="#17324d",
     )
     axes.set_xticks(
         list(positions),
-        [name.replace("_", " ") for name, _r in shown],
+        [name for name, _r in shown],
         rotation=20,
         ha="right",
         fontsize=8,

@@ -43,7 +43,7 @@ def build_evaluation() -> str:
         responses = []
         for family in range(1, FAMILIES + 1):
             difficulty = rng.random()  # how much trouble the child has before the programme
-            gain = rng.gauss(0.12, 0.15)  # how much better after it
+            gain = rng.gauss(0.06, 0.15)  # how much better after it
             school = SCHOOLS[(family - 1) // 10]
             for wave, level, day in (
                 ("pre", difficulty, datetime.date(2011, 2, 14)),

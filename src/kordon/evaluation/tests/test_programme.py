@@ -132,9 +132,14 @@ def test_the_results_equal_an_independent_paired_t_test_and_make_a_report(world:
     )
     assert total.mean_change < 0 and outcomes["total_difficulties"].improved  # the demo's families improve
     assert outcomes["prosocial"].improvement == "increase"
+    # The band of concern is the rules' last: "abnormal" for parents (total difficulties 17-40).
+    concern = outcomes["total_difficulties"]
+    assert concern.concern_band == "abnormal"
+    assert concern.in_band_before == sum(pre >= 17 for pre, _post in complete)
+    assert concern.in_band_after == sum(post >= 17 for _pre, post in complete)
     client = world.client("unodc.programme")
     page = client.get(f"/evaluation/questionnaires/{questionnaire.pk}/").content.decode()
-    assert "total_difficulties" in page and "data:image/png;base64," in page
+    assert "Total difficulties" in page and "data:image/png;base64," in page
     report = pdf_text(
         client.get(f"/evaluation/questionnaires/{questionnaire.pk}/report.pdf?language=en").content
     )
