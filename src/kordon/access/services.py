@@ -83,6 +83,12 @@ class AgreementData:
     note: str = ""
 
 
+def require_unit(actor: Any, unit_id: int, action: str) -> None:
+    """Refuse when `actor` may not `action` records of the unit `unit_id` (a service's first line)."""
+    if not policy.may_act_in_unit(actor, unit_id, action):
+        raise PermissionDenied(_("You may not do this for this unit."))
+
+
 def plain_markings(*, tlp: int, handling_code: str, distribution: int) -> dict[str, Any]:
     """Markings without a sharing group, grading or handling note (lists, profiles, consignments),
     checked; raises ValidationError naming the field that is wrong."""

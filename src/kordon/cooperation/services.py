@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, RecordKind, Tlp
-from kordon.access.services import plain_markings
+from kordon.access.services import plain_markings, require_unit
 from kordon.cooperation.models import (
     ANSWERED,
     OPEN_REFERRAL,
@@ -43,11 +43,6 @@ from kordon.core.models import Agency, Country, Unit
 
 TRANSITION, REMIND, REVOKE, RESPOND = "transition", "remind", "revoke", "respond"
 DOCUMENT_LIMIT = 20 * 1024 * 1024
-
-
-def _require(actor: Any, unit_id: int, action: str) -> None:
-    if not policy.may_act_in_unit(actor, unit_id, action):
-        raise PermissionDenied(_("You may not do this for this unit."))
 
 
 # ---- cooperation requests ----------------------------------------------------------------------
@@ -106,7 +101,7 @@ def _request_problems(data: RequestData, own_country: str) -> dict[str, str]:
 
 def request_create(*, actor: Any, unit: Unit, data: RequestData, tlp: int = Tlp.AMBER) -> CooperationRequest:
     """Register a request: an outgoing one as a draft, an incoming one as received on its day."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     problems = _request_problems(data, unit.agency.country_id)
     if CooperationRequest.objects.filter(owner_agency_id=unit.agency_id, reference=data.reference).exists():
         problems["reference"] = _("A request with this reference is already registered.")
@@ -269,7 +264,7 @@ def case_open(
 ) -> ReferralCase:
     """Open a case with the least data needed. It stays with the unit: nobody else sees it until
     it is referred under a consent."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     pseudonym = data.pseudonym.strip() or _pseudonym(unit)
     if ReferralCase.objects.filter(owner_agency_id=unit.agency_id, pseudonym=pseudonym).exists():
         raise ValidationError({"pseudonym": _("This pseudonym is already used.")})

@@ -1,8 +1,6 @@
 """Pages of international cooperation requests and of victim referrals."""
 
-import csv
 import datetime
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
 
 from kordon.access import policy
 from kordon.access.audit import EXPORT, audit_log
@@ -48,6 +45,7 @@ from kordon.cooperation.models import (
     ServiceType,
     Sex,
 )
+from kordon.core.downloads import table_download
 from kordon.core.http import AuthenticatedRequest
 from kordon.seizures.exports import neutralise
 
@@ -185,25 +183,7 @@ def requests_export_view(request: AuthenticatedRequest, file_format: str) -> Htt
             object_type="cooperation.cooperationrequest",
             after={"format": file_format, "rows": len(rows)},
         )
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="cooperation-requests.{file_format}"'
-    return response
+    return table_download(header, rows, file_format, "cooperation-requests")
 
 
 @require_GET

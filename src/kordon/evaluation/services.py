@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -14,17 +14,12 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import CREATE, IMPORT, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.access.services import plain_markings
+from kordon.access.services import plain_markings, require_unit
 from kordon.core.models import Country, Unit
 from kordon.core.tabular import Problem, TableError, file_sha256, open_table
 from kordon.evaluation import scoring
 from kordon.evaluation.models import Participant, Questionnaire, Response, TrainingEvent, Wave
 from kordon.evaluation.questionnaires import read_questionnaire
-
-
-def _require(actor: Any, unit_id: int, action: str) -> None:
-    if not policy.may_act_in_unit(actor, unit_id, action):
-        raise PermissionDenied(_("You may not do this for this unit."))
 
 
 def _markings() -> dict[str, Any]:
@@ -40,7 +35,7 @@ class QuestionnaireImport:
 def questionnaire_import(*, actor: Any, unit: Unit, content: bytes, file_name: str) -> QuestionnaireImport:
     """Store an XLSForm as the next version of its questionnaire; a file with any problem
     stores nothing and reports them all."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     parsed = read_questionnaire(content, file_name)
     if parsed.problems:
         return QuestionnaireImport(problems=parsed.problems)
@@ -254,7 +249,7 @@ class EventData:
 
 
 def event_create(*, actor: Any, unit: Unit, data: EventData) -> TrainingEvent:
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     if data.ends_on < data.starts_on:
         raise ValidationError({"ends_on": _("The event cannot end before it starts.")})
     if not Country.objects.filter(code=data.country_id).exists():

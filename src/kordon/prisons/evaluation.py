@@ -1,9 +1,7 @@
 """The evaluation of joint operations: two periods side by side (e.g. the first nine months of
 2012 and of 2013), from the incident register and the operations, and its CSV and XLSX files."""
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from kordon.access.audit import EXPORT, audit_log
+from kordon.core.downloads import table_download
 from kordon.prisons.selectors import PeriodFigures, change_percent, period_figures
 
 
@@ -107,24 +105,6 @@ def download(user: Any, comparison: Comparison, file_format: str) -> HttpRespons
             object_repr=f"{header[1]} / {header[2]}",
             after={"format": file_format},
         )
-    name = f"evaluation-{comparison.first.start}-{comparison.second.start}.{file_format}"
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Evaluation")[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return table_download(
+        header, rows, file_format, f"evaluation-{comparison.first.start}-{comparison.second.start}"
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import CREATE, IMPORT, UPDATE, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, Tlp
-from kordon.access.services import plain_markings
+from kordon.access.services import plain_markings, require_unit
 from kordon.core.models import Unit
 from kordon.core.tabular import Problem
 from kordon.exchange.models import Alert
@@ -49,11 +49,6 @@ SUBMIT, REVIEW, RESPOND = "submit", "review", "respond"
 EVIDENCE_LIMIT = 5 * 1024 * 1024
 
 
-def _require(actor: Any, unit_id: int, action: str) -> None:
-    if not policy.may_act_in_unit(actor, unit_id, action):
-        raise PermissionDenied(_("You may not do this for this unit."))
-
-
 # ---- facilities ------------------------------------------------------------------------------
 
 
@@ -75,7 +70,7 @@ def facility_save(*, actor: Any, unit: Unit, data: FacilityData, facility_id: in
     """Create a facility owned by `unit`, or change one the actor may change."""
     with transaction.atomic():
         if facility_id is None:
-            _require(actor, unit.pk, policy.ADD)
+            require_unit(actor, unit.pk, policy.ADD)
             if Facility.objects.filter(owner_agency_id=unit.agency_id, code=data.code).exists():
                 raise ValidationError({"code": _("A facility with this code already exists.")})
             facility = Facility(owner_unit=unit, owner_agency_id=unit.agency_id)
@@ -110,7 +105,7 @@ def framework_import(*, actor: Any, unit: Unit, content: bytes, file_name: str) 
     """Read an XLSForm and store it as the next version of its form for the unit's agency. A
     file with any problem stores nothing and reports them all. Audits already started keep
     their version."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     parsed = xlsform.read_framework(content, file_name)
     if parsed.problems:
         return FrameworkImport(problems=parsed.problems)
@@ -183,7 +178,7 @@ def audit_plan(
     framework: Framework | None = None,
 ) -> Audit:
     """Plan an audit of `facility` by `unit` against the agency's newest framework version."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     if not Facility.objects.restrict(actor).filter(pk=facility.pk).exists():
         raise PermissionDenied(_("You may not audit this facility."))
     framework = framework or current_framework(unit.agency_id)
@@ -558,7 +553,7 @@ DRUG_TYPES = (IncidentType.CONTRABAND_FOUND, IncidentType.CONTRABAND_INTRODUCED)
 def incident_create(*, actor: Any, unit: Unit, data: IncidentData) -> Incident:
     """Register an incident. Drugs among its contraband are linked to a seizure in the registry
     (an existing one, or one recorded here), so they count in the seizure statistics."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     facility = Facility.objects.restrict(actor).filter(pk=data.facility_id).first()
     if facility is None:
         raise ValidationError({"facility": _("Choose a facility of your service.")})
@@ -677,7 +672,7 @@ class OperationData:
 
 def operation_create(*, actor: Any, unit: Unit, data: OperationData) -> JointOperation:
     """Record a joint operation; the records it links must be ones the actor may see."""
-    _require(actor, unit.pk, policy.ADD)
+    require_unit(actor, unit.pk, policy.ADD)
     if data.ends_on < data.starts_on:
         raise ValidationError({"ends_on": _("The operation cannot end before it starts.")})
     linked = {

@@ -4,6 +4,7 @@ before/after figures equal to an independent computation, the report and the cer
 nobody outside the programme sees any of it."""
 
 import datetime
+import json
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,7 @@ def test_nobody_outside_the_programme_sees_its_questionnaires_or_trainings(world
     assert {row["name"] for row in results} >= {"emotional", "total_difficulties"}
     created = api.post(
         f"/api/v1/questionnaires/{questionnaire.pk}/responses",
-        data=__import__("json").dumps(
+        data=json.dumps(
             {
                 "responses": [
                     {
