@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from kordon.access.audit import VIEW, audit_log
 from kordon.prisons.models import (
@@ -77,15 +78,19 @@ def comparison(user: Any, day: datetime.date) -> list[FacilityRow]:
     for facility_id, due_on in pending.values_list("audit__facility_id", "due_on"):
         rows[facility_id].open_recommendations += 1
         rows[facility_id].overdue_recommendations += due_on < day
-    year_ago = day - datetime.timedelta(days=365)
-    counts = (
+    # Incidents in the twelve months up to the latest audit (up to today without one), so the
+    # figure sits beside the scores it can explain.
+    until = {pk: row.audit.planned_on if row.audit else day for pk, row in rows.items()}
+    since = min(until.values(), default=day) - datetime.timedelta(days=365)
+    dates = (
         Incident.objects.restrict(user)
-        .filter(facility__in=list(rows), occurred_at__date__gt=year_ago)
-        .values_list("facility_id")
-        .annotate(n=Count("id"))
+        .filter(facility__in=list(rows), occurred_at__date__gt=since)
+        .values_list("facility_id", "occurred_at")
     )
-    for facility_id, n in counts:
-        rows[facility_id].incidents = n
+    for facility_id, occurred_at in dates:
+        occurred = timezone.localtime(occurred_at).date()
+        if until[facility_id] - datetime.timedelta(days=365) < occurred <= until[facility_id]:
+            rows[facility_id].incidents += 1
     return list(rows.values())
 
 

@@ -399,6 +399,16 @@ def test_the_evaluation_compares_two_periods_and_exports_them(world: Any) -> Non
         ).status_code
         == 400
     )
+    # Side by side, each facility's incidents are those of the year before its latest audit.
+    for row in selectors.comparison(auditor, datetime.date(2026, 1, 1)):
+        assert row.audit is not None and row.audit.planned_on.year == 2013
+        start = row.audit.planned_on - datetime.timedelta(days=365)
+        expected = [
+            i for i in Incident.objects.filter(facility=row.facility)
+            if start < timezone.localtime(i.occurred_at).date() <= row.audit.planned_on
+        ]  # fmt: skip
+        assert row.incidents == len(expected)
+    assert sum(row.incidents for row in selectors.comparison(auditor, datetime.date(2026, 1, 1))) > 10
     # Seven facilities, eight scored audits (a 2012 baseline for colony 47), incidents since 2009.
     assert Facility.objects.count() == 7 and Audit.objects.filter(status="reviewed").count() == 8
     assert Incident.objects.order_by("occurred_at").first().occurred_at.year == 2009
