@@ -127,9 +127,11 @@ class ConsentForm(StyledForm):
     given_on = forms.DateField(label=_("Given on"), widget=DATE_INPUT, initial=datetime.date.today)
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE_INPUT)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["categories"].widget.attrs = {}
+        if organisations is not None:
+            self.fields["organisations"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class ReferralForm(StyledForm):

@@ -9,10 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from kordon.access import policy
 from kordon.access.audit import VIEW, audit_log
+from kordon.access.markings import RecordKind
+from kordon.access.models import AgreementStatus, SharingAgreement
 from kordon.cooperation.models import (
     CLOSED,
     UNSATISFIED,
@@ -25,6 +28,7 @@ from kordon.cooperation.models import (
     RequestStatus,
 )
 from kordon.cooperation.suppression import SuppressedTable, suppressed_table
+from kordon.core.models import Agency
 
 
 def requests(user: Any) -> QuerySet[CooperationRequest]:
@@ -159,6 +163,26 @@ def case_for(user: Any, case_id: int) -> CaseView:
         view = CaseView(case, handler=False, categories=categories, identity=identity, referrals=received)
     opened(user, case, shown=sorted(view.categories))
     return view
+
+
+def referral_partners(agency_id: int) -> QuerySet[Agency]:
+    """The organisations a case of `agency_id` can be referred to today: itself, and those bound
+    to it by an agreement in force that covers referrals."""
+    today = timezone.localdate()
+    agreements = (
+        SharingAgreement.objects.filter(
+            status=AgreementStatus.ACTIVE, valid_from__lte=today, parties=agency_id
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .prefetch_related("parties")
+    )
+    partners = {agency_id} | {
+        party.pk
+        for agreement in agreements
+        if RecordKind.REFERRALS in agreement.record_kinds
+        for party in agreement.parties.all()
+    }
+    return Agency.objects.filter(pk__in=partners).order_by("country_id", "name")
 
 
 def incoming_referrals(user: Any) -> QuerySet[Referral]:

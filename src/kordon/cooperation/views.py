@@ -351,7 +351,8 @@ def case_view(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpRespo
         "case": view.case,
         "today": today,
         "category_labels": dict(DataCategory.choices),
-        "consent_form": forms.get("consent_form") or ConsentForm(),
+        "consent_form": forms.get("consent_form")
+        or ConsentForm(organisations=selectors.referral_partners(view.case.owner_agency_id)),
         "referral_form": forms.get("referral_form") or ReferralForm(consents=consents),
         "close_form": CloseForm(),
     }

@@ -103,6 +103,14 @@ def test_the_checklist_works_offline_and_syncs_when_back_online(
     assert EvidenceFile.objects.get(audit=audit).item.name == "p_per_02"
     expect(page.locator("#item-p_cel_02_m2 .item-problem")).not_to_be_empty()
     assert Audit.objects.get(pk=audit.pk).status == "in_progress"
+
+    # A shared tablet: the auditor removes the audit from it; nothing of it is left there.
+    page.click("#forget-tablet")
+    expect(page.locator("#sync-status")).to_contain_text("больше не")
+    assert page.evaluate(f"localStorage.getItem('kordon.audit.{audit.pk}')") is None
+    assert page.evaluate(
+        f"caches.open('kordon-checklists-v1').then(c => c.match('{checklist}')).then(r => r === undefined)"
+    )
     context.close()
 
 

@@ -161,6 +161,18 @@
     send();
   });
 
+  async function forget() {
+    // A tablet shared between auditors keeps nothing of this audit once asked to.
+    if ((pending().length || state.evidence.length) && !window.confirm(text("Unsent"))) return;
+    localStorage.removeItem(storeKey);
+    state = fresh();
+    if (window.caches) {
+      for (const name of await caches.keys()) await (await caches.open(name)).delete(location.href);
+    }
+    show(text("Forgotten"), "secondary");
+  }
+
+  document.getElementById("forget-tablet").addEventListener("click", forget);
   window.addEventListener("online", send);
   window.addEventListener("offline", render);
   setInterval(send, 30000);
