@@ -448,11 +448,15 @@ def referral_statistics(
     table: Literal[
         "exploitation_by_sex", "nationality_by_case_type", "service_by_status"
     ] = "exploitation_by_sex",
-    year: Annotated[int, Field(ge=1900, le=2200)] | None = None,
+    year: Annotated[
+        int, Field(ge=1990, le=2100, description="The year the cases were opened (this year by default)")
+    ]
+    | None = None,
 ) -> Any:
-    """Counts for reports: counts below five come as null."""
+    """Counts of one year's cases for reports: counts below five come as null, and so do the
+    totals of any row or column with a hidden count."""
     rows, columns = TABLES[table]
-    result = selectors.case_statistics(request.user, rows, columns, year)
+    result = selectors.case_statistics(request.user, rows, columns, year or timezone.localdate().year)
     return {
         "rows": result.rows,
         "columns": result.columns,

@@ -7,7 +7,7 @@ requests"). A referral case is a record of the organisation that opened it, seen
 case workers, and by an organisation it is referred to only while the referral is open and a
 consent in force names that organisation; even then only the categories of data the consent
 covers are shown (cooperation.selectors.case_for). The person's identity is a separate row,
-never shown outside the handlers.
+shown only to the handlers and to a receiving organisation whose consent covers "identity".
 """
 
 import datetime
@@ -318,8 +318,9 @@ class ReferralCase(MarkedRecord):
 
 
 class CaseIdentity(models.Model):
-    """Who the person is. Kept apart from the case so that nothing but the handlers' own pages
-    ever reads it: not lists, statistics, exports, partners or the API."""
+    """Who the person is. Kept apart from the case so that only cooperation.selectors.case_for
+    reads it (for the handlers, or a receiver whose consent covers identity): never lists,
+    statistics or exports."""
 
     case = models.OneToOneField(ReferralCase, models.CASCADE, related_name="identity")
     full_name = models.CharField(_("full name"), max_length=200, blank=True)

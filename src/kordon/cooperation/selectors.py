@@ -191,6 +191,7 @@ def incoming_referrals(user: Any) -> QuerySet[Referral]:
     units = scope.units_for(policy.VIEW) if scope else []
     return (
         Referral.objects.open_to(units)
+        .filter(case__in=cases(user))
         .select_related("case", "from_unit__agency", "to_unit")
         .order_by("-created_at")
     )
@@ -203,12 +204,20 @@ STATISTICS = {
 }
 
 
-def case_statistics(user: Any, rows: str, columns: str, year: int | None = None) -> SuppressedTable:
-    """Counts of cases for a report to a ministry: never a person, and counts below five hidden
-    (with a second cell where one hidden cell could be worked out from the totals)."""
-    counted = ReferralCase.objects.for_statistics(user)
-    if year:
-        counted = counted.filter(opened_on__year=year)
+def statistics_year(text: str) -> int:
+    """The year a statistics table counts (this year unless a sensible one is asked for)."""
+    try:
+        year = int(text)
+    except ValueError:
+        return timezone.localdate().year
+    return year if 1990 <= year <= 2100 else timezone.localdate().year
+
+
+def case_statistics(user: Any, rows: str, columns: str, year: int) -> SuppressedTable:
+    """Counts of the cases opened in `year`, for a report to a ministry: never a person, counts
+    below five hidden. Always one year at a time: a table of all years beside one of a year would
+    give the small counts of the other years away by subtraction."""
+    counted = ReferralCase.objects.for_statistics(user).filter(opened_on__year=year)
     counts = Counter(counted.values_list(rows, columns))
     return suppressed_table(
         {(str(r), str(c)): n for (r, c), n in counts.items() if r is not None and c is not None}

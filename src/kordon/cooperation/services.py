@@ -43,6 +43,7 @@ from kordon.core.models import Agency, Country, Unit
 
 TRANSITION, REMIND, REVOKE, RESPOND = "transition", "remind", "revoke", "respond"
 DOCUMENT_LIMIT = 20 * 1024 * 1024
+EARLIEST = datetime.date(1990, 1, 1)
 
 
 # ---- cooperation requests ----------------------------------------------------------------------
@@ -96,6 +97,11 @@ def _request_problems(data: RequestData, own_country: str) -> dict[str, str]:
         problems["reference"] = _("The reference, the requesting authority and the offences are required.")
     if data.direction == Direction.INCOMING and data.received_on is None:
         problems["received_on"] = _("Give the day the request arrived.")
+    today = timezone.localdate()
+    if data.received_on is not None and not EARLIEST <= data.received_on <= today:
+        problems["received_on"] = _("The request cannot arrive in the future.")
+    if data.deadline is not None and not EARLIEST <= data.deadline <= today + datetime.timedelta(days=3650):
+        problems["deadline"] = _("Give a deadline within the next ten years.")
     return problems
 
 
@@ -290,8 +296,13 @@ def case_open(
 
 
 def _handled(actor: Any, case_id: int, action: str = policy.CHANGE) -> ReferralCase:
-    """A case the actor handles (a member of its owner unit), locked for the change."""
-    return ReferralCase.objects.restrict(actor, action).select_for_update().get(pk=case_id)
+    """A case the actor handles (a member of its owner unit: not even a node administrator acts
+    for the person otherwise), locked for the change."""
+    case = ReferralCase.objects.restrict(actor, action).select_for_update().get(pk=case_id)
+    scope = policy.scope_for(actor)
+    if scope is None or case.owner_unit_id not in scope.roles:
+        raise ReferralCase.DoesNotExist
+    return case
 
 
 @dataclass
@@ -422,10 +433,10 @@ def referral_send(*, actor: Any, case_id: int, data: ReferralData) -> Referral:
 
 def _received(actor: Any, referral_id: int) -> Referral:
     """A referral addressed to a unit where the actor may act, locked for the change."""
-    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral_id)
-    if not policy.may_act_in_unit(actor, referral.to_unit_id, policy.CHANGE):
-        raise Referral.DoesNotExist
-    return referral
+    scope = policy.scope_for(actor)
+    units = scope.units_for(policy.CHANGE) if scope else []
+    # Only while the referral is open and its consent in force, as for reading the case.
+    return Referral.objects.open_to(units).select_for_update().select_related("case").get(pk=referral_id)
 
 
 def referral_respond(*, actor: Any, referral_id: int, accept: bool, reason: str = "") -> Referral:
@@ -512,6 +523,8 @@ def case_close(*, actor: Any, case_id: int, reason: str) -> ReferralCase:
         raise ValidationError({"closure_reason": _("Give the reason for closing.")})
     with transaction.atomic():
         case = _handled(actor, case_id)
+        if case.status == CaseStatus.CLOSED:
+            raise ValidationError(_("The case is already closed."))
         today = timezone.localdate()
         now = timezone.now()
         case.referrals.filter(status__in=OPEN_REFERRAL).update(status=ReferralStatus.REVOKED, closed_at=now)

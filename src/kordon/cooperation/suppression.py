@@ -1,6 +1,7 @@
 """Small-cell suppression for statistics about people: a count from 1 to 4 is never shown, and
-where a row or column would then have exactly one hidden cell (which its total would give
-away), the next smallest cell of that line is hidden too."""
+neither is the total of any row or column holding a hidden count, nor the grand total when any
+count is hidden. Every total still shown then adds up only shown counts, so no hidden one can be
+worked out by subtraction (the simplest rule that is safe; it hides more than it must)."""
 
 from dataclasses import dataclass
 
@@ -31,38 +32,17 @@ class SuppressedTable:
         return [self.column_totals[column] for column in self.columns]
 
 
-def _hide_lonely(
-    cells: dict[tuple[str, str], int | None],
-    counts: dict[tuple[str, str], int],
-    lines: list[list[tuple[str, str]]],
-) -> bool:
-    """Hide a second cell in every line with exactly one hidden cell; True when anything changed."""
-    changed = False
-    for line in lines:
-        hidden = [key for key in line if cells.get(key, 0) is HIDDEN]
-        if len(hidden) != 1:
-            continue
-        shown = [key for key in line if cells.get(key, 0) not in (HIDDEN, 0)]
-        if shown:
-            smallest = min(shown, key=lambda key: counts[key])
-            cells[smallest] = HIDDEN
-            changed = True
-    return changed
-
-
 def suppressed_table(counts: dict[tuple[str, str], int]) -> SuppressedTable:
     rows = sorted({row for row, _column in counts})
     columns = sorted({column for _row, column in counts})
     cells: dict[tuple[str, str], int | None] = {
         key: HIDDEN if 0 < value < THRESHOLD else value for key, value in counts.items()
     }
-    lines = [[(row, column) for column in columns] for row in rows] + [
-        [(row, column) for row in rows] for column in columns
-    ]
-    while _hide_lonely(cells, counts, lines):
-        pass
+    any_hidden = HIDDEN in cells.values()
 
     def total(keys: list[tuple[str, str]]) -> int | None:
+        if any(cells.get(key, 0) is HIDDEN for key in keys):
+            return HIDDEN
         value = sum(counts.get(key, 0) for key in keys)
         return HIDDEN if 0 < value < THRESHOLD else value
 
@@ -72,5 +52,5 @@ def suppressed_table(counts: dict[tuple[str, str], int]) -> SuppressedTable:
         cells=cells,
         row_totals={row: total([(row, column) for column in columns]) for row in rows},
         column_totals={column: total([(row, column) for row in rows]) for column in columns},
-        total=total(list(counts)),
+        total=HIDDEN if any_hidden else total(list(counts)),
     )

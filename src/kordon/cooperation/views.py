@@ -151,9 +151,9 @@ def _export_rows(request: AuthenticatedRequest) -> list[list[Any]]:
     labels = dict(Measure.choices)
     return [
         [
-            row.reference,
+            neutralise(row.reference),
             row.get_direction_display(),
-            row.counterpart.name,
+            neutralise(row.counterpart.name),
             neutralise(row.offences),
             "; ".join(str(labels.get(m, m)) for m in row.measures),
             row.get_status_display(),
@@ -210,7 +210,12 @@ def requests_print_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 
 @require_GET
-def request_view(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
+def request_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    return _request_page(request, pk)
+
+
+def _request_page(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
+    """The request's page; with `forms`, those forms as posted, with their errors."""
     record = selectors.opened(request.user, _get(selectors.requests(request.user), pk))
     may_change = CooperationRequest.objects.restrict(request.user, policy.CHANGE).filter(pk=pk).exists()
     transition: TransitionForm = forms.get("transition_form") or TransitionForm()
@@ -243,7 +248,7 @@ def request_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
             status_choices: Any = form.fields["status"]
             status_choices.choices = RequestStatus.choices
             if not form.is_valid():
-                return request_view(request, pk, transition_form=form)
+                return _request_page(request, pk, transition_form=form)
             services.request_transition(actor=user, request_id=pk, **form.cleaned_data)
         elif action == "remind":
             reminder = ReminderForm(request.POST)
@@ -252,7 +257,7 @@ def request_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
         elif action == "asset":
             asset_form = AssetForm(request.POST)
             if not asset_form.is_valid():
-                return request_view(request, pk, asset_form=asset_form)
+                return _request_page(request, pk, asset_form=asset_form)
             services.asset_record(actor=user, request_id=pk, **asset_form.cleaned_data)
         elif action == "document":
             upload = request.FILES.get("file")
@@ -333,7 +338,12 @@ def referrals_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 
 @require_GET
-def case_view(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
+def case_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    return _case_page(request, pk)
+
+
+def _case_page(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
+    """The case's page; with `forms`, those forms as posted, with their errors."""
     try:
         view = selectors.case_for(request.user, pk)
     except ObjectDoesNotExist as missing:
@@ -366,7 +376,7 @@ def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> Htt
         if action == "consent":
             form = ConsentForm(request.POST)
             if not form.is_valid():
-                return case_view(request, pk, consent_form=form)
+                return _case_page(request, pk, consent_form=form)
             data = form.cleaned_data
             services.consent_record(
                 actor=user,
@@ -384,7 +394,7 @@ def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> Htt
         elif action == "refer":
             referral_form = ReferralForm(request.POST, consents=[(request.POST.get("consent", ""), "")])
             if not referral_form.is_valid():
-                return case_view(request, pk, referral_form=referral_form)
+                return _case_page(request, pk, referral_form=referral_form)
             data = referral_form.cleaned_data
             services.referral_send(
                 actor=user,
@@ -402,7 +412,11 @@ def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> Htt
         elif action == "revoke-referral":
             services.referral_revoke(actor=user, referral_id=int(request.POST.get("referral", "0")))
         elif action == "close":
-            services.case_close(actor=user, case_id=pk, reason=request.POST.get("reason", ""))
+            close = CloseForm(request.POST)
+            if not close.is_valid():
+                messages.error(request, _("Give the reason for closing, in at most 300 characters."))
+                return redirect("cooperation:case", pk)
+            services.case_close(actor=user, case_id=pk, reason=close.cleaned_data["reason"])
         else:
             raise Http404
     except (ObjectDoesNotExist, ValueError) as missing:
@@ -423,7 +437,11 @@ def referral_action_view(request: AuthenticatedRequest, pk: int, action: str) ->
                 actor=user, referral_id=pk, accept=action == "accept", reason=request.POST.get("reason", "")
             )
         elif action == "service":
-            on = datetime.date.fromisoformat(request.POST.get("on", ""))
+            try:
+                on = datetime.date.fromisoformat(request.POST.get("on", ""))
+            except ValueError:
+                messages.error(request, _("Give the date of the service."))
+                return redirect("cooperation:referrals")
             services.service_record(
                 actor=user, referral_id=pk, on=on, description=request.POST.get("description", "")
             )
@@ -475,10 +493,7 @@ TABLES = {
 @require_GET
 def statistics_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """Counts for reports to ministries: aggregated, counts below five hidden."""
-    try:
-        year = int(request.GET.get("year", "")) or None
-    except ValueError:
-        year = None
+    year = selectors.statistics_year(request.GET.get("year", ""))
     tables = []
     for title, rows, columns, row_labels, column_labels in TABLES.values():
         table = selectors.case_statistics(request.user, rows, columns, year)

@@ -118,6 +118,23 @@ def test_incoming_requests_start_received_and_bad_ones_are_refused_clearly(world
             data=services.RequestData("UZ-3", "outgoing", "KZ", "LV", "x", "untoc_18", "x", ["evidence"]),
         )
     assert "requesting_country" in wrong.value.message_dict  # our own state asks
+    with pytest.raises(ValidationError) as wrong:
+        services.request_create(
+            actor=prosecutor,
+            unit=unit,
+            data=services.RequestData(
+                "UZ-5",
+                "incoming",
+                "KZ",
+                "UZ",
+                "x",
+                "untoc_18",
+                "x",
+                ["evidence"],
+                received_on=datetime.date(9999, 12, 31),
+            ),
+        )
+    assert "received_on" in wrong.value.message_dict
     with pytest.raises(PermissionDenied):
         services.request_create(
             actor=world.user("kg.blo.dostuk"),
