@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,12 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_filename(name: str) -> str:
+    """A file name for Content-Disposition from text people typed (a form id, a facility code):
+    anything but letters, digits, dots and dashes becomes "_", so no header can be broken."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120] or "file"
 
 
 def table_download(
@@ -31,5 +38,5 @@ def table_download(
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(name)}.{file_format}"'
     return response

@@ -4,10 +4,12 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
+from kordon.access.audit import VIEW, audit_log
 from kordon.core.models import Unit
 from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
 from kordon.evaluation import analysis, services
@@ -75,7 +77,7 @@ def upload_questionnaire(request: HttpRequest, owner_unit: Form[Code], file: Fil
 
 
 class ResponseIn(Schema):
-    respondent: Code
+    respondent: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]*$")]
     wave: Literal["pre", "post", "follow_up"]
     answered_on: datetime.date
     site: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = ""
@@ -136,6 +138,8 @@ def questionnaire_analysis(request: HttpRequest, questionnaire_id: int) -> Any:
     questionnaire = Questionnaire.objects.restrict(request.user).filter(pk=questionnaire_id).first()
     if questionnaire is None:
         return Status(404, NOT_FOUND)
+    with transaction.atomic():
+        audit_log(actor=request.user, action=VIEW, instance=questionnaire, after={"analysis": True})
     rows = []
     for outcome in analysis.analyse(questionnaire):
         row: dict[str, Any] = {

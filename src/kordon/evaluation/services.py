@@ -1,6 +1,7 @@
 """Writing questionnaires, answers, training events and participants: checked, atomic, audited."""
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -100,6 +101,7 @@ def responses_save(
         known = set(questionnaire.responses.values_list("respondent", "wave"))
         fresh = []
         for response in responses:
+            response.respondent = response.respondent.strip()  # "F01 " and "F01" are one family
             problem = _response_problem(response, items, known)
             if problem is None:
                 try:
@@ -137,8 +139,8 @@ def responses_save(
 def _response_problem(
     response: ResponseData, items: dict[str, Any], known: set[tuple[str, str]]
 ) -> Problem | None:
-    if not response.respondent.strip():
-        return Problem(response.row, "respondent", _("Give the respondent's code."))
+    if not response.respondent or len(response.respondent) > 40:
+        return Problem(response.row, "respondent", _("Give the respondent's code (at most 40 characters)."))
     if response.wave not in Wave.values:
         return Problem(response.row, "wave", _("The wave must be pre, post or follow_up."))
     if (response.respondent, response.wave) in known:
@@ -149,6 +151,8 @@ def _response_problem(
         item = items.get(key)
         if item is None:
             return Problem(response.row, key, _("This item is not in the questionnaire."))
+        if value is not None and not math.isfinite(value):
+            return Problem(response.row, item["name"], _("The answer must be a number."))
         if value is not None and item["values"] and value not in item["values"]:
             return Problem(
                 response.row,
@@ -217,13 +221,16 @@ def _parsed_row(number: int, row: dict[str, Any], columns: dict[str, str]) -> Re
         if key is None:
             continue
         text = "" if value is None else str(value).strip()
-        if not text:
+        if not text or text.lower() == "nan":  # a blank, as spreadsheets and pandas write it
             answers[key] = None
             continue
         try:
-            answers[key] = float(Decimal(text.replace(",", ".")))
-        except InvalidOperation:
+            answer = float(Decimal(text.replace(",", ".")))
+        except (InvalidOperation, ValueError):
             return Problem(number, header, _("The answer must be a number."))
+        if not math.isfinite(answer):
+            return Problem(number, header, _("The answer must be a number."))
+        answers[key] = answer
     return ResponseData(
         row=number,
         respondent=str(row.get("respondent") or "").strip(),

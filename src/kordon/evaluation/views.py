@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from kordon.access import policy
 from kordon.access.audit import EXPORT, VIEW, audit_log
+from kordon.core.downloads import safe_filename
 from kordon.core.http import AuthenticatedRequest
 from kordon.evaluation import analysis, services
 from kordon.evaluation.forms import AnswersUploadForm, EventForm, ParticipantForm, QuestionnaireUploadForm
@@ -117,7 +118,9 @@ def report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     _audited(request.user, questionnaire, EXPORT, format="pdf", language=language)
     pdf = analysis.report_pdf(questionnaire, analysis.analyse(questionnaire), language)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="evaluation-{questionnaire.form_id}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{safe_filename("evaluation-" + questionnaire.form_id)}.pdf"'
+    )
     return response
 
 

@@ -34,7 +34,16 @@ from kordon.seizures.models import UnitOfMeasure
 router = Router(tags=["prisons"])
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00]*$")]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]*$")]
+# Ids within what every database column holds: a bigger one is simply not found.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Moment = Annotated[
+    datetime.datetime,
+    Field(
+        ge=datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC),
+        le=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+    ),
+]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 NOT_FOUND = {"detail": "Not found."}
 
@@ -197,7 +206,7 @@ def upload_framework(request: HttpRequest, owner_unit: Form[Code], file: File[Up
 
 class AuditIn(Schema):
     owner_unit: Code
-    facility_id: int
+    facility_id: Id
     planned_on: datetime.date
 
 
@@ -216,7 +225,7 @@ class GapOut(Schema):
 
 class AuditOut(Schema):
     id: int
-    facility_id: int
+    facility_id: Id
     framework_id: int
     status: str
     planned_on: datetime.date
@@ -236,7 +245,7 @@ def _audit_out(audit: Audit) -> dict[str, Any]:
 
 
 @router.get("/audits", response=list[AuditOut])
-def list_audits(request: HttpRequest, facility_id: int | None = None) -> Any:
+def list_audits(request: HttpRequest, facility_id: Id | None = None) -> Any:
     audits = selectors.audits(request.user)
     if facility_id is not None:
         audits = audits.filter(facility_id=facility_id)
@@ -451,25 +460,25 @@ class ContrabandIn(Schema):
     kind: _choice(ContrabandKind.values)  # type: ignore[valid-type]
     quantity: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=3)]
     unit: _choice(UnitOfMeasure.values)  # type: ignore[valid-type]
-    substance_id: int | None = None
+    substance_id: Id | None = None
     route: _choice(Route.values) = Route.UNKNOWN.value  # type: ignore[valid-type]
     found_where: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = ""
-    seizure_id: int | None = Field(default=None, description="Link a seizure already in the registry")
+    seizure_id: Id | None = Field(default=None, description="Link a seizure already in the registry")
     record_seizure: bool = Field(default=False, description="Or record the drugs as a new seizure")
 
 
 class IncidentIn(Schema):
     owner_unit: Code
-    facility_id: int
+    facility_id: Id
     reference: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^\x00]*$")]
     kind: _choice(IncidentType.values)  # type: ignore[valid-type]
-    occurred_at: datetime.datetime
-    ended_at: datetime.datetime | None = None
+    occurred_at: Moment
+    ended_at: Moment | None = None
     description: Text
     location: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = ""
     severity: Annotated[int, Field(ge=1, le=4)] = 2
     detected_through: _choice(Detection.values) = Detection.ROUTINE.value  # type: ignore[valid-type]
-    alert_id: int | None = None
+    alert_id: Id | None = None
     injuries: Text = ""
     actions_taken: Text = ""
     notified: list[_choice(Notified.values)] = Field(default_factory=list, max_length=10)  # type: ignore[valid-type]
@@ -494,7 +503,7 @@ class IncidentOut(Schema):
     reference: str
     facility: str
     kind: str
-    occurred_at: datetime.datetime
+    occurred_at: Moment
     severity: int
     detected_through: str
     drug_related: bool
@@ -530,7 +539,7 @@ def _incident_out(incident: Incident) -> dict[str, Any]:
 
 class IncidentQuery(Schema):
     year: Annotated[int, Field(ge=1900, le=2200)] | None = None
-    facility_id: int | None = None
+    facility_id: Id | None = None
     drug_related: bool | None = None
 
 
@@ -589,7 +598,7 @@ class OperationIn(Schema):
     ends_on: datetime.date
     agencies: list[Code] = Field(default_factory=list, max_length=50, description="Agency codes")
     units: list[Code] = Field(default_factory=list, max_length=100, description="Unit codes")
-    facility_ids: list[int] = Field(default_factory=list, max_length=100)
+    facility_ids: list[Id] = Field(default_factory=list, max_length=100)
     officers: Count = 0
     dogs: Count = 0
     vehicles: Count = 0
@@ -597,9 +606,9 @@ class OperationIn(Schema):
     crimes_detected: Count = 0
     drug_crimes_detected: Count = 0
     drugs_seized_kg: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=3)] = Decimal(0)
-    seizure_ids: list[int] = Field(default_factory=list, max_length=1000)
-    incident_ids: list[int] = Field(default_factory=list, max_length=1000)
-    alert_ids: list[int] = Field(default_factory=list, max_length=1000)
+    seizure_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    incident_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    alert_ids: list[Id] = Field(default_factory=list, max_length=1000)
     description: Text = ""
     tlp: Annotated[int, Field(ge=Tlp.CLEAR, le=Tlp.AMBER_STRICT)] = Tlp.AMBER
     distribution: Annotated[int, Field(ge=Distribution.UNIT, le=Distribution.PARTNERS)] = (

@@ -122,7 +122,7 @@ class IncidentForm(UnitForm):
     tlp = forms.TypedChoiceField(label=_("TLP"), choices=Tlp.choices, coerce=int, initial=Tlp.AMBER)
     distribution = forms.TypedChoiceField(
         label=_("Distribution"),
-        choices=Distribution.choices,
+        choices=[(d.value, d.label) for d in (Distribution.UNIT, Distribution.AGENCY, Distribution.PARTNERS)],
         coerce=int,
         initial=Distribution.AGENCY,
         help_text=_(
@@ -137,7 +137,8 @@ class IncidentForm(UnitForm):
 
 
 class ContrabandForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Contraband"), choices=ContrabandKind.choices)
+    # A blank first choice: an extra row left empty is not a row.
+    kind = forms.ChoiceField(label=_("Contraband"), choices=[("", "—"), *ContrabandKind.choices])
     substance = forms.ModelChoiceField(
         label=_("Substance"), queryset=Substance.objects.order_by("name"), required=False
     )
@@ -179,7 +180,7 @@ class ContrabandForm(StyledForm):
 
 
 class PersonForm(StyledForm):
-    role = forms.ChoiceField(label=_("Role"), choices=PersonRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *PersonRole.choices])
     name = forms.CharField(label=_("Name"), max_length=200)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT, required=False)
     identifier = forms.CharField(label=_("Prisoner number or document"), max_length=50, required=False)
@@ -200,13 +201,17 @@ class OperationForm(UnitForm):
     facilities = forms.ModelMultipleChoiceField(
         label=_("Facilities"), queryset=Agency.objects.none(), required=False
     )
-    officers = forms.IntegerField(label=_("Officers"), min_value=0, initial=0)
-    dogs = forms.IntegerField(label=_("Dogs"), min_value=0, initial=0)
-    vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, initial=0)
-    crimes_detected = forms.IntegerField(label=_("Crimes detected"), min_value=0, initial=0)
-    drug_crimes_detected = forms.IntegerField(label=_("Drug-related crimes"), min_value=0, initial=0)
+    officers = forms.IntegerField(label=_("Officers"), min_value=0, max_value=1_000_000, initial=0)
+    dogs = forms.IntegerField(label=_("Dogs"), min_value=0, max_value=1_000_000, initial=0)
+    vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, max_value=1_000_000, initial=0)
+    crimes_detected = forms.IntegerField(
+        label=_("Crimes detected"), min_value=0, max_value=1_000_000, initial=0
+    )
+    drug_crimes_detected = forms.IntegerField(
+        label=_("Drug-related crimes"), min_value=0, max_value=1_000_000, initial=0
+    )
     drugs_seized_kg = forms.DecimalField(
-        label=_("Drugs seized, kg"), min_value=0, initial=0, decimal_places=3
+        label=_("Drugs seized, kg"), min_value=0, initial=0, max_digits=12, decimal_places=3
     )
     seizures = forms.CharField(
         label=_("Seizures it made (references, separated by commas)"), required=False, max_length=2000

@@ -535,8 +535,9 @@ class Contraband(models.Model):
 
 class JointOperation(MarkedRecord):
     """A joint operation of the drug-control service and the prison service (e.g. "Perebros"):
-    who took part, what was deployed, what it found. Shared with the participating partners
-    under the agreement that covers prison incidents."""
+    who took part, what was deployed, what it found. Marked "partners", it is shared with every
+    agency bound to the owner by an agreement that covers prison incidents (in practice the
+    drug-control service it was run with)."""
 
     record_kind = RecordKind.PRISON_INCIDENTS
 

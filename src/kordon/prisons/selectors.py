@@ -140,8 +140,10 @@ def incident_table(user: Any, incidents: QuerySet[Incident]) -> IncidentTable:
     """Counts by facility and type; escapes per 10,000 prisoners of the current population."""
     counts = Counter(incidents.values_list("facility_id", "kind"))
     types = sorted({kind for _facility, kind in counts})
+    # The facilities of the incidents shown: a partner sees an incident's facility, not the register.
+    named = {incident.facility_id: incident.facility for incident in incidents.select_related("facility")}
     rows = []
-    for facility in facilities(user).filter(pk__in={facility for facility, _kind in counts}):
+    for facility in sorted(named.values(), key=lambda f: f.code):
         by_type = [counts.get((facility.pk, kind), 0) for kind in types]
         escapes = sum(counts.get((facility.pk, kind), 0) for kind in ESCAPES)
         rate = round(10_000 * escapes / facility.population, 1) if facility.population else None

@@ -35,13 +35,12 @@ from kordon.prisons.models import (
     FrameworkItem,
     Incident,
     IncidentPerson,
-    IncidentType,
     ItemKind,
     JointOperation,
     Recommendation,
     RecommendationStatus,
 )
-from kordon.seizures.models import Seizure
+from kordon.seizures.models import Seizure, Substance
 from kordon.seizures.services import ItemData, SeizureData, seizure_create
 
 DEFAULT_FRAMEWORK = Path(__file__).parent / "data" / "default_framework.md"
@@ -218,6 +217,8 @@ class EvidenceData:
 class AnswersSaved:
     saved: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)  # item name -> what is wrong
+    evidence_kept: list[str] = field(default_factory=list)  # the tablet's keys of the files now on the server
+    dropped: list[str] = field(default_factory=list)  # answers no longer asked
 
 
 def _checked_value(item: FrameworkItem, value: str) -> str | None:
@@ -229,9 +230,11 @@ def _checked_value(item: FrameworkItem, value: str) -> str | None:
         if item.kind == ItemKind.COMPLIANCE:
             return value if value in Compliance.values else None
         if item.kind == ItemKind.INTEGER:
-            return str(int(value))
+            return str(int(value)) if len(value) <= 18 else None
         if item.kind == ItemKind.DECIMAL:
-            return str(decimal.Decimal(value.replace(",", ".")).normalize())
+            number = decimal.Decimal(value.replace(",", "."))
+            # Plain digits ("10", not "1E+1"): the expressions read them as numbers.
+            return format(number.normalize(), "f") if number.is_finite() and len(value) <= 30 else None
         if item.kind == ItemKind.DATE:
             return datetime.date.fromisoformat(value).isoformat()
     except (ValueError, decimal.InvalidOperation):
@@ -303,20 +306,39 @@ def answers_save(
                 },
             )
             result.saved.append(name)
+        result.dropped = _drop_unasked(audit, items)
         files = _store_evidence(actor, audit, items, evidence or [], result)
         if audit.status == AuditStatus.PLANNED and (result.saved or files):
             audit.status = AuditStatus.IN_PROGRESS
             audit.started_on = timezone.localdate()
             audit.save(update_fields=["status", "started_on", "updated_at"])
-        if result.saved or files:
+        if result.saved or files or result.dropped:
             audit_log(
                 actor=actor,
                 action=UPDATE,
                 instance=audit,
                 before={"answers": before},
-                after={"answers": {name: values[name] for name in result.saved}, "evidence": files},
+                after={
+                    "answers": {name: values[name] for name in result.saved},
+                    "evidence": files,
+                    "dropped": result.dropped,
+                },
             )
     return result
+
+
+def _drop_unasked(audit: Audit, items: dict[str, FrameworkItem]) -> list[str]:
+    """Delete the stored answers whose question the other answers no longer ask (a measurement
+    of a standard now "not applicable"), as XLSForm clears them; their names."""
+    stored = dict(audit.answers.values_list("item__name", "value"))
+    unasked = [
+        name
+        for name in stored
+        if items[name].relevant and not expressions.parse(items[name].relevant).holds(stored)
+    ]
+    if unasked:
+        audit.answers.filter(item__name__in=unasked).delete()
+    return unasked
 
 
 def _store_evidence(
@@ -329,15 +351,21 @@ def _store_evidence(
     known = set(audit.evidence.values_list("client_key", flat=True))
     stored = []
     for file in evidence:
+        if not file.key or len(file.key) > 64:
+            result.problems[file.item] = _("The tablet sent a photo Kordon cannot file; take it again.")
+            continue
         if file.key in known:
+            result.evidence_kept.append(file.key)
             continue  # sent before the connection dropped: already here
         if len(file.content) > EVIDENCE_LIMIT:
             result.problems[file.item] = _("A photo or document may be at most 5 MB.")
             continue
+        known.add(file.key)
+        result.evidence_kept.append(file.key)
         EvidenceFile.objects.create(
             audit=audit,
             item=items.get(file.item),
-            client_key=file.key[:64],
+            client_key=file.key,
             name=file.name[:200] or "photo",
             content_type=file.content_type[:100],
             content=file.content,
@@ -547,7 +575,12 @@ class IncidentData:
     distribution: int = Distribution.AGENCY
 
 
-DRUG_TYPES = (IncidentType.CONTRABAND_FOUND, IncidentType.CONTRABAND_INTRODUCED)
+INCIDENT_DISTRIBUTIONS = (Distribution.UNIT, Distribution.AGENCY, Distribution.PARTNERS)
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    """A time without a zone is the node's local time."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def incident_create(*, actor: Any, unit: Unit, data: IncidentData) -> Incident:
@@ -562,6 +595,21 @@ def incident_create(*, actor: Any, unit: Unit, data: IncidentData) -> Incident:
         raise ValidationError({"alert": _("This alert does not exist or you may not see it.")})
     if Incident.objects.filter(owner_agency_id=unit.agency_id, reference=data.reference).exists():
         raise ValidationError({"reference": _("An incident with this reference is already registered.")})
+    if data.distribution not in INCIDENT_DISTRIBUTIONS:
+        # "All members" and sharing groups would bypass the rule that only drug-related
+        # incidents ever leave the prison service.
+        raise ValidationError(
+            {
+                "distribution": _(
+                    "An incident goes to your unit, your service, or partners under an agreement."
+                )
+            }
+        )
+    substances = {item.substance_id for item in data.contraband if item.substance_id is not None}
+    if len(Substance.objects.filter(pk__in=substances)) != len(substances):
+        raise ValidationError({"contraband": _("Choose the substance from the list.")})
+    data.occurred_at = _aware(data.occurred_at)
+    data.ended_at = _aware(data.ended_at) if data.ended_at else None
     markings = plain_markings(tlp=data.tlp, handling_code=data.handling_code, distribution=data.distribution)
     with transaction.atomic():
         incident = Incident(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kordon.access import policy
 from kordon.access.audit import EXPORT
+from kordon.core.downloads import safe_filename
 from kordon.core.http import AuthenticatedRequest
 from kordon.prisons import evaluation, reports, selectors, services
 from kordon.prisons.forms import (
@@ -190,7 +191,9 @@ def framework_export_view(request: AuthenticatedRequest, pk: int) -> HttpRespons
         reports.framework_xlsx(framework),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{framework.form_id}-v{framework.version}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{safe_filename(f"{framework.form_id}-v{framework.version}")}.xlsx"'
+    )
     return response
 
 
@@ -342,8 +345,9 @@ def answers_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         raise Http404 from missing
     except ValidationError as error:
         return JsonResponse({"error": _errors(error)}, status=409)
+    # Only the files now on the server are acknowledged: the tablet keeps the others.
     return JsonResponse(
-        {"saved": result.saved, "problems": result.problems, "evidence": [e.key for e in evidence]}
+        {"saved": result.saved, "problems": result.problems, "evidence": result.evidence_kept}
     )
 
 
@@ -420,7 +424,9 @@ def audit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
         language = "en"
     selectors.opened(request.user, audit, EXPORT, format="pdf", language=language)
     response = HttpResponse(reports.audit_pdf(audit, language), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="audit-{audit.facility.code}-{audit.planned_on}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{safe_filename(f"audit-{audit.facility.code}-{audit.planned_on}")}.pdf"'
+    )
     return response
 
 
@@ -478,15 +484,13 @@ def incidents_view(request: AuthenticatedRequest) -> HttpResponseBase:
                 messages.success(request, _("Incident %(reference)s registered.") % {"reference": incident})
                 return redirect("prisons:incident", incident.pk)
         status = 400
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    year_text, facility_text = request.GET.get("year", ""), request.GET.get("facility", "")
+    year = int(year_text) if year_text.isdecimal() and 1900 <= int(year_text) <= 2100 else None
     listed = selectors.incidents(user)
     if year:
         listed = listed.filter(occurred_at__year=year)
-    if request.GET.get("facility", "").isdigit():
-        listed = listed.filter(facility_id=int(request.GET["facility"]))
+    if facility_text.isdecimal() and len(facility_text) < 10:
+        listed = listed.filter(facility_id=int(facility_text))
     if request.GET.get("kind") in IncidentType.values:
         listed = listed.filter(kind=request.GET["kind"])
     years = sorted({d.year for d in selectors.incidents(user).dates("occurred_at", "year")}, reverse=True)

@@ -188,8 +188,8 @@ def _read_item(
             % {"type": kind},
         )
         return None
-    if not name:
-        parsed.problem(number, "name", _("Every question needs a name."))
+    if not name or len(name) > 100:
+        parsed.problem(number, "name", _("Every question needs a name of at most 100 characters."))
         return None
     if not section:
         parsed.problem(
@@ -235,6 +235,9 @@ def _check_expressions(parsed: ParsedFramework, item: ParsedItem, names: set[str
     for column in ("relevant", "constraint"):
         text = getattr(item, column)
         if not text:
+            continue
+        if len(text) > 500:
+            parsed.problem(item.row, column, _("An expression may be at most 500 characters long."))
             continue
         try:
             expression = expressions.parse(text)

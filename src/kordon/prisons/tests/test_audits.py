@@ -446,8 +446,11 @@ def test_the_incident_form_links_a_recorded_seizure_or_says_it_is_unknown(
         "contraband-0-unit": "g",
         "contraband-0-route": "visitor",
         "contraband-0-seizure_reference": "NO-SUCH-1",
-        "persons-TOTAL_FORMS": "0",
+        # Two person rows left empty, as the page sends them: they are not rows.
+        "persons-TOTAL_FORMS": "2",
         "persons-INITIAL_FORMS": "0",
+        "persons-0-role": "",
+        "persons-1-role": "",
     }
     refused = client.post("/prisons/incidents/", form)
     assert refused.status_code == 400 and "NO-SUCH-1" in refused.content.decode()
@@ -459,3 +462,51 @@ def test_the_incident_form_links_a_recorded_seizure_or_says_it_is_unknown(
     assert Seizure.objects.count() == 1  # linked, not recorded twice
     detail = client.get(created["Location"]).content.decode()
     assert "ГСИН-2013-7" in detail
+
+
+def test_review_findings_stay_fixed(world: Any, audit: Audit) -> None:
+    """Decimals are kept as plain digits; answers no longer asked are dropped and audited;
+    an incident cannot go to all members; a file key sent twice in one batch is stored once."""
+    auditor = world.user("kg.prison.auditor")
+    saved = services.answers_save(
+        actor=auditor,
+        audit_id=audit.pk,
+        answers=[services.AnswerData("d_stf_01", "yes"), services.AnswerData("d_stf_01_day_ratio", "10")],
+    )
+    assert saved.saved == ["d_stf_01", "d_stf_01_day_ratio"]  # 10 is not stored as 1E+1
+    assert Answer.objects.get(audit=audit, item__name="d_stf_01_day_ratio").value == "10"
+    dropped = services.answers_save(
+        actor=auditor, audit_id=audit.pk, answers=[services.AnswerData("d_stf_01", "na")]
+    )
+    assert dropped.dropped == ["d_stf_01_day_ratio"]
+    assert not Answer.objects.filter(audit=audit, item__name="d_stf_01_day_ratio").exists()
+    line = AuditEntry.objects.filter(action="update", object_id=str(audit.pk)).latest("seq")
+    assert line.after["dropped"] == ["d_stf_01_day_ratio"]
+    photo = services.EvidenceData("p_per_01", "k1", "a.jpg", "image/jpeg", b"\xff\xd8")
+    kept = services.answers_save(actor=auditor, audit_id=audit.pk, answers=[], evidence=[photo, photo])
+    assert kept.evidence_kept == ["k1", "k1"] and EvidenceFile.objects.filter(audit=audit).count() == 1
+    with pytest.raises(ValidationError):
+        services.incident_create(
+            actor=auditor,
+            unit=world.unit(HQ),
+            data=services.IncidentData(
+                audit.facility_id, "X-ALL", "escape", timezone.now(), "Побег.", distribution=4, tlp=1
+            ),
+        )
+    with pytest.raises(ValidationError):
+        services.incident_create(
+            actor=auditor,
+            unit=world.unit(HQ),
+            data=services.IncidentData(
+                audit.facility_id, "X-SUB", "contraband_found", datetime.datetime(2013, 5, 2, 10), "Найдено.",
+                contraband=[services.ContrabandData("drugs", Decimal(5), "g", substance_id=999999)],
+            ),
+        )  # fmt: skip
+    naive = services.incident_create(
+        actor=auditor,
+        unit=world.unit(HQ),
+        data=services.IncidentData(
+            audit.facility_id, "X-NAIVE", "fire", datetime.datetime(2013, 5, 2, 10), "Пожар."
+        ),
+    )
+    assert timezone.is_aware(naive.occurred_at)

@@ -11,7 +11,7 @@
   let state = load();
   let sending = false;
 
-  function fresh() { return { answers: {}, evidence: [] }; }
+  function fresh() { return { user: root.dataset.user, answers: {}, evidence: [] }; }
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storeKey)) || fresh(); } catch (error) { return fresh(); }
@@ -64,13 +64,19 @@
       item.querySelector(".item-problem").textContent = problem;
     }
     if (!editable) return;
+    if (!mine()) { show(text("OtherUser"), "warning"); return; }
     const waiting = pending().length + state.evidence.length;
     if (waiting === 0) show(text("Sent"), "success");
     else if (!navigator.onLine) show(text("Offline") + " " + text("Pending") + " " + waiting, "warning");
     else show(text("Pending") + " " + waiting, "secondary");
   }
 
+  // Answers are sent only by the person who gave them: on a shared tablet, someone else's
+  // answers are never sent under the current session.
+  function mine() { return !state.user || state.user === root.dataset.user; }
+
   async function send() {
+    if (!mine()) { show(text("OtherUser"), "warning"); return; }
     if (!editable || sending || !navigator.onLine) { render(); return; }
     const answers = pending();
     // One photo per request: a batch kept for days offline would not fit in one.
@@ -151,7 +157,7 @@
 
   root.addEventListener("change", (event) => {
     const target = event.target;
-    if (!editable) return;
+    if (!editable || !mine()) { render(); return; }
     if (target.dataset.photoFor) { addPhoto(target); return; }
     if (!target.name) return;
     const name = target.name.replace(/__finding$/, "");
@@ -185,7 +191,9 @@
     }).catch(() => {});
   }
 
-  restore();
+  // What another user left with nothing unsent is simply theirs no longer.
+  if (!mine() && !pending().length && !state.evidence.length) state = fresh();
+  if (mine()) restore();
   render();
   send();
 })();
