@@ -188,3 +188,11 @@ def audit_verify(*, actor: Any) -> ChainReport:
             after={"ok": report.ok, "checked": report.checked, "first_broken": report.first_broken},
         )
     return report
+
+
+def audit_read(actor: Any, record: models.Model, action: str = VIEW, **details: Any) -> Any:
+    """Write the audit line of reading `record`'s detail (or exporting it) in its own
+    transaction, and return the record: `return audit_read(user, record)` in a selector or view."""
+    with transaction.atomic():
+        audit_log(actor=actor, action=action, instance=record, after=details or None)
+    return record

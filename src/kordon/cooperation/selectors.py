@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kordon.access import policy
-from kordon.access.audit import VIEW, audit_log
+from kordon.access.audit import audit_read
 from kordon.access.markings import RecordKind
 from kordon.access.models import AgreementStatus, SharingAgreement
 from kordon.cooperation.models import (
@@ -35,13 +34,6 @@ def requests(user: Any) -> QuerySet[CooperationRequest]:
     return CooperationRequest.objects.restrict(user).select_related(
         "requesting_country", "requested_country", "owner_unit"
     )
-
-
-def opened(user: Any, record: Any, **details: Any) -> Any:
-    """The audit line of reading a record's detail."""
-    with transaction.atomic():
-        audit_log(actor=user, action=VIEW, instance=record, after=details or None)
-    return record
 
 
 @dataclass
@@ -161,7 +153,7 @@ def case_for(user: Any, case_id: int) -> CaseView:
         if categories & {DataCategory.IDENTITY, DataCategory.CONTACT}:
             identity = CaseIdentity.objects.filter(case=case).first()
         view = CaseView(case, handler=False, categories=categories, identity=identity, referrals=received)
-    opened(user, case, shown=sorted(view.categories))
+    audit_read(user, case, shown=sorted(view.categories))
     return view
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kordon.access import policy
-from kordon.access.audit import EXPORT, audit_log
+from kordon.access.audit import EXPORT, audit_log, audit_read
 from kordon.cooperation import selectors, services
 from kordon.cooperation.forms import (
     AssetForm,
@@ -52,13 +52,6 @@ from kordon.seizures.exports import neutralise
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _get(queryset: Any, pk: int) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
 
 
 # ---- cooperation requests ----------------------------------------------------------------------
@@ -216,7 +209,7 @@ def request_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 
 def _request_page(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
     """The request's page; with `forms`, those forms as posted, with their errors."""
-    record = selectors.opened(request.user, _get(selectors.requests(request.user), pk))
+    record = audit_read(request.user, get_object_or_404(selectors.requests(request.user), pk=pk))
     may_change = CooperationRequest.objects.restrict(request.user, policy.CHANGE).filter(pk=pk).exists()
     transition: TransitionForm = forms.get("transition_form") or TransitionForm()
     status_field: Any = transition.fields["status"]
@@ -280,8 +273,10 @@ def request_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
 
 @require_GET
 def document_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    document = _get(RequestDocument.objects.filter(request__in=selectors.requests(request.user)), pk)
-    selectors.opened(request.user, document.request, document=document.name)
+    document = get_object_or_404(
+        RequestDocument.objects.filter(request__in=selectors.requests(request.user)), pk=pk
+    )
+    audit_read(request.user, document.request, document=document.name)
     response = HttpResponse(bytes(document.content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="document-{document.pk}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -7,35 +7,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kordon.access import policy
-from kordon.access.audit import EXPORT, VIEW, audit_log
+from kordon.access.audit import EXPORT, audit_read
 from kordon.core.downloads import safe_filename
 from kordon.core.http import AuthenticatedRequest
 from kordon.evaluation import analysis, services
 from kordon.evaluation.forms import AnswersUploadForm, EventForm, ParticipantForm, QuestionnaireUploadForm
 from kordon.evaluation.models import Participant, Questionnaire, TrainingEvent
-
-
-def _get(queryset: Any, pk: int) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
-
-
-def _audited(user: Any, record: Any, action: str = VIEW, **details: Any) -> Any:
-    with transaction.atomic():
-        audit_log(actor=user, action=action, instance=record, after=details or None)
-    return record
 
 
 def questionnaires_view(request: AuthenticatedRequest) -> HttpResponseBase:
@@ -69,7 +55,7 @@ def questionnaires_view(request: AuthenticatedRequest) -> HttpResponseBase:
 def questionnaire_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Answers by wave, the import of more answers, and the before/after analysis."""
     user = request.user
-    questionnaire = _get(Questionnaire.objects.restrict(user), pk)
+    questionnaire = get_object_or_404(Questionnaire.objects.restrict(user), pk=pk)
     upload = AnswersUploadForm()
     outcome = None
     if request.method == "POST":
@@ -77,7 +63,7 @@ def questionnaire_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBa
         if upload.is_valid():
             outcome = _import(request, questionnaire, upload.cleaned_data["file"])
     else:
-        _audited(user, questionnaire)
+        audit_read(user, questionnaire)
     outcomes = analysis.analyse(questionnaire)
     context = {
         "section": "evaluation",
@@ -112,10 +98,10 @@ def _import(request: AuthenticatedRequest, questionnaire: Questionnaire, upload:
 
 @require_GET
 def report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    questionnaire = _get(Questionnaire.objects.restrict(request.user, policy.EXPORT), pk)
+    questionnaire = get_object_or_404(Questionnaire.objects.restrict(request.user, policy.EXPORT), pk=pk)
     language = request.GET.get("language") or translation.get_language() or "en"
     language = language if language in ("ru", "en") else "en"
-    _audited(request.user, questionnaire, EXPORT, format="pdf", language=language)
+    audit_read(request.user, questionnaire, EXPORT, format="pdf", language=language)
     pdf = analysis.report_pdf(questionnaire, analysis.analyse(questionnaire), language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -172,7 +158,7 @@ def training_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 def event_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    event = _get(TrainingEvent.objects.restrict(user).select_related("country"), pk)
+    event = get_object_or_404(TrainingEvent.objects.restrict(user).select_related("country"), pk=pk)
     form = ParticipantForm()
     if request.method == "POST":
         form = ParticipantForm(request.POST)
@@ -193,7 +179,7 @@ def event_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
             else:
                 return redirect("evaluation:event", pk)
     else:
-        _audited(user, event)
+        audit_read(user, event)
     context = {
         "section": "evaluation",
         "tab": "training",
@@ -207,15 +193,15 @@ def event_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 
 @require_GET
 def certificate_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    participant = _get(
+    participant = get_object_or_404(
         Participant.objects.filter(
             event__in=TrainingEvent.objects.restrict(request.user, policy.EXPORT)
         ).select_related("event", "country"),
-        pk,
+        pk=pk,
     )
     language = request.GET.get("language") or translation.get_language() or "en"
     language = language if language in ("ru", "en") else "en"
-    _audited(request.user, participant.event, EXPORT, certificate=participant.certificate)
+    audit_read(request.user, participant.event, EXPORT, certificate=participant.certificate)
     response = HttpResponse(analysis.certificate_pdf(participant, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{participant.certificate}.pdf"'
     return response

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
 
+from kordon.access.audit import audit_read
 from kordon.access.markings import Distribution, Tlp
 from kordon.core.models import Agency, Unit
 from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
@@ -277,7 +278,7 @@ def get_audit(request: HttpRequest, audit_id: int) -> Any:
     audit = selectors.audits(request.user).filter(pk=audit_id).first()
     if audit is None:
         return Status(404, NOT_FOUND)
-    selectors.opened(request.user, audit)
+    audit_read(request.user, audit)
     return {
         **_audit_out(audit),
         "answers": [
@@ -562,7 +563,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> Any:
     incident = selectors.incidents(request.user).filter(pk=incident_id).first()
     if incident is None:
         return Status(404, NOT_FOUND)
-    selectors.opened(request.user, incident)
+    audit_read(request.user, incident)
     return _incident_out(incident)
 
 

@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from kordon.access.audit import VIEW, audit_log
 from kordon.prisons.models import (
     ESCAPES,
     PENDING,
@@ -228,21 +226,3 @@ def operations(user: Any) -> QuerySet[JointOperation]:
 
 def incidents(user: Any) -> QuerySet[Incident]:
     return Incident.objects.restrict(user).select_related("facility", "owner_unit")
-
-
-def opened(user: Any, record: Any, action: str = VIEW, **details: Any) -> Any:
-    """Write the audit line of reading a record's detail (or exporting it), and return it."""
-    with transaction.atomic():
-        audit_log(
-            actor=user,
-            action=action,
-            instance=record,
-            owner_unit_id=_owner_unit(record),
-            after=details or None,
-        )
-    return record
-
-
-def _owner_unit(record: Any) -> int | None:
-    owner = getattr(record, "owner_unit_id", None)
-    return owner if owner is not None else getattr(getattr(record, "audit", None), "owner_unit_id", None)

@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kordon.access import policy
-from kordon.access.audit import EXPORT
+from kordon.access.audit import EXPORT, audit_read
 from kordon.core.downloads import safe_filename
 from kordon.core.http import AuthenticatedRequest
 from kordon.prisons import evaluation, reports, selectors, services
@@ -62,14 +62,6 @@ SHORT_SECTIONS = [
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _get(queryset: Any, pk: int) -> Any:
-    """One record through the policy: a forbidden one is as missing as one that does not exist."""
-    try:
-        return queryset.get(pk=pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
 
 
 # ---- facilities ------------------------------------------------------------------------------
@@ -115,7 +107,7 @@ def facility_create_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 @require_GET
 def facility_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    facility = selectors.opened(request.user, _get(selectors.facilities(request.user), pk))
+    facility = audit_read(request.user, get_object_or_404(selectors.facilities(request.user), pk=pk))
     incidents = selectors.incidents(request.user).filter(facility=facility)
     context = {
         "section": "prisons",
@@ -185,8 +177,8 @@ def frameworks_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 @require_GET
 def framework_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    framework = _get(Framework.objects.restrict(request.user, policy.EXPORT), pk)
-    selectors.opened(request.user, framework, EXPORT, format="xlsx")
+    framework = get_object_or_404(Framework.objects.restrict(request.user, policy.EXPORT), pk=pk)
+    audit_read(request.user, framework, EXPORT, format="xlsx")
     response = HttpResponse(
         reports.framework_xlsx(framework),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -219,12 +211,12 @@ def audit_plan_view(request: AuthenticatedRequest) -> HttpResponseBase:
 
 
 def _audit(request: AuthenticatedRequest, pk: int) -> Audit:
-    return _get(selectors.audits(request.user), pk)
+    return get_object_or_404(selectors.audits(request.user), pk=pk)
 
 
 @require_GET
 def audit_view(request: AuthenticatedRequest, pk: int, **forms: Any) -> HttpResponseBase:
-    audit = selectors.opened(request.user, _audit(request, pk))
+    audit = audit_read(request.user, _audit(request, pk))
     return render(request, "prisons/audit.html", _audit_context(request, audit, **forms))
 
 
@@ -268,7 +260,7 @@ def _gap_labels(gaps: list[Any], language: str) -> list[tuple[Any, Any, str]]:
 def checklist_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """The checklist an auditor fills on a tablet. The page works offline once opened: a service
     worker keeps it, and the answers wait on the tablet until they can be sent."""
-    audit = selectors.opened(request.user, _audit(request, pk), checklist=True)
+    audit = audit_read(request.user, _audit(request, pk), checklist=True)
     language = translation.get_language() or "en"
     answers = {answer.item_id: answer for answer in audit.answers.all()}
     sections: list[dict[str, Any]] = []
@@ -402,7 +394,7 @@ def recommendation_add_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
 @require_POST
 def recommendation_respond_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     form = ResponseForm(request.POST)
-    recommendation = _get(selectors.recommendations(request.user), pk)
+    recommendation = get_object_or_404(selectors.recommendations(request.user), pk=pk)
     if not form.is_valid():
         messages.error(request, _("Choose an answer."))
     else:
@@ -416,13 +408,13 @@ def recommendation_respond_view(request: AuthenticatedRequest, pk: int) -> HttpR
 @require_GET
 def audit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """The audit report as PDF, in Russian or English (?language=ru|en; the page's by default)."""
-    audit = _get(
-        Audit.objects.restrict(request.user, policy.EXPORT).select_related("facility", "framework"), pk
+    audit = get_object_or_404(
+        Audit.objects.restrict(request.user, policy.EXPORT).select_related("facility", "framework"), pk=pk
     )
     language = request.GET.get("language") or translation.get_language() or "en"
     if language not in ("ru", "en"):
         language = "en"
-    selectors.opened(request.user, audit, EXPORT, format="pdf", language=language)
+    audit_read(request.user, audit, EXPORT, format="pdf", language=language)
     response = HttpResponse(reports.audit_pdf(audit, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{safe_filename(f"audit-{audit.facility.code}-{audit.planned_on}")}.pdf"'
@@ -432,8 +424,10 @@ def audit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
 
 @require_GET
 def evidence_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    evidence = _get(EvidenceFile.objects.filter(audit__in=Audit.objects.restrict(request.user)), pk)
-    selectors.opened(request.user, evidence.audit, evidence=evidence.name)
+    evidence = get_object_or_404(
+        EvidenceFile.objects.filter(audit__in=Audit.objects.restrict(request.user)), pk=pk
+    )
+    audit_read(request.user, evidence.audit, evidence=evidence.name)
     # The type comes from the tablet: only pictures and PDFs are shown in the browser, anything
     # else is downloaded, so an uploaded page can never run as Kordon's own.
     shown = evidence.content_type in SHOWN_EVIDENCE
@@ -565,8 +559,10 @@ def _create_incident(
 
 @require_GET
 def incident_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    incident = _get(selectors.incidents(request.user).select_related("alert", "recorded_by"), pk)
-    selectors.opened(request.user, incident)
+    incident = get_object_or_404(
+        selectors.incidents(request.user).select_related("alert", "recorded_by"), pk=pk
+    )
+    audit_read(request.user, incident)
     context = {
         "section": "prisons",
         "tab": "incidents",

@@ -4,10 +4,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kordon.access.audit import EXPORT
+from kordon.access.audit import EXPORT, audit_read
 from kordon.access.context import action_context
 from kordon.core.commands import acting_unit, active_user
-from kordon.prisons import reports, selectors, services
+from kordon.prisons import reports, services
 from kordon.prisons.models import Framework
 
 
@@ -73,5 +73,5 @@ class Command(BaseCommand):
         if framework is None:
             raise CommandError("You see no security framework: import one first.")
         options["out"].write_bytes(reports.framework_xlsx(framework))
-        selectors.opened(user, framework, EXPORT, format="xlsx", file=str(options["out"]))
+        audit_read(user, framework, EXPORT, format="xlsx", file=str(options["out"]))
         self.stdout.write(f"Wrote {framework} to {options['out']}.")
