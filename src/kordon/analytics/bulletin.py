@@ -23,6 +23,7 @@ from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
+from kordon.core.pdf import html_to_pdf
 from kordon.seizures.exports import neutralise
 from kordon.seizures.selectors import SeizureFilters
 
@@ -105,16 +106,9 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
 
 
 def pdf(bulletin: Bulletin, language: str) -> bytes:
-    # Imported here: WeasyPrint loads Pango, which only reports need.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
     with translation.override(language):
         html = render_to_string("analytics/bulletin.html", {"bulletin": bulletin, "language": language})
-    # The bulletin carries its images inside and fetches nothing: a node may be offline, and a
-    # report must not call out.
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+    return html_to_pdf(html)
 
 
 def xlsx(bulletin: Bulletin, language: str) -> bytes:

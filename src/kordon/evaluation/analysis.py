@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure  # drawn without a display, as analytics does
 
+from kordon.core.pdf import html_to_pdf
 from kordon.evaluation import scoring
 from kordon.evaluation.models import Questionnaire, Wave
 from kordon.evaluation.statistics import PairedResult, paired
@@ -141,15 +142,6 @@ def chart_png(outcomes: list[Outcome]) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def _pdf(html: str) -> bytes:
-    # Imported here: WeasyPrint loads Pango, which only reports need. A report fetches nothing.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
-
-
 def report_pdf(questionnaire: Questionnaire, outcomes: list[Outcome], language: str) -> bytes:
     with translation.override(language):
         html = render_to_string(
@@ -162,7 +154,7 @@ def report_pdf(questionnaire: Questionnaire, outcomes: list[Outcome], language: 
                 "respondents": questionnaire.responses.values("respondent").distinct().count(),
             },
         )
-    return _pdf(html)
+    return html_to_pdf(html)
 
 
 def certificate_pdf(participant: Any, language: str) -> bytes:
@@ -171,4 +163,4 @@ def certificate_pdf(participant: Any, language: str) -> bytes:
         html = render_to_string(
             "evaluation/certificate.html", {"participant": participant, "event": participant.event}
         )
-    return _pdf(html)
+    return html_to_pdf(html)

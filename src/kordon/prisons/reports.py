@@ -6,6 +6,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from kordon.core.pdf import html_to_pdf
 from kordon.prisons import services, xlsform
 from kordon.prisons.models import Audit, Component, Framework
 
@@ -17,10 +18,6 @@ def framework_xlsx(framework: Framework) -> bytes:
 def audit_pdf(audit: Audit, language: str) -> bytes:
     """The audit report in `language`: scores by section, gaps with the auditor's findings,
     recommendations with their answers."""
-    # Imported here: WeasyPrint loads Pango, which only reports need.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
     findings = {answer.item_id: answer for answer in audit.answers.all()}
     gaps = [
         {
@@ -42,6 +39,4 @@ def audit_pdf(audit: Audit, language: str) -> bytes:
     }
     with translation.override(language):
         html = render_to_string("prisons/report.html", context)
-    # A report fetches nothing: a node may be offline, and a report must not call out.
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
+    return html_to_pdf(html)
