@@ -449,14 +449,18 @@ def referral_action_view(request: AuthenticatedRequest, pk: int, action: str) ->
             )
         else:
             raise Http404
-        case_id = Referral.objects.values_list("case_id", flat=True).get(pk=pk)
     except (ObjectDoesNotExist, ValueError) as missing:
         raise Http404 from missing
     except ValidationError as error:
         messages.error(request, _errors(error))
-        case_id = Referral.objects.values_list("case_id", flat=True).get(pk=pk)
-    if not selectors.cases(user).filter(pk=case_id).exists():
-        return redirect("cooperation:referrals")  # declined or completed: the case is no longer theirs to see
+    # Back to the case while the user may still see it (declined or completed: it is gone).
+    case_id = (
+        Referral.objects.filter(pk=pk, case__in=selectors.cases(user))
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        return redirect("cooperation:referrals")
     return redirect(reverse("cooperation:case", args=[case_id]))
 
 
