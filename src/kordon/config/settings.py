@@ -164,6 +164,7 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/cytoscape", NODE_MODULES / "cytoscape" / "dist"),
 ]
 # Country boundaries for the maps (Natural Earth 1:50m via world-atlas), drawn by the node itself.
 KORDON_BOUNDARIES = NODE_MODULES / "world-atlas" / "countries-50m.json"
@@ -185,6 +186,10 @@ KORDON_SCREENING_THRESHOLD = env_int("KORDON_SCREENING_THRESHOLD", 70, minimum=1
 KORDON_SCREENING_WORKERS = env_int("KORDON_SCREENING_WORKERS", os.cpu_count() or 1, minimum=1)
 if KORDON_SCREENING_THRESHOLD > 99:
     raise ImproperlyConfigured("KORDON_SCREENING_THRESHOLD is a percentage from 1 to 99.")
+# A linking run suggests for review the pairs of person records scoring at least this many percent.
+KORDON_LINKING_THRESHOLD = env_int("KORDON_LINKING_THRESHOLD", 70, minimum=1)
+if KORDON_LINKING_THRESHOLD > 99:
+    raise ImproperlyConfigured("KORDON_LINKING_THRESHOLD is a percentage from 1 to 99.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 KORDON_MAX_UPLOAD_BYTES = env_int("KORDON_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024

@@ -7,6 +7,11 @@ class EntitiesConfig(AppConfig):
     label = "entities"
     verbose_name = _("Persons and watchlists")
 
+    def background_work(self) -> int:
+        from kordon.entities.services import run_linking_runs
+
+        return run_linking_runs()
+
     def build_demo(self) -> list[str]:
         from kordon.entities.demo import build_watchlists
 
