@@ -11,6 +11,7 @@ from kordon.analytics.api import router as analytics_router
 from kordon.cooperation.api import router as cooperation_router
 from kordon.core.api import router as reference_router
 from kordon.entities.api import router as screening_router
+from kordon.entities.records_api import router as entities_router
 from kordon.evaluation.api import router as evaluation_router
 from kordon.exchange.api import router as exchange_router
 from kordon.prisons.api import router as prisons_router
@@ -35,6 +36,7 @@ api.add_router("/", sharing_router)
 api.add_router("/", exchange_router)
 api.add_router("/", analytics_router)
 api.add_router("/", screening_router)
+api.add_router("/", entities_router)
 api.add_router("/", targeting_router)
 api.add_router("/", prisons_router)
 api.add_router("/", cooperation_router)

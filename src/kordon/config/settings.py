@@ -41,8 +41,9 @@ INSTALLED_APPS = [
     "kordon.core",
     "kordon.access",
     "kordon.seizures",
-    "kordon.entities",
     "kordon.exchange",
+    # After exchange: the demo's persons are linked to the demo's alerts and requests.
+    "kordon.entities",
     "kordon.analytics",
     "kordon.targeting",
     "kordon.prisons",

@@ -13,6 +13,6 @@ class EntitiesConfig(AppConfig):
         return run_linking_runs()
 
     def build_demo(self) -> list[str]:
-        from kordon.entities.demo import build_watchlists
+        from kordon.entities.demo import build_persons, build_watchlists
 
-        return [build_watchlists()]
+        return [build_watchlists(), build_persons()]

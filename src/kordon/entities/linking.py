@@ -11,8 +11,8 @@ would have to be rewritten as SQL for DuckDB; docs/decisions.md gives the measur
 """
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,35 +33,42 @@ class ScoredPair:
 
 
 def pairs_from(
-    index: ScreeningIndex, rows: Iterable[int], threshold: float
+    index: ScreeningIndex, rows: Iterable[int], threshold: float, phones: Mapping[int, tuple[str, ...]]
 ) -> Iterator[tuple[int, int, Match]]:
-    """The pairs (row, a later row, their match) at or above `threshold`, for each of `rows`:
-    each record screened against the records after it, so that every pair is compared once."""
+    """The pairs (row, another row, their match) at or above `threshold`, for each of `rows`:
+    each record screened against all the others. A pair is found from both its sides, because a
+    screening is not symmetric ("Султанов А.К." looks up his surname with the year; the full
+    name does not). `phones`: the phone numbers (digits) of the entries that have any, by id."""
     for row in rows:
         entry = index.entry(row)
         best: dict[int, Match] = {}
-        for person in entry.as_persons():
+        for written_as in entry.as_persons():
+            person = replace(written_as, phones=phones.get(entry.entry_id, ()))
             candidates = index.candidates(person)
-            later = candidates.rows > row
-            if not later.any():
+            others = candidates.rows != row
+            if not others.any():
                 continue
-            born = candidates.born[later]
+            born = candidates.born[others]
             bounds = best_possible(
                 person,
                 born[:, 0],
                 born[:, 1],
                 born[:, 2],
-                candidates.namesakes[later],
-                candidates.by_document[later],
+                candidates.namesakes[others],
+                candidates.by_document[others],
             )
             kept = bounds >= threshold
             for other, namesakes in zip(
-                candidates.rows[later][kept].tolist(), candidates.namesakes[later][kept].tolist(), strict=True
+                candidates.rows[others][kept].tolist(),
+                candidates.namesakes[others][kept].tolist(),
+                strict=True,
             ):
+                other_entry = index.entry(other)
+                other_phones = phones.get(other_entry.entry_id, ())
                 match = max(
                     (
-                        compare(person, written, namesakes=namesakes)
-                        for written in index.entry(other).as_persons()
+                        compare(person, replace(written, phones=other_phones), namesakes=namesakes)
+                        for written in other_entry.as_persons()
                     ),
                     key=lambda found: found.score,
                 )
@@ -74,23 +81,24 @@ def pairs_from(
 def link(
     entries: Sequence[Entry],
     threshold: float,
+    phones: Mapping[int, tuple[str, ...]] | None = None,
     progress: Callable[[int], None] | None = None,
-    folder: Path | None = None,
 ) -> list[ScoredPair]:
     """Every pair of `entries` (ids are theirs) scoring at or above `threshold`, best first."""
-    with tempfile.TemporaryDirectory(prefix="kordon-linking-", dir=folder) as work:
+    with tempfile.TemporaryDirectory(prefix="kordon-linking-") as work:
         path = Path(work) / "index"
         screening_index.write(entries, path)
         index = ScreeningIndex(path)
-        found: list[ScoredPair] = []
+        best: dict[tuple[int, int], float] = {}
         for start in range(0, len(entries), PROGRESS_EVERY):
             rows = range(start, min(start + PROGRESS_EVERY, len(entries)))
-            for row, other, match in pairs_from(index, rows, threshold):
+            for row, other, match in pairs_from(index, rows, threshold, phones or {}):
                 first, second = sorted((int(index.ids[row]), int(index.ids[other])))
-                found.append(ScoredPair(first, second, match.score))
+                best[first, second] = max(match.score, best.get((first, second), 0.0))
             if progress is not None:
                 progress(rows.stop)
         del index  # its memory maps close before the folder is removed
+    found = [ScoredPair(first, second, score) for (first, second), score in best.items()]
     found.sort(key=lambda pair: (-pair.score, pair.first, pair.second))
     return found
 

@@ -50,6 +50,8 @@ class Person:
     nationality: str = ""  # ISO 3166 alpha-2
     document_number: str = ""
     gender: str = ""  # "male", "female" or ""
+    # Phone numbers as digits only; records know them, watchlists and passports do not.
+    phones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def best_possible(
     weights = WEIGHTS.features
     logit = WEIGHTS.prior + max(weights["name"].values()) + max(0.0, *weights["patronymic"].values())
     logit += max(0.0, *weights["nationality"].values()) + max(0.0, *weights["gender"].values())
+    if query.phones:
+        logit += max(weights["phone"].values())
     dates = birth_date_weights(query.birth_date, years, months, days)
     known = namesakes > 0
     names = np.where(
@@ -174,6 +178,7 @@ def evidence(first: Person, second: Person, *, namesakes: int = 0) -> list[Evide
         *_documents(first.document_number, second.document_number),
         *_same_or_not("nationality", first.nationality.upper(), second.nationality.upper()),
         *_same_or_not("gender", first.gender.lower(), second.gender.lower()),
+        *_phones(first.phones, second.phones),
     ]
 
 
@@ -349,6 +354,15 @@ def _documents(first: str, second: str) -> list[Evidence]:
         ]
     # A person may hold several documents: another number is weak evidence against.
     return [("document", "differs", _("document numbers differ: %(first)s ~ %(second)s"), values)]
+
+
+def _phones(first: tuple[str, ...], second: tuple[str, ...]) -> list[Evidence]:
+    """A shared phone number is evidence for; different ones are none against (people change
+    numbers and have several)."""
+    shared = sorted(set(first) & set(second) - {""})
+    if not shared:
+        return []
+    return [("phone", "shared", _("phone number matches: %(number)s"), {"number": shared[0]})]
 
 
 def _same_or_not(feature: str, first: str, second: str) -> list[Evidence]:

@@ -18,7 +18,6 @@ from kordon.core.paging import capped_page
 from kordon.entities import selectors, services
 from kordon.entities.exports import entities_ftm
 from kordon.entities.forms import DETAIL_LABELS, DecisionForm, EntityForm, EntityLinkForm, RecordLinkForm
-from kordon.entities.matching import compare
 from kordon.entities.models import Entity, EntityKind, EntityLink, LinkingRun, MatchDecision, Verdict
 from kordon.entities.records import LINKABLE
 
@@ -99,7 +98,7 @@ def _entity_page(request: AuthenticatedRequest, pk: int, status: int = 200, **fo
     members = selectors.same_person(user=user, entity=entity)
     links = selectors.links_of(user=user, entity_ids=[member.pk for member in members])
     suggestions = [
-        (decision, other, compare_records(entity, other))
+        (decision, other, selectors.pair_match(entity, other))
         for decision, other in selectors.suggestions(user=user, entity=entity)
     ]
     context = {
@@ -119,13 +118,6 @@ def _entity_page(request: AuthenticatedRequest, pk: int, status: int = 200, **fo
         "linkable": LINKABLE,
     }
     return render(request, "entities/entity.html", context, status=status)
-
-
-def compare_records(first: Entity, second: Entity) -> Any:
-    """Why two person records were suggested as one person: the scorer's reasons."""
-    persons = [services.as_person(first, name) for name in [first.name, *first.alt_names]]
-    others = [services.as_person(second, name) for name in [second.name, *second.alt_names]]
-    return max((compare(one, other) for one in persons for other in others), key=lambda match: match.score)
 
 
 @require_GET
@@ -217,7 +209,7 @@ def _review_context(request: AuthenticatedRequest) -> dict[str, Any]:
         "verdict": verdict,
         "verdicts": Verdict.choices,
         "page": page,
-        "pairs": [(decision, compare_records(decision.first, decision.second)) for decision in page],
+        "pairs": [(decision, selectors.pair_match(decision.first, decision.second)) for decision in page],
         "runs": runs,
         "working": any(run.status in (LinkingRun.Status.QUEUED, LinkingRun.Status.RUNNING) for run in runs),
         "threshold": round(services.linking_threshold() * 100),

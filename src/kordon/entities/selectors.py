@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import audit_read
 from kordon.entities import records
-from kordon.entities.matching import document_key
+from kordon.entities.matching import Match, compare, document_key
 from kordon.entities.models import (
     Entity,
     EntityKind,
@@ -24,7 +24,7 @@ from kordon.entities.models import (
     WatchlistVersion,
 )
 from kordon.entities.names import latin, parse, skeleton
-from kordon.entities.services import phone_key
+from kordon.entities.services import as_person, phone_key
 
 
 def watchlist_history(*, user: Any) -> list[Watchlist]:
@@ -204,6 +204,13 @@ def suggestions(*, user: Any, entity: Entity) -> list[tuple[MatchDecision, Entit
         if other is not None:
             pairs.append((decision, other))
     return pairs
+
+
+def pair_match(first: Entity, second: Entity) -> Match:
+    """Why two person records look like one person: the scorer's best match of their names."""
+    persons = [as_person(first, name) for name in [first.name, *first.alt_names]]
+    others = [as_person(second, name) for name in [second.name, *second.alt_names]]
+    return max((compare(one, other) for one in persons for other in others), key=lambda match: match.score)
 
 
 def review_queue(*, user: Any, verdict: str = Verdict.PENDING) -> QuerySet[MatchDecision]:

@@ -401,37 +401,34 @@ def _claim() -> LinkingRun | None:
     return run
 
 
-def person_entries(user: Any) -> list[Entry]:
-    """The person records `user` may see, as a screening index files them."""
+def person_entries(user: Any) -> tuple[list[Entry], dict[int, tuple[str, ...]]]:
+    """The person records `user` may see, as a screening index files them, and the phone
+    numbers of those that have any."""
     rows = (
         Entity.objects.restrict(user, policy.VIEW)
         .filter(kind=EntityKind.PERSON)
         .order_by("pk")
-        .values_list("pk", "name", "alt_names", "birth_date", "country", "documents", "gender")
+        .values_list("pk", "name", "alt_names", "birth_date", "country", "documents", "gender", "phones")
     )
-    return [
-        Entry(
-            pk,
-            str(pk),
-            tuple(dict.fromkeys([name, *alt_names])),
-            born,
-            country,
-            documents[0]["number"] if documents else "",
-            gender,
-        )
-        for pk, name, alt_names, born, country, documents, gender in rows.iterator(chunk_size=5000)
-    ]
+    entries, phones = [], {}
+    for pk, name, alt_names, born, country, documents, gender, numbers in rows.iterator(chunk_size=5000):
+        names = tuple(dict.fromkeys([name, *alt_names]))
+        document = documents[0]["number"] if documents else ""
+        entries.append(Entry(pk, str(pk), names, born, country, document, gender))
+        if numbers:
+            phones[pk] = tuple(phone_key(number) for number in numbers)
+    return entries, phones
 
 
 def _run(run: LinkingRun) -> None:
     user = run.requested_by
-    entries = person_entries(user)
+    entries, phones = person_entries(user)
     run.records = len(entries)
 
     def progress(done: int) -> None:
         LinkingRun.objects.filter(pk=run.pk).update(progress=int(99 * done / max(len(entries), 1)))
 
-    pairs = linking.link(entries, run.threshold, progress)
+    pairs = linking.link(entries, run.threshold, phones, progress)
     decided = {
         (first, second): verdict
         for first, second, verdict in MatchDecision.objects.filter(
@@ -524,4 +521,5 @@ def match_decide(*, actor: Any, decision_id: int, verdict: str, note: str = "") 
 def as_person(entity: Entity, name: str) -> Person:
     """One of an entity's names with what else it says of the person, as the scorer takes it."""
     document = entity.documents[0]["number"] if entity.documents else ""
-    return Person(name, entity.birth_date, entity.country, document, entity.gender)
+    phones = tuple(phone_key(number) for number in entity.phones)
+    return Person(name, entity.birth_date, entity.country, document, entity.gender, phones)
