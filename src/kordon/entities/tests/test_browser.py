@@ -25,7 +25,8 @@ def test_an_officer_screens_a_traveller_across_the_border(
         build_watchlists()
     base = live_server.url
     log_in(page, base, "uz.blo.dustlik")
-    page.click("nav >> text=Проверка по спискам")
+    page.click("#nav-persons")
+    page.click("nav .dropdown-menu >> text=Проверка по спискам")
     expect(page.locator("h1")).to_have_text("Проверка человека")
     page.fill("#id_name", "Sultonov Alimboy Karimovich")
     page.fill("#id_birth_date", "03.12.1975")
