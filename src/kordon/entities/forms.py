@@ -223,7 +223,7 @@ class EntityLinkForm(StyledForm):
 
 class RecordLinkForm(StyledForm):
     record_type = forms.ChoiceField(
-        label=_("Record"), choices=[(kind, linkable.label) for kind, linkable in LINKABLE.items()]
+        label=_("Kind of record"), choices=[(kind, linkable.label) for kind, linkable in LINKABLE.items()]
     )
     reference = forms.CharField(label=_("Reference or number"), max_length=60)
     role = forms.ChoiceField(label=_("Role"), choices=LinkRole.choices)

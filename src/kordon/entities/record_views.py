@@ -18,7 +18,7 @@ from kordon.core.paging import capped_page
 from kordon.entities import selectors, services
 from kordon.entities.exports import entities_ftm
 from kordon.entities.forms import DETAIL_LABELS, DecisionForm, EntityForm, EntityLinkForm, RecordLinkForm
-from kordon.entities.models import Entity, EntityKind, EntityLink, LinkingRun, MatchDecision, Verdict
+from kordon.entities.models import DocumentType, Entity, EntityKind, EntityLink, LinkingRun, MatchDecision, Verdict
 from kordon.entities.records import LINKABLE
 
 PAGE = 50
@@ -105,6 +105,7 @@ def _entity_page(request: AuthenticatedRequest, pk: int, status: int = 200, **fo
         "section": "entities",
         "entity": entity,
         "details": [(DETAIL_LABELS.get(key, key), value) for key, value in entity.details.items()],
+        "document_types": dict(DocumentType.choices),
         "members": members,
         "merged": selectors.merged(members) if len(members) > 1 else [],
         "links": links,
