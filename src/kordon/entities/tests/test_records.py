@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from kordon.access.markings import Distribution, RecordKind, Tlp
 from kordon.access.models import AgreementStatus, AuditEntry, SharingAgreement
@@ -403,3 +405,18 @@ def test_the_ftm_export_holds_what_the_user_may_export_in_ftm_terms(
     assert AuditEntry.objects.filter(
         action="export", object_type="entities.entity", actor__username="uz.blo.dustlik"
     ).exists()
+
+
+def test_the_cli_links_and_exports(world: Any, mou: SharingAgreement, tmp_path: Any, capsys: Any) -> None:
+    sultanov_kg(world)
+    sultanov_uz(world)
+    call_command("entities", "link", "--user", "kg.analyst")
+    figures = json.loads(capsys.readouterr().out)
+    assert (figures["records"], figures["queued"], figures["clusters"]) == (2, 1, 1)
+    out = tmp_path / "entities.ftm.json"
+    call_command("entities", "export", "--user", "tj.analyst", "--out", str(out))
+    assert out.read_text(encoding="utf-8") == ""  # nothing of it is his to export
+    call_command("entities", "export", "--user", "uz.blo.dustlik", "--out", str(out))
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    with pytest.raises(CommandError):
+        call_command("entities", "link", "--user", "nobody-here")
