@@ -50,6 +50,7 @@ lint: setup
 bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.screening
+	$(BIN)/python -m bench.linking
 
 # Refresh the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: setup

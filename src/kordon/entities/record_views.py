@@ -18,7 +18,15 @@ from kordon.core.paging import capped_page
 from kordon.entities import selectors, services
 from kordon.entities.exports import entities_ftm
 from kordon.entities.forms import DETAIL_LABELS, DecisionForm, EntityForm, EntityLinkForm, RecordLinkForm
-from kordon.entities.models import DocumentType, Entity, EntityKind, EntityLink, LinkingRun, MatchDecision, Verdict
+from kordon.entities.models import (
+    DocumentType,
+    Entity,
+    EntityKind,
+    EntityLink,
+    LinkingRun,
+    MatchDecision,
+    Verdict,
+)
 from kordon.entities.records import LINKABLE
 
 PAGE = 50

@@ -429,30 +429,33 @@ def _run(run: LinkingRun) -> None:
         LinkingRun.objects.filter(pk=run.pk).update(progress=int(99 * done / max(len(entries), 1)))
 
     pairs = linking.link(entries, run.threshold, phones, progress)
-    decided = {
-        (first, second): verdict
-        for first, second, verdict in MatchDecision.objects.filter(
-            first_id__in=[pair.first for pair in pairs]
-        ).values_list("first_id", "second_id", "verdict")
+    seen = {entry.entry_id for entry in entries}
+    # Every decision among these records: the queue is as long as people have made it, far
+    # shorter than the records themselves.
+    decisions = {
+        (first, second): (pk, verdict)
+        for pk, first, second, verdict in MatchDecision.objects.values_list(
+            "pk", "first_id", "second_id", "verdict"
+        ).iterator(chunk_size=10000)
+        if first in seen and second in seen
     }
     # All of it or nothing: a worker killed here leaves the run to be done again, never half a queue.
     with transaction.atomic():
         new = [
             MatchDecision(first_id=pair.first, second_id=pair.second, score=pair.score, run=run)
             for pair in pairs
-            if (pair.first, pair.second) not in decided
+            if (pair.first, pair.second) not in decisions
         ]
         MatchDecision.objects.bulk_create(new, batch_size=1000)
-        for pair in pairs:
-            if decided.get((pair.first, pair.second)) == Verdict.PENDING:
-                MatchDecision.objects.filter(first_id=pair.first, second_id=pair.second).update(
-                    score=pair.score, run=run
-                )
-        joined = [
-            (pair.first, pair.second)
+        waiting = [
+            MatchDecision(pk=decisions[pair.first, pair.second][0], score=pair.score, run=run)
             for pair in pairs
-            if decided.get((pair.first, pair.second)) not in (Verdict.NOT_SAME,)
+            if decisions.get((pair.first, pair.second), (0, ""))[1] == Verdict.PENDING
         ]
+        MatchDecision.objects.bulk_update(waiting, ["score", "run"], batch_size=1000)
+        apart = {pair for pair, (_pk, verdict) in decisions.items() if verdict == Verdict.NOT_SAME}
+        joined = [(pair.first, pair.second) for pair in pairs if (pair.first, pair.second) not in apart]
+        joined += [pair for pair, (_pk, verdict) in decisions.items() if verdict == Verdict.SAME]
         groups = linking.clusters([entry.entry_id for entry in entries], joined)
         sizes = Counter(groups.values())
         run.suggested = len(pairs)
