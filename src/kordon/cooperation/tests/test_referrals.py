@@ -186,7 +186,7 @@ def test_small_counts_are_hidden_and_no_total_gives_one_away() -> None:
 def test_statistics_show_no_person_and_hide_small_counts(world: Any) -> None:
     build_sharing()
     for number in range(7):
-        open_case(world, full_name=f"Person {number}")
+        open_case(world, full_name=f"Victim Number {number}")
     api = (
         Client(headers=bearer("kz.caseworker"))
         .get("/api/v1/referral-statistics?table=exploitation_by_sex")
@@ -199,7 +199,7 @@ def test_statistics_show_no_person_and_hide_small_counts(world: Any) -> None:
         data=services.CaseData("trafficking", "ForcedBegging", sex="male"),
     )
     page = world.client("kz.caseworker").get("/cooperation/referrals/statistics/").content.decode()
-    assert "&lt;5" in page and "Person" not in page
+    assert "&lt;5" in page and "Victim Number" not in page
 
 
 @override_settings(KORDON_REFERRAL_RETENTION_DAYS=30)
