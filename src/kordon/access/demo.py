@@ -13,7 +13,7 @@ AGREEMENTS = (
     (
         "MOU KG DCS – UZ Customs: seizures and alerts",
         ["KG-DCS", "UZ-CUSTOMS"],
-        [RecordKind.SEIZURES, RecordKind.ALERTS, RecordKind.REQUESTS, RecordKind.ENTITIES],
+        [RecordKind.SEIZURES, RecordKind.ALERTS, RecordKind.REQUESTS, RecordKind.ENTITIES, RecordKind.CASES],
         Tlp.AMBER,
         AgreementScope.RECORDS,
         "Memorandum of understanding on cooperation of the Border Liaison Offices Dostuk and Dustlik, 2012",

@@ -98,6 +98,7 @@ class RecordKind(models.TextChoices):
     PRISON_INCIDENTS = "prison_incidents", _("prison incidents")
     COOPERATION = "cooperation", _("cooperation requests")
     REFERRALS = "referrals", _("victim referrals")
+    CASES = "cases", _("investigation cases")
 
 
 # Distributions a partner agency may receive under an agreement.

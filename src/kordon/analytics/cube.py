@@ -96,6 +96,13 @@ DIMENSIONS: dict[str, Dimension] = {
             list_filter="substance_group",
         ),
         Dimension(
+            "commodity_family",
+            gettext_lazy("commodity family"),
+            _path("items__substance__family"),
+            item_level=True,
+            list_filter="family",
+        ),
+        Dimension(
             "substance",
             gettext_lazy("substance"),
             _path("items__substance_id"),
@@ -266,11 +273,11 @@ def _seizures(user: Any, question: Question, *, in_mirror: bool = False) -> Quer
     if question.item_level:
         # At the item grain the drug is a condition on the items counted (see _aggregate), which
         # also keeps out seizures without such an item: no need to ask it of the seizures too.
-        filters = replace(filters, substance=None, substance_group=None)
-    elif in_mirror and (filters.substance or filters.substance_group):
+        filters = replace(filters, substance=None, substance_group=None, family=None)
+    elif in_mirror and filters.by_commodity:
         # The mirror's seizures list their substances: no need to look through the items.
         drugs = substances_of(filters)
-        filters = replace(filters, substance=None, substance_group=None)
+        filters = replace(filters, substance=None, substance_group=None, family=None)
         return seizures_to_count(user=user, filters=filters).filter(mirror.with_substances(drugs))
     return seizures_to_count(user=user, filters=filters)
 
@@ -306,15 +313,14 @@ def _aggregate(
     # The conditions on items in one filter(), so that they hold for the same item: the one whose
     # join the measure and the item dimensions then reuse.
     items = measure.items
-    if question.filters.substance or question.filters.substance_group:
+    if question.filters.by_commodity:
         items &= Q(items__substance_id__in=substances_of(question.filters))
 
     # Split only by what a seizure has, for every drug: in the mirror, the measure of each seizure
     # where it keeps one, instead of a join to the items. The same seizures and sums.
     own = measure.per_seizure_in_mirror
     seizure_grain = not (
-        question.filters.substance
-        or question.filters.substance_group
+        question.filters.by_commodity
         or any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
     )
 

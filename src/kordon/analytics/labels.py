@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from kordon.analytics.periods import Period
 from kordon.core.models import Agency, Country, Place, Unit
 from kordon.seizures.models import (
+    CommodityFamily,
     Concealment,
     DetectionMethod,
     Substance,
@@ -18,6 +19,7 @@ from kordon.seizures.models import (
 
 CHOICES = {
     "substance_group": SubstanceGroup,
+    "commodity_family": CommodityFamily,
     "detection_method": DetectionMethod,
     "transport_mode": TransportMode,
     "concealment": Concealment,

@@ -55,7 +55,7 @@ COPIED: list[tuple[type[Model], list[str]]] = [
         ],
     ),
     (SeizureItem, ["id", "seizure_id", "substance_id", "quantity", "unit", "quantity_kg"]),
-    (Substance, ["id", "group"]),
+    (Substance, ["id", "group", "family"]),
     (AlertSeizure, ["id", "alert_id", "seizure_id"]),
 ]  # fmt: skip
 
@@ -105,9 +105,10 @@ class Marks:
 MARKS = "SELECT seizure, item, link, change, substances FROM kordon_mirror"
 
 
-def _digest(groups: list[tuple[int, str]]) -> str:
-    """A digest of the drug group of every substance (id, group): the mirror groups by them."""
-    return hashlib.sha256(repr([(int(pk), str(group)) for pk, group in groups]).encode()).hexdigest()
+def _digest(groups: list[tuple[Any, ...]]) -> str:
+    """A digest of the drug group and family of every substance (id, group, family): the mirror
+    groups by them."""
+    return hashlib.sha256(repr([tuple(str(value) for value in row) for row in groups]).encode()).hexdigest()
 
 
 def _marks(run: Callable[[str], list[tuple[Any, ...]]]) -> Marks:
@@ -118,7 +119,7 @@ def _marks(run: Callable[[str], list[tuple[Any, ...]]]) -> Marks:
         for model in (Seizure, SeizureItem, AlertSeizure, SeizureChange)
     )
     seizure, item, link, change = (int(top) for top in run(f"SELECT {tops}")[0])
-    groups = run('SELECT id, "group" FROM seizures_substance ORDER BY id')
+    groups = run('SELECT id, "group", family FROM seizures_substance ORDER BY id')
     return Marks(seizure=seizure, item=item, link=link, change=change, substances=_digest(groups))
 
 

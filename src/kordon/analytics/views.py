@@ -28,7 +28,16 @@ from kordon.analytics.reference import UNODC_SOURCE, published_kilograms
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.models import Country
 
-BREAKDOWNS = ["substance", "country", "agency", "place", "detection_method", "transport_mode", "concealment"]
+BREAKDOWNS = [
+    "commodity_family",
+    "substance",
+    "country",
+    "agency",
+    "place",
+    "detection_method",
+    "transport_mode",
+    "concealment",
+]
 PANELS = ["headline", "alerts", "trend", "map", *BREAKDOWNS, "published"]
 TOP = 10
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from kordon.access.api import BearerToken, sharing_router
 from kordon.access.api import router as auth_router
 from kordon.analytics.api import router as analytics_router
+from kordon.cases.api import router as cases_router
 from kordon.cooperation.api import router as cooperation_router
 from kordon.core.api import router as reference_router
 from kordon.entities.api import router as screening_router
@@ -40,6 +41,7 @@ api.add_router("/", entities_router)
 api.add_router("/", targeting_router)
 api.add_router("/", prisons_router)
 api.add_router("/", cooperation_router)
+api.add_router("/", cases_router)
 api.add_router("/", evaluation_router)
 
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "kordon.prisons",
     "kordon.cooperation",
     "kordon.evaluation",
+    # Last: a case gathers the records of every other module (and its demo needs theirs).
+    "kordon.cases",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("targeting/", include("kordon.targeting.urls")),
     path("prisons/", include("kordon.prisons.urls")),
     path("cooperation/", include("kordon.cooperation.urls")),
+    path("cases/", include("kordon.cases.urls")),
     path("evaluation/", include("kordon.evaluation.urls")),
     path("analytics/", include("kordon.analytics.urls")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@ class Linkable:
     label: Promise
     url_name: str  # takes the record's id
     date_field: str  # when it happened, for the entity's timeline
+    reference_field: str = "reference"  # what people call it by
 
     @property
     def model(self) -> Any:
@@ -30,6 +31,9 @@ class Linkable:
 
     def url(self, record_id: int) -> str:
         return reverse(self.url_name, args=[record_id])
+
+    def reference_of(self, record: Any) -> str:
+        return str(getattr(record, self.reference_field))
 
 
 LINKABLE: dict[str, Linkable] = {
@@ -44,9 +48,11 @@ LINKABLE: dict[str, Linkable] = {
 }  # fmt: skip
 
 
-def visible(user: Any, kind: str, ids: Iterable[int]) -> dict[int, Any]:
+def visible(
+    user: Any, kind: str, ids: Iterable[int], registry: dict[str, Linkable] = LINKABLE
+) -> dict[int, Any]:
     """The records of `kind` among `ids` that `user` may see, by id."""
-    linkable = LINKABLE[kind]
+    linkable = registry[kind]
     wanted = set(ids)
     if not wanted:
         return {}
@@ -54,13 +60,16 @@ def visible(user: Any, kind: str, ids: Iterable[int]) -> dict[int, Any]:
     return {record.pk: record for record in records}
 
 
-def by_reference(user: Any, kind: str, reference: str) -> Any | None:
+def by_reference(
+    user: Any, kind: str, reference: str, registry: dict[str, Linkable] = LINKABLE
+) -> Any | None:
     """The record of `kind` with this reference (or id) that `user` may see, if exactly one."""
-    records = LINKABLE[kind].model.objects.restrict(user, policy.VIEW)
+    linkable = registry[kind]
+    records = linkable.model.objects.restrict(user, policy.VIEW)
     reference = reference.strip()
     if reference.isdigit():
         record = records.filter(pk=int(reference)).first()
         if record is not None:
             return record
-    found = list(records.filter(reference=reference)[:2])
+    found = list(records.filter(**{linkable.reference_field: reference})[:2])
     return found[0] if len(found) == 1 else None

@@ -109,10 +109,14 @@ def seizure_out(seizure: Seizure) -> dict[str, Any]:
         "items": [
             {
                 "substance": item.substance.code,
+                "family": item.substance.family,
                 "quantity": item.quantity,
                 "unit": item.unit,
                 "quantity_kg": item.quantity_kg,
                 "purity_percent": item.purity_percent,
+                "value": item.value,
+                "currency": item.currency,
+                "attributes": item.attributes,
             }
             for item in seizure.items.all()
         ],
@@ -140,12 +144,27 @@ def seizures_out(seizures: Any) -> list[dict[str, Any]]:
     item_values = (
         SeizureItem.objects.filter(seizure_id__in=[row["id"] for row in rows])
         .order_by("id")
-        .values_list("seizure_id", "substance_id", "quantity", "unit", "quantity_kg", "purity_percent")
-    )
-    substances = dict(Substance.objects.values_list("pk", "code"))
-    for seizure_id, substance_id, quantity, unit, kilograms, purity in item_values:
-        items[seizure_id].append({"substance": substances[substance_id], "quantity": quantity, "unit": unit,
-                                  "quantity_kg": kilograms, "purity_percent": purity})  # fmt: skip
+        .values_list("seizure_id", "substance_id", "quantity", "unit", "quantity_kg", "purity_percent",
+                     "value", "currency", "attributes")
+    )  # fmt: skip
+    substances = {
+        pk: (code, family) for pk, code, family in Substance.objects.values_list("pk", "code", "family")
+    }
+    for (
+        seizure_id,
+        substance_id,
+        quantity,
+        unit,
+        kilograms,
+        purity,
+        value,
+        currency,
+        attributes,
+    ) in item_values:
+        code, family = substances[substance_id]
+        items[seizure_id].append({"substance": code, "family": family, "quantity": quantity, "unit": unit,
+                                  "quantity_kg": kilograms, "purity_percent": purity, "value": value,
+                                  "currency": currency, "attributes": attributes})  # fmt: skip
     places = dict(Place.objects.filter(pk__in={row["place_id"] for row in rows}).values_list("pk", "code"))
     units = dict(Unit.objects.values_list("pk", "code"))
     agencies = dict(Agency.objects.values_list("pk", "code"))
@@ -206,7 +225,17 @@ def _codes_to_data(payload: SeizureUpdate) -> SeizureData:
                 f"Unknown substance code {item.substance!r}."
             )
             continue
-        items.append(ItemData(substances[item.substance], item.quantity, item.unit, item.purity_percent))
+        items.append(
+            ItemData(
+                substances[item.substance],
+                item.quantity,
+                item.unit,
+                item.purity_percent,
+                item.value,
+                item.currency,
+                dict(item.attributes),
+            )
+        )
     place_id = None
     if payload.place:
         place_id = Place.objects.filter(code=payload.place).values_list("pk", flat=True).first()

@@ -16,7 +16,9 @@ from kordon.core.countries import normalise
 from kordon.core.forms import DATE_INPUT, StyledForm, within_upload_limit
 from kordon.core.models import Agency, Country, Unit
 from kordon.core.selectors import places, region_countries, units, units_where
+from kordon.seizures import commodities
 from kordon.seizures.models import (
+    CommodityFamily,
     Concealment,
     DetectionMethod,
     SeizureStatus,
@@ -62,6 +64,9 @@ class SeizureFilterForm(StyledForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     country = _country_filter(_("Country"))
+    family = forms.ChoiceField(
+        label=_("Commodity family"), choices=_blank(CommodityFamily.choices), required=False
+    )
     substance_group = forms.ChoiceField(
         label=_("Drug group"), choices=_blank(SubstanceGroup.choices), required=False
     )
@@ -116,6 +121,7 @@ class SeizureFilterForm(StyledForm):
             date_to=data.get("date_to"),
             country=data["country"].code if data["country"] else None,
             substance_group=data["substance_group"] or None,
+            family=data["family"] or None,
             substance=data["substance"].pk if data["substance"] else None,
             place=data["place"].pk if data["place"] else None,
             unit=data["unit"].pk if data["unit"] else None,
@@ -287,7 +293,7 @@ class QuantityField(forms.DecimalField):
 
 
 class ItemForm(StyledForm):
-    substance = forms.ModelChoiceField(label=_("Substance"), queryset=Substance.objects.all())
+    substance = forms.ModelChoiceField(label=_("Commodity"), queryset=Substance.objects.all())
     quantity = QuantityField(
         label=_("Quantity"), min_value=Decimal("0.000001"), decimal_places=6, max_digits=16
     )
@@ -299,10 +305,42 @@ class ItemForm(StyledForm):
     purity_percent = QuantityField(
         label=_("Purity, %"), required=False, min_value=0, max_value=100, decimal_places=2
     )
+    value = QuantityField(label=_("Value"), required=False, min_value=0, decimal_places=2, max_digits=18)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=500,
+        required=False,
+        help_text=_("calibre: 9 mm; serial numbers: …; CITES species: …; HS code: …"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].widget.attrs.update({"placeholder": "USD", "size": 4})
+        self.fields["details"].widget.attrs["placeholder"] = str(self.fields["details"].help_text)
+
+    def clean_details(self) -> dict[str, str]:
+        found, unknown = commodities.parse_attributes(self.cleaned_data.get("details", ""))
+        if unknown:
+            raise ValidationError(
+                _(
+                    "Write details as “name: value” separated by “;”, with names such as calibre, serial numbers, CITES species, HS code: %(parts)s"
+                )
+                % {"parts": "; ".join(unknown)}
+            )
+        return found
 
     def to_item(self) -> ItemData:
         data = self.cleaned_data
-        return ItemData(data["substance"].pk, data["quantity"], data["unit"], data["purity_percent"])
+        return ItemData(
+            data["substance"].pk,
+            data["quantity"],
+            data["unit"],
+            data["purity_percent"],
+            data["value"],
+            data["currency"],
+            data["details"],
+        )
 
 
 ItemFormSet = formset_factory(ItemForm, extra=3, max_num=20, min_num=1, validate_min=True)

@@ -25,15 +25,36 @@ class SubstanceGroup(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class CommodityFamily(models.TextChoices):
+    """The families of the commodity catalogue; drugs are one of them (seizures/commodities.py
+    says what each is measured in and which details it carries)."""
+
+    DRUGS = "drugs", _("drugs")
+    PRECURSORS = "precursors", _("precursors and chemicals")
+    FIREARMS = "firearms", _("firearms, ammunition and explosives")
+    COUNTERFEIT = "counterfeit", _("counterfeit goods")
+    TOBACCO_ALCOHOL = "tobacco_alcohol", _("tobacco and alcohol")
+    WILDLIFE = "wildlife", _("wildlife and timber")
+    CULTURAL = "cultural", _("cultural property")
+    CURRENCY = "currency", _("currency and bearer instruments")
+    NUCLEAR = "nuclear", _("nuclear, radioactive and dual-use goods")
+    OTHER = "other", _("other goods")
+
+
 class Substance(NamedInLanguages):
-    """A substance in the catalogue, with the synonyms officers write (героин, гашиш, nasvay …).
+    """A commodity in the catalogue, with the synonyms officers write (героин, гашиш, nasvay,
+    пистолет …): drugs with their UNODC group, and the other families seized at borders.
 
     Litres and counted units convert to kilograms only where the catalogue defines how
     (a density, a mass per tablet); otherwise they stay counts and are never summed into kg.
     """
 
     code = models.CharField(_("code"), max_length=40, unique=True)
-    group = models.CharField(_("group"), max_length=20, choices=SubstanceGroup.choices)
+    family = models.CharField(
+        _("commodity family"), max_length=20, choices=CommodityFamily.choices, default=CommodityFamily.DRUGS
+    )
+    # The UNODC drug group; blank for commodities that are not drugs or precursors.
+    group = models.CharField(_("group"), max_length=20, choices=SubstanceGroup.choices, blank=True)
     synonyms = models.JSONField(_("synonyms"), default=list, blank=True)
     kg_per_litre = models.DecimalField(
         _("kilograms per litre"), max_digits=8, decimal_places=4, null=True, blank=True
@@ -59,6 +80,11 @@ class UnitOfMeasure(models.TextChoices):
     PIECES = "pieces", _("pieces")
     PLANTS = "plants", _("plants")
     DOSES = "doses", _("doses")
+    ROUNDS = "rounds", _("rounds")
+    HEAD = "head", _("head")
+    CUBIC_METRES = "m3", _("m³")
+    # An amount of money, in the item's currency.
+    AMOUNT = "amount", _("amount")
 
 
 MASS_IN_KG: dict[str, Decimal] = {
@@ -343,7 +369,9 @@ class Seizure(MarkedRecord):
 
 
 class SeizureItem(models.Model):
-    """One substance in a seizure, in the unit it was reported in and (where defined) in kg."""
+    """One commodity in a seizure, in the unit it was reported in and (where defined) in kg;
+    with its declared or estimated value, and the details its family carries (a firearm's
+    calibre and serial numbers, a CITES species, an HS code)."""
 
     seizure = models.ForeignKey(Seizure, models.CASCADE, related_name="items")
     # Not indexed: lists find items through their seizure, and an index on the substance cost a
@@ -357,6 +385,9 @@ class SeizureItem(models.Model):
     purity_percent = models.DecimalField(
         _("purity, %"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    attributes = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -106,7 +106,17 @@ class GroupProblems(Exception):
 
 # What a parsed row carries to the database: the event's columns in this order, then the item's.
 EVENT_INSERT_COLUMNS = ("reference", *EVENT_FIELDS, "train", "arrested_nationalities", "search_text")
-ITEM_INSERT_COLUMNS = ("substance_id", "quantity", "unit", "quantity_kg", "purity_percent")
+# A file gives no value, currency or details: they are written empty (the columns have no
+# database default).
+ITEM_INSERT_COLUMNS = (
+    "substance_id",
+    "quantity",
+    "unit",
+    "quantity_kg",
+    "purity_percent",
+    "currency",
+    "attributes",
+)
 
 
 @dataclass(slots=True)
@@ -312,7 +322,7 @@ class RowParser:
             (substance_id, unit, str(quantity)),
             # EVENT_INSERT_COLUMNS order: the reference, EVENT_FIELDS, then train, nationalities, search text.
             self.prepare_event((reference, *event, "", "[]", searchable)),
-            self.prepare_item((substance_id, quantity, unit, kg, purity)),
+            self.prepare_item((substance_id, quantity, unit, kg, purity, "", "{}")),
         )
 
     @staticmethod

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from kordon.access.audit import audit_log
 from kordon.core.reference import LoadSummary
-from kordon.seizures.models import Substance
+from kordon.seizures.models import CommodityFamily, Substance
 
 SUBSTANCES_FILE = Path(__file__).resolve().parent / "data" / "substances.json"
 
@@ -26,6 +26,7 @@ def load_substances(path: Path = SUBSTANCES_FILE) -> LoadSummary:
         new.append(
             Substance(
                 code=entry["code"],
+                family=entry.get("family", CommodityFamily.DRUGS),
                 group=entry["group"],
                 name=entry["name"],
                 names=entry.get("names", {}),

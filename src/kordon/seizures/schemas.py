@@ -19,6 +19,7 @@ from kordon.access.schemas import (  # noqa: F401  (the markings are part of the
 from kordon.core.models import Agency, Place, Unit
 from kordon.core.schemas import FieldError, Message, ValidationErrors  # noqa: F401
 from kordon.seizures.models import (
+    CommodityFamily,
     Concealment,
     DetectionMethod,
     SeizureStatus,
@@ -50,18 +51,31 @@ Purity = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
 class ItemIn(Schema):
-    substance: Code = Field(description="substance code from /substances, e.g. heroin")
+    substance: Code = Field(description="commodity code from /substances, e.g. heroin, pistol, cash")
     quantity: Quantity
-    unit: UnitOfMeasure
+    unit: UnitOfMeasure = Field(
+        description="a unit the commodity's family is measured in (pieces, rounds, amount...)"
+    )
     purity_percent: Purity | None = None
+    value: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)] | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{3})?$")] = ""
+    attributes: dict[Annotated[str, _text(20, 1)], Text300] = Field(
+        default={},
+        max_length=10,
+        description="details of the family: calibre, serial_numbers, cites_species, hs_code...",
+    )
 
 
 class ItemOut(Schema):
     substance: str
+    family: str
     quantity: Decimal
     unit: str
     quantity_kg: Decimal | None = Field(description="kilograms, where a conversion is defined; else null")
     purity_percent: Decimal | None
+    value: Decimal | None
+    currency: str
+    attributes: dict[str, str]
 
 
 class SeizureUpdate(Schema):
@@ -185,6 +199,7 @@ class SeizureFilterQuery(Schema):
     date_to: datetime.date | None = None
     country: CountryCode | None = None
     substance_group: SubstanceGroup | None = None
+    family: CommodityFamily | None = None
     substance: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9-]+$")] | None = None
     place: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9-]+$")] | None = None
     unit: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9-]+$")] | None = None
@@ -204,6 +219,7 @@ class SeizureFilterQuery(Schema):
             date_to=self.date_to,
             country=self.country,
             substance_group=self.substance_group,
+            family=self.family,
             substance=id_of(Substance, self.substance),
             place=id_of(Place, self.place),
             unit=id_of(Unit, self.unit),

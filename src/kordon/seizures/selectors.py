@@ -24,6 +24,7 @@ class SeizureFilters:
     country: str | None = None
     substance_group: str | None = None
     substance: int | None = None
+    family: str | None = None  # a commodity family (drugs, firearms, wildlife...)
     place: int | None = None
     unit: int | None = None
     status: str | None = None
@@ -43,6 +44,11 @@ class SeizureFilters:
             for name, value in self.__dict__.items()
             if value not in (None, "")
         }
+
+    @property
+    def by_commodity(self) -> bool:
+        """Whether the filters ask for a substance, a drug group or a commodity family."""
+        return bool(self.substance or self.substance_group or self.family)
 
 
 def seizure_list(*, user: Any, filters: SeizureFilters, action: str = policy.VIEW) -> QuerySet[Seizure]:
@@ -71,6 +77,8 @@ def substances_of(filters: SeizureFilters) -> list[int]:
         substances = substances.filter(pk=filters.substance)
     if filters.substance_group:
         substances = substances.filter(group=filters.substance_group)
+    if filters.family:
+        substances = substances.filter(family=filters.family)
     return list(substances.values_list("pk", flat=True))
 
 
@@ -93,7 +101,7 @@ def filtered(seizures: QuerySet[Seizure], filters: SeizureFilters) -> QuerySet[S
     seizures = seizures.filter(
         **{lookup: value for lookup, value in exact.items() if value not in (None, "")}
     )
-    if filters.substance or filters.substance_group:
+    if filters.by_commodity:
         # EXISTS rather than a join, so a seizure with two matching items is listed once.
         items = SeizureItem.objects.filter(seizure=OuterRef("pk"), substance_id__in=substances_of(filters))
         seizures = seizures.filter(Exists(items))

@@ -15,7 +15,7 @@ from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.services import marking_problems, node_grading_scheme
 from kordon.core.models import Country, Place, Unit
-from kordon.seizures import rules
+from kordon.seizures import commodities, rules
 from kordon.seizures.models import (
     Seizure,
     SeizureItem,
@@ -31,6 +31,9 @@ class ItemData:
     quantity: Decimal
     unit: str
     purity_percent: Decimal | None = None
+    value: Decimal | None = None
+    currency: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -166,11 +169,21 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
     if not data.items:
         add("items", _("Add at least one substance with its quantity."))
     substance_ids = {item.substance_id for item in data.items}
-    known_substances = set(Substance.objects.filter(pk__in=substance_ids).values_list("pk", flat=True))
+    known_substances = Substance.objects.in_bulk(substance_ids)
     for number, item in enumerate(data.items, start=1):
         prefix = _("Item %(number)s: ") % {"number": number}
+        item.currency = item.currency.strip().upper()
         if item.substance_id not in known_substances:
             add("items", prefix + _("unknown substance."))
+        else:
+            for problem in commodities.item_problems(
+                known_substances[item.substance_id],
+                item.unit,
+                value=item.value,
+                currency=item.currency,
+                attributes=item.attributes,
+            ):
+                add("items", prefix + problem)
         quantity_problem = rules.check_quantity(item.quantity)
         if quantity_problem:
             add("items", prefix + quantity_problem)
@@ -192,6 +205,9 @@ def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
             unit=item.unit,
             quantity_kg=quantity_in_kg(item.quantity, item.unit, substances[item.substance_id]),
             purity_percent=item.purity_percent,
+            value=item.value,
+            currency=item.currency,
+            attributes=item.attributes,
         )
         for item in items
     )
@@ -288,7 +304,15 @@ def seizure_data_from(seizure: Seizure) -> SeizureData:
     """The editable values of an existing seizure, to start an edit from."""
     values = {name: getattr(seizure, name) for name in EVENT_FIELDS}
     items = [
-        ItemData(item.substance_id, item.quantity, item.unit, item.purity_percent)
+        ItemData(
+            item.substance_id,
+            item.quantity,
+            item.unit,
+            item.purity_percent,
+            item.value,
+            item.currency,
+            item.attributes,
+        )
         for item in seizure.items.order_by("id")
     ]
     return SeizureData(items=items, **values)

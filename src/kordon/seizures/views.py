@@ -21,6 +21,7 @@ from kordon.access.selectors import partner_views, record_history
 from kordon.core.http import AuthenticatedRequest, wants_partial
 from kordon.core.models import Country
 from kordon.core.tabular import file_sha256
+from kordon.seizures import commodities
 from kordon.seizures.exports import FORMATS, export_rejected_rows, export_seizures
 from kordon.seizures.forms import ImportForm, ItemFormSet, SeizureFilterForm, SeizureForm
 from kordon.seizures.importing import Markings, import_seizures
@@ -77,6 +78,7 @@ def seizure_detail_view(request: AuthenticatedRequest, seizure_id: int) -> HttpR
             "section": "seizures",
             "seizure": seizure,
             "items": seizure.items.all(),
+            "attribute_labels": commodities.ATTRIBUTES,
             "history": record_history(object_type="seizures.seizure", object_id=str(seizure.pk))[:20],
             "route": route_of(seizure),
             "may_change": seizure_may(request.user, seizure, policy.CHANGE),
@@ -164,6 +166,11 @@ def seizure_edit_view(request: AuthenticatedRequest, seizure_id: int) -> HttpRes
                     "quantity": item.quantity.normalize(),
                     "unit": item.unit,
                     "purity_percent": item.purity_percent,
+                    "value": item.value,
+                    "currency": item.currency,
+                    "details": "; ".join(
+                        f"{commodities.ATTRIBUTES[key]}: {value}" for key, value in item.attributes.items()
+                    ),
                 }
                 for item in data.items
             ],
