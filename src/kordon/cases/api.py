@@ -28,7 +28,7 @@ def _choice(values: list[str]) -> Any:
     return Literal[tuple(values)]
 
 
-class CaseIn(Schema):
+class InvestigationIn(Schema):
     owner_unit: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
     reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
     title: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
@@ -38,7 +38,7 @@ class CaseIn(Schema):
     markings: Markings = Markings()
 
 
-class ItemOut(Schema):
+class CaseItemOut(Schema):
     record_type: str
     record_id: int
     reference: str
@@ -46,7 +46,7 @@ class ItemOut(Schema):
     shared: bool
 
 
-class ExhibitOut(Schema):
+class CaseExhibitOut(Schema):
     id: int
     label: str
     description: str
@@ -55,7 +55,7 @@ class ExhibitOut(Schema):
     seal_number: str
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     id: int
     title: str
     assignee: str
@@ -63,7 +63,7 @@ class TaskOut(Schema):
     status: str
 
 
-class CaseOut(Schema):
+class InvestigationOut(Schema):
     id: int
     reference: str
     title: str
@@ -74,9 +74,9 @@ class CaseOut(Schema):
     owner_unit: str
     markings: MarkingsOut
     insider: bool = Field(description="false: you see the case as a partner, only its shared parts")
-    items: list[ItemOut]
-    tasks: list[TaskOut]
-    exhibits: list[ExhibitOut]
+    items: list[CaseItemOut]
+    tasks: list[CaseTaskOut]
+    exhibits: list[CaseExhibitOut]
 
 
 def _case_out(view: selectors.CaseView) -> dict[str, Any]:
@@ -137,8 +137,8 @@ def _errors(call: Any) -> Any:
 RESPONSES = {403: Message, 404: Message, 422: ValidationErrors}
 
 
-@router.post("/cases", response={201: CaseOut, **RESPONSES})
-def open_case(request: HttpRequest, payload: CaseIn) -> Any:
+@router.post("/cases", response={201: InvestigationOut, **RESPONSES})
+def open_case(request: HttpRequest, payload: InvestigationIn) -> Any:
     unit = Unit.objects.filter(code=payload.owner_unit).first()
     if unit is None:
         return validation_response({"owner_unit": [f"Unknown unit code {payload.owner_unit!r}."]})
@@ -153,24 +153,24 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Any:
     return _errors(call)
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, 404: Message})
+@router.get("/cases/{case_id}", response={200: InvestigationOut, 404: Message})
 def get_case(request: HttpRequest, case_id: int) -> Any:
     return _errors(lambda: _case_out(selectors.case_view(user=request.user, case_id=case_id)))
 
 
-class ItemIn(Schema):
+class CaseItemIn(Schema):
     record_type: _choice(list(CASE_RECORDS))  # type: ignore[valid-type]
     reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
     note: Text = ""
     shared: bool = False
 
 
-class IdOut(Schema):
+class CaseRecordIdOut(Schema):
     id: int
 
 
-@router.post("/cases/{case_id}/items", response={201: IdOut, **RESPONSES})
-def add_item(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
+@router.post("/cases/{case_id}/items", response={201: CaseRecordIdOut, **RESPONSES})
+def add_item(request: HttpRequest, case_id: int, payload: CaseItemIn) -> Any:
     """Gather a record you may see into the case (by its reference or number)."""
     return _errors(
         lambda: Status(
@@ -179,7 +179,7 @@ def add_item(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
     )
 
 
-class TaskIn(Schema):
+class CaseTaskIn(Schema):
     title: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=NO_NUL)]
     assignee: Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=NO_NUL)] = Field(
         description="user name of a team member"
@@ -187,8 +187,8 @@ class TaskIn(Schema):
     due_on: datetime.date | None = None
 
 
-@router.post("/cases/{case_id}/tasks", response={201: IdOut, **RESPONSES})
-def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Any:
+@router.post("/cases/{case_id}/tasks", response={201: CaseRecordIdOut, **RESPONSES})
+def add_task(request: HttpRequest, case_id: int, payload: CaseTaskIn) -> Any:
     return _errors(
         lambda: Status(
             201, {"id": services.task_add(actor=request.user, case_id=case_id, **payload.dict()).pk}
@@ -196,7 +196,7 @@ def add_task(request: HttpRequest, case_id: int, payload: TaskIn) -> Any:
     )
 
 
-class ExhibitIn(Schema):
+class CaseExhibitIn(Schema):
     seizure_item: int | None = Field(default=None, ge=1, le=2**62, description="a seizure item's id")
     description: Text = ""
     commodity: int | None = Field(default=None, ge=1, le=2**62, description="id from /substances")
@@ -207,8 +207,8 @@ class ExhibitIn(Schema):
     shared: bool = False
 
 
-@router.post("/cases/{case_id}/exhibits", response={201: ExhibitOut, **RESPONSES})
-def add_exhibit(request: HttpRequest, case_id: int, payload: ExhibitIn) -> Any:
+@router.post("/cases/{case_id}/exhibits", response={201: CaseExhibitOut, **RESPONSES})
+def add_exhibit(request: HttpRequest, case_id: int, payload: CaseExhibitIn) -> Any:
     """An exhibit from a seizure item (commodity, quantity and unit come from it) or described
     here; its chain of custody begins with the seizure."""
 
@@ -229,7 +229,7 @@ def add_exhibit(request: HttpRequest, case_id: int, payload: ExhibitIn) -> Any:
     return _errors(call)
 
 
-class CustodyIn(Schema):
+class CustodyEventIn(Schema):
     kind: _choice(CustodyKind.values)  # type: ignore[valid-type]
     at: datetime.datetime
     holder: Annotated[str, StringConstraints(max_length=150, pattern=NO_NUL)] = Field(
@@ -246,7 +246,7 @@ class CustodyIn(Schema):
     note: Text = ""
 
 
-class EventOut(Schema):
+class CustodyEventOut(Schema):
     sequence: int
     kind: str
     at: datetime.datetime
@@ -255,16 +255,16 @@ class EventOut(Schema):
     hash: str
 
 
-class FlagOut(Schema):
+class CustodyFlagOut(Schema):
     sequence: int
     code: str
     message: str
 
 
-class ChainOut(Schema):
+class CustodyChainOut(Schema):
     exhibit: str
-    events: list[EventOut]
-    flags: list[FlagOut] = Field(description="breaks in the chain; empty when it holds")
+    events: list[CustodyEventOut]
+    flags: list[CustodyFlagOut] = Field(description="breaks in the chain; empty when it holds")
 
 
 def _chain_out(request: HttpRequest, exhibit_id: int) -> dict[str, Any]:
@@ -286,14 +286,14 @@ def _chain_out(request: HttpRequest, exhibit_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/exhibits/{exhibit_id}/custody", response={200: ChainOut, 404: Message})
+@router.get("/exhibits/{exhibit_id}/custody", response={200: CustodyChainOut, 404: Message})
 def get_chain(request: HttpRequest, exhibit_id: int) -> Any:
     """The exhibit's chain of custody and what is wrong with it."""
     return _errors(lambda: _chain_out(request, exhibit_id))
 
 
-@router.post("/exhibits/{exhibit_id}/custody", response={201: ChainOut, **RESPONSES})
-def add_custody_event(request: HttpRequest, exhibit_id: int, payload: CustodyIn) -> Any:
+@router.post("/exhibits/{exhibit_id}/custody", response={201: CustodyChainOut, **RESPONSES})
+def add_custody_event(request: HttpRequest, exhibit_id: int, payload: CustodyEventIn) -> Any:
     """Append the next event; events are never changed or removed."""
 
     def call() -> Any:
@@ -305,7 +305,7 @@ def add_custody_event(request: HttpRequest, exhibit_id: int, payload: CustodyIn)
     return _errors(call)
 
 
-class LabIn(Schema):
+class LabResultIn(Schema):
     laboratory: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
     lab_reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
     analysed_on: datetime.date
@@ -315,8 +315,8 @@ class LabIn(Schema):
     method: Text = ""
 
 
-@router.post("/exhibits/{exhibit_id}/lab-results", response={201: IdOut, **RESPONSES})
-def add_lab_result(request: HttpRequest, exhibit_id: int, payload: LabIn) -> Any:
+@router.post("/exhibits/{exhibit_id}/lab-results", response={201: CaseRecordIdOut, **RESPONSES})
+def add_lab_result(request: HttpRequest, exhibit_id: int, payload: LabResultIn) -> Any:
     def call() -> Any:
         values = payload.dict()
         values["confirmed_id"] = values.pop("confirmed")

@@ -97,12 +97,14 @@ def _case_page(request: AuthenticatedRequest, pk: int, status: int = 200, **form
         "view": view,
         "case": view.case,
         "graph": graph,
-        "status_form": forms.get("status_form") or StatusForm(initial={"status": view.case.status}),
-        "item_form": forms.get("item_form") or ItemForm(),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "task_form": forms.get("task_form") or TaskForm(team=view.team),
-        "member_form": forms.get("member_form") or MemberForm(),
-        "exhibit_form": forms.get("exhibit_form") or ExhibitForm(seizure_items=_seizure_items(view)),
+        "status_form": forms.get("status_form")
+        or StatusForm(initial={"status": view.case.status}, prefix="status"),
+        "item_form": forms.get("item_form") or ItemForm(prefix="item"),
+        "note_form": forms.get("note_form") or NoteForm(prefix="note"),
+        "task_form": forms.get("task_form") or TaskForm(team=view.team, prefix="task"),
+        "member_form": forms.get("member_form") or MemberForm(prefix="member"),
+        "exhibit_form": forms.get("exhibit_form")
+        or ExhibitForm(seizure_items=_seizure_items(view), prefix="exhibit"),
         "today": timezone.localdate(),
     }
     return render(request, "cases/case.html", context, status=status)
@@ -120,30 +122,32 @@ def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> Htt
     forms: dict[str, Any] = {}
     try:
         if action == "status":
-            form: Any = StatusForm(post)
+            form: Any = StatusForm(post, prefix="status")
             forms["status_form"] = form
             if form.is_valid():
                 services.case_set_status(actor=user, case_id=pk, **form.cleaned_data)
         elif action == "item":
-            form = forms["item_form"] = ItemForm(post)
+            form = forms["item_form"] = ItemForm(post, prefix="item")
             if form.is_valid():
                 services.item_add(actor=user, case_id=pk, **form.cleaned_data)
         elif action == "note":
-            form = forms["note_form"] = NoteForm(post)
+            form = forms["note_form"] = NoteForm(post, prefix="note")
             if form.is_valid():
                 services.note_add(actor=user, case_id=pk, **form.cleaned_data)
         elif action == "task":
             view = selectors.case_view(user=user, case_id=pk)
-            form = forms["task_form"] = TaskForm(post, team=view.team)
+            form = forms["task_form"] = TaskForm(post, team=view.team, prefix="task")
             if form.is_valid():
                 services.task_add(actor=user, case_id=pk, **form.cleaned_data)
         elif action == "member":
-            form = forms["member_form"] = MemberForm(post)
+            form = forms["member_form"] = MemberForm(post, prefix="member")
             if form.is_valid():
                 services.member_add(actor=user, case_id=pk, **form.cleaned_data)
         elif action == "exhibit":
             view = selectors.case_view(user=user, case_id=pk)
-            form = forms["exhibit_form"] = ExhibitForm(post, seizure_items=_seizure_items(view))
+            form = forms["exhibit_form"] = ExhibitForm(
+                post, seizure_items=_seizure_items(view), prefix="exhibit"
+            )
             if form.is_valid():
                 data = form.cleaned_data
                 exhibit = services.exhibit_add(
@@ -216,9 +220,9 @@ def _exhibit_page(
         "view": view,
         "exhibit": view.exhibit,
         "may_work": case_view.may_work,
-        "custody_form": forms.get("custody_form") or CustodyForm(),
-        "lab_form": forms.get("lab_form") or LabForm(),
-        "document_form": forms.get("document_form") or DocumentForm(),
+        "custody_form": forms.get("custody_form") or CustodyForm(prefix="custody"),
+        "lab_form": forms.get("lab_form") or LabForm(prefix="lab"),
+        "document_form": forms.get("document_form") or DocumentForm(prefix="document"),
     }
     return render(request, "cases/exhibit.html", context, status=status)
 
@@ -235,7 +239,7 @@ def exhibit_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
     forms: dict[str, Any] = {}
     try:
         if action == "custody":
-            form: Any = forms.setdefault("custody_form", CustodyForm(request.POST))
+            form: Any = forms.setdefault("custody_form", CustodyForm(request.POST, prefix="custody"))
             if form.is_valid():
                 data = form.cleaned_data
                 services.custody_record(
@@ -248,7 +252,7 @@ def exhibit_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
                     ),
                 )  # fmt: skip
         elif action == "lab":
-            form = forms.setdefault("lab_form", LabForm(request.POST))
+            form = forms.setdefault("lab_form", LabForm(request.POST, prefix="lab"))
             if form.is_valid():
                 data = form.cleaned_data
                 services.lab_result_record(
@@ -258,7 +262,9 @@ def exhibit_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
                     confirmed_id=data["confirmed"].pk,
                 )  # fmt: skip
         elif action == "document":
-            form = forms.setdefault("document_form", DocumentForm(request.POST, request.FILES))
+            form = forms.setdefault(
+                "document_form", DocumentForm(request.POST, request.FILES, prefix="document")
+            )
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 services.exhibit_document_add(

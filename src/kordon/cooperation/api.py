@@ -402,7 +402,7 @@ def refer(request: HttpRequest, case_id: int, payload: ReferralIn) -> Any:
     return Status(201, {"id": referral.pk})
 
 
-class ResponseIn(Schema):
+class ReferralResponseIn(Schema):
     accept: bool
     reason: Text = ""
 
@@ -415,7 +415,7 @@ class ReferralOut(Schema):
 @router.post(
     "/referrals/{referral_id}/response", response={200: ReferralOut, 404: Message, 422: ValidationErrors}
 )
-def respond(request: HttpRequest, referral_id: int, payload: ResponseIn) -> Any:
+def respond(request: HttpRequest, referral_id: int, payload: ReferralResponseIn) -> Any:
     """The receiving organisation accepts or declines (with the reason)."""
     try:
         referral = services.referral_respond(actor=request.user, referral_id=referral_id, **payload.dict())

@@ -121,8 +121,8 @@ def _entity_page(request: AuthenticatedRequest, pk: int, status: int = 200, **fo
         "suggestions": suggestions,
         "may_change": Entity.objects.restrict(user, policy.CHANGE).filter(pk=pk).exists(),
         "may_link": bool(policy.units_for_action(user, policy.ADD)),
-        "entity_link_form": forms.get("entity_link_form") or EntityLinkForm(),
-        "record_link_form": forms.get("record_link_form") or RecordLinkForm(),
+        "entity_link_form": forms.get("entity_link_form") or EntityLinkForm(prefix="entity_link"),
+        "record_link_form": forms.get("record_link_form") or RecordLinkForm(prefix="record_link"),
         "decision_form": DecisionForm(),
         "linkable": LINKABLE,
     }
@@ -138,10 +138,10 @@ def entity_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 def entity_link_view(request: AuthenticatedRequest, pk: int, target: str) -> HttpResponseBase:
     """Link the entity to another entity (`target` "entity") or to a record ("record")."""
     if target == "entity":
-        form: Any = EntityLinkForm(request.POST)
+        form: Any = EntityLinkForm(request.POST, prefix="entity_link")
         name = "entity_link_form"
     elif target == "record":
-        form = RecordLinkForm(request.POST)
+        form = RecordLinkForm(request.POST, prefix="record_link")
         name = "record_link_form"
     else:
         raise Http404

@@ -37,7 +37,7 @@ def _choice(values: list[str]) -> Any:
     return Literal[tuple(values)]
 
 
-class DocumentIn(Schema):
+class IdentityDocumentIn(Schema):
     number: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=NO_NUL)]
     country: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] = ""
     type: _choice(DocumentType.values) = DocumentType.PASSPORT  # type: ignore[valid-type]
@@ -56,7 +56,7 @@ class EntityIn(Schema):
         default="", description="Nationality of a person; country of anything else (KG, KGZ or Кыргызстан)"
     )
     gender: Literal["male", "female", ""] = ""
-    documents: list[DocumentIn] = Field(default=[], max_length=20)
+    documents: list[IdentityDocumentIn] = Field(default=[], max_length=20)
     phones: list[Annotated[str, StringConstraints(max_length=40, pattern=NO_NUL)]] = Field(
         default=[], max_length=20
     )
@@ -94,7 +94,7 @@ class EntityOut(Schema):
     created_at: datetime.datetime
 
 
-class LinkOut(Schema):
+class EntityLinkOut(Schema):
     id: int
     role: str
     entity: int | None = Field(description="the entity at the other end")
@@ -106,7 +106,7 @@ class LinkOut(Schema):
 
 
 class EntityDetailOut(EntityOut):
-    links: list[LinkOut]
+    links: list[EntityLinkOut]
     same_as: list[int] = Field(description="records decided to be the same person, that you may see")
 
 
@@ -207,7 +207,7 @@ def update_entity(request: HttpRequest, entity_id: int, payload: EntityIn) -> An
     return _entity_out(entity)
 
 
-class LinkIn(Schema):
+class EntityLinkIn(Schema):
     role: _choice(LinkRole.values)  # type: ignore[valid-type]
     other: int | None = Field(default=None, ge=1, le=2**62, description="another entity's id")
     record_type: _choice(list(LINKABLE)) | None = None  # type: ignore[valid-type]
@@ -217,15 +217,15 @@ class LinkIn(Schema):
     note: Short = ""
 
 
-class LinkCreatedOut(Schema):
+class EntityLinkCreatedOut(Schema):
     id: int
 
 
 @router.post(
     "/entities/{entity_id}/links",
-    response={201: LinkCreatedOut, 403: Message, 404: Message, 422: ValidationErrors},
+    response={201: EntityLinkCreatedOut, 403: Message, 404: Message, 422: ValidationErrors},
 )
-def add_link(request: HttpRequest, entity_id: int, payload: LinkIn) -> Any:
+def add_link(request: HttpRequest, entity_id: int, payload: EntityLinkIn) -> Any:
     """Link a record to another entity (`other`) or to a seizure, alert or request
     (`record_type` and `reference`), in a role."""
     if (payload.other is None) == (payload.record_type is None):
@@ -268,7 +268,7 @@ def remove_link(request: HttpRequest, link_id: int) -> Any:
     return Status(204, None)
 
 
-class NodeOut(Schema):
+class ChartNodeOut(Schema):
     id: str
     label: str
     kind: str
@@ -276,19 +276,19 @@ class NodeOut(Schema):
     url: str
 
 
-class EdgeOut(Schema):
+class ChartEdgeOut(Schema):
     source: str
     target: str
     role: str
     label: str
 
 
-class GraphOut(Schema):
-    nodes: list[NodeOut]
-    edges: list[EdgeOut]
+class ChartOut(Schema):
+    nodes: list[ChartNodeOut]
+    edges: list[ChartEdgeOut]
 
 
-@router.get("/entities/{entity_id}/graph", response={200: GraphOut, 404: Message})
+@router.get("/entities/{entity_id}/graph", response={200: ChartOut, 404: Message})
 def entity_graph(request: HttpRequest, entity_id: int) -> Any:
     """The link chart: two hops of entities and records around this one, as far as you may see."""
     try:
@@ -298,7 +298,7 @@ def entity_graph(request: HttpRequest, entity_id: int) -> Any:
     return selectors.neighbourhood(user=request.user, entity=entity)
 
 
-class PairOut(Schema):
+class EntityPairOut(Schema):
     id: int
     first: int
     second: int
@@ -307,13 +307,13 @@ class PairOut(Schema):
     explanation: str
 
 
-class ReviewQuery(Schema):
+class EntityPairQuery(Schema):
     verdict: _choice(Verdict.values) = Verdict.PENDING  # type: ignore[valid-type]
     limit: int = Field(default=50, ge=1, le=500)
 
 
-@router.get("/entity-pairs", response=list[PairOut])
-def review_queue(request: HttpRequest, query: Query[ReviewQuery]) -> Any:
+@router.get("/entity-pairs", response=list[EntityPairOut])
+def review_queue(request: HttpRequest, query: Query[EntityPairQuery]) -> Any:
     """Pairs of person records a linking run found alike, both of which you may see, best first."""
     pairs = selectors.review_queue(user=request.user, verdict=query.verdict)[: query.limit]
     return [
@@ -329,13 +329,13 @@ def review_queue(request: HttpRequest, query: Query[ReviewQuery]) -> Any:
     ]
 
 
-class DecisionIn(Schema):
+class EntityPairDecisionIn(Schema):
     verdict: Literal["same", "not_same", "unsure"]
     note: Short = ""
 
 
-@router.post("/entity-pairs/{pair_id}/decision", response={200: PairOut, 403: Message, 404: Message})
-def decide(request: HttpRequest, pair_id: int, payload: DecisionIn) -> Any:
+@router.post("/entity-pairs/{pair_id}/decision", response={200: EntityPairOut, 403: Message, 404: Message})
+def decide(request: HttpRequest, pair_id: int, payload: EntityPairDecisionIn) -> Any:
     """Say whether the two records are one person; later runs keep the decision."""
     try:
         pair = services.match_decide(
@@ -355,7 +355,7 @@ def decide(request: HttpRequest, pair_id: int, payload: DecisionIn) -> Any:
     }
 
 
-class RunOut(Schema):
+class LinkingRunOut(Schema):
     id: int
     status: str
     progress: int
@@ -368,10 +368,10 @@ class RunOut(Schema):
 
 
 def _run_out(run: LinkingRun) -> dict[str, Any]:
-    return {name: getattr(run, name) for name in RunOut.model_fields}
+    return {name: getattr(run, name) for name in LinkingRunOut.model_fields}
 
 
-@router.post("/linking-runs", response={202: RunOut, 403: Message})
+@router.post("/linking-runs", response={202: LinkingRunOut, 403: Message})
 def start_run(request: HttpRequest) -> Any:
     """Compare all the person records you may see, in the background (`kordon work`)."""
     try:
@@ -381,7 +381,7 @@ def start_run(request: HttpRequest) -> Any:
     return Status(202, _run_out(run))
 
 
-@router.get("/linking-runs/{run_id}", response={200: RunOut, 404: Message})
+@router.get("/linking-runs/{run_id}", response={200: LinkingRunOut, 404: Message})
 def get_run(request: HttpRequest, run_id: int) -> Any:
     run = LinkingRun.objects.filter(pk=run_id, requested_by_id=request.user.pk).first()
     if run is None:

@@ -76,7 +76,7 @@ def upload_questionnaire(request: HttpRequest, owner_unit: Form[Code], file: Fil
     return Status(201, _questionnaire_out(result.questionnaire))
 
 
-class ResponseIn(Schema):
+class QuestionnaireResponseIn(Schema):
     respondent: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]*$")]
     wave: Literal["pre", "post", "follow_up"]
     answered_on: datetime.date
@@ -87,7 +87,7 @@ class ResponseIn(Schema):
 
 
 class ResponsesIn(Schema):
-    responses: list[ResponseIn] = Field(min_length=1, max_length=5000)
+    responses: list[QuestionnaireResponseIn] = Field(min_length=1, max_length=5000)
 
 
 class ResponsesOut(Schema):

@@ -420,7 +420,7 @@ def add_recommendation(request: HttpRequest, audit_id: int, payload: Recommendat
     return Status(201, _recommendation_out(recommendation))
 
 
-class ResponseIn(Schema):
+class RecommendationResponseIn(Schema):
     status: Literal["accepted", "rejected", "done"]
     response: Text = ""
 
@@ -429,7 +429,7 @@ class ResponseIn(Schema):
     "/recommendations/{recommendation_id}/response",
     response={200: RecommendationOut, 403: Message, 404: Message, 422: ValidationErrors},
 )
-def respond(request: HttpRequest, recommendation_id: int, payload: ResponseIn) -> Any:
+def respond(request: HttpRequest, recommendation_id: int, payload: RecommendationResponseIn) -> Any:
     """The facility's answer: accepted, rejected (with the reason) or done."""
     try:
         recommendation = services.recommendation_respond(

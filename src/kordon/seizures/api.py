@@ -290,8 +290,16 @@ def _validation_response(errors: dict[str, list[str]]) -> Status[dict[str, Any]]
 
 @router.get("/substances", response=list[SubstanceOut], tags=["reference data"])
 def list_substances(request: HttpRequest) -> Any:
-    """The substance catalogue, grouped as UNODC reports drugs."""
-    return list(Substance.objects.all())
+    """The commodity catalogue: drugs grouped as UNODC reports them, and the other families
+    (precursors, firearms, counterfeit goods, tobacco and alcohol, wildlife, cultural property,
+    currency, nuclear and dual-use goods)."""
+    return [
+        {
+            **{name: getattr(substance, name) for name in SubstanceOut.model_fields},
+            "group": substance.group or None,
+        }
+        for substance in Substance.objects.all()
+    ]
 
 
 class AutocompleteQuery(Schema):

@@ -156,10 +156,12 @@ class SeizurePage(Schema):
 
 
 class SubstanceOut(Schema):
+    id: int
     code: str
     name: str
     names: dict[str, str]
-    group: SubstanceGroup
+    family: CommodityFamily
+    group: SubstanceGroup | None = Field(description="the UNODC drug group; null for other commodities")
     synonyms: list[str]
     kg_per_litre: Decimal | None
     kg_per_unit: Decimal | None

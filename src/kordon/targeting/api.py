@@ -80,7 +80,7 @@ class ConsignmentsIn(Schema):
     declarations: list[DeclarationIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class ImportOut(Schema):
+class DeclarationImportOut(Schema):
     imported: int
     rejected: int
     errors: list[dict[str, Any]]
@@ -236,7 +236,7 @@ def list_consignments(request: HttpRequest, query: Query[ConsignmentQuery]) -> A
     }
 
 
-@router.post("/consignments", response={201: ImportOut, 403: Message, 422: ValidationErrors})
+@router.post("/consignments", response={201: DeclarationImportOut, 403: Message, 422: ValidationErrors})
 def create_consignments(request: HttpRequest, payload: ConsignmentsIn) -> Any:
     """Declarations from the customs system, for one of your units. Bad ones are refused with the
     reason per field; nothing is written unless all are good."""
