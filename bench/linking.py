@@ -21,9 +21,7 @@ import datetime
 import json
 import multiprocessing
 import os
-import platform
 import random
-import re
 import resource
 import sys
 import tempfile
@@ -33,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.identities import identity, written
+from bench.report import write_section
 
 COUNTRIES = ["KG", "KZ", "UZ", "TJ", "TM", "RU", "AF"]
 THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9]
-RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 CHUNK = 2000
 SEED = 7
 
@@ -248,20 +246,6 @@ def febrl4(workers: int) -> dict[str, Any]:
     return result
 
 
-def write_section(results: list[dict[str, Any]]) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md."""
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    section = "\n".join([
-        "## Cross-record linking (issue 5)", "",
-        f"Measured {datetime.date.today()} on {machine} by `python -m bench.linking` (also run by `make bench`).",
-        "", "Raw figures (JSON lines):", "", "```", *(json.dumps(result, ensure_ascii=False) for result in results),
-        "```", "",
-    ])  # fmt: skip
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    text = re.sub(r"## Cross-record linking \(issue 5\)\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip()
-    RESULTS.write_text(text + "\n\n" + section, encoding="utf-8")
-
-
 def main() -> None:
     records = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else os.cpu_count() or 1
@@ -270,7 +254,7 @@ def main() -> None:
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
     if records >= 1_000_000:
-        write_section(results)
+        write_section("Cross-record linking (issue 5)", "python -m bench.linking", results)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ import csv
 import datetime
 import json
 import os
-import platform
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -31,12 +29,12 @@ from typing import Any
 
 from bench.identities import SCHEMES, Identity, identity, passport, romanise
 from bench.node import Node
+from bench.report import write_section
 
 COUNTRIES = ["KG", "KZ", "UZ", "TJ", "TM", "RU", "AF"]
 THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 SINGLE_QUERIES = 2000
 PASSWORD = "benchmark-password-1"
-RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
 def listed(number: int, person: Identity, rng: random.Random) -> list[str]:
@@ -206,20 +204,6 @@ def screening(entries: int, queries: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write_section(results: list[dict[str, Any]]) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md."""
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    section = "\n".join([
-        "## Persons and screening (issue 5)", "",
-        f"Measured {datetime.date.today()} on {machine} by `python -m bench.screening` (also run by `make bench`).",
-        "", "Raw figures (JSON lines):", "", "```", *(json.dumps(result, ensure_ascii=False) for result in results),
-        "```", "",
-    ])  # fmt: skip
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    text = re.sub(r"## Persons and screening \(issue 5\)\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip()
-    RESULTS.write_text(text + "\n\n" + section, encoding="utf-8")
-
-
 def main() -> None:
     entries = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     queries = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
@@ -230,7 +214,7 @@ def main() -> None:
     results += [identities.measure(), yente.measure(), *names.measure()]
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
-    write_section(results)
+    write_section("Persons and screening (issue 5)", "python -m bench.screening", results)
 
 
 if __name__ == "__main__":

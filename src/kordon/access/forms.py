@@ -1,7 +1,6 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kordon.access.markings import GRADING_CHOICES, Distribution, GradingScheme, HandlingCode, Tlp
@@ -105,11 +104,3 @@ class MarkingsForm(StyledForm):
 
     def marking_fields(self) -> list[Any]:
         return [field for field in self if field.name in self.MARKING_FIELDS]
-
-    def show_errors(self, error: ValidationError) -> None:
-        """Put the service's validation errors next to the fields they belong to."""
-        for name, messages in (
-            error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-        ):
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)

@@ -1,6 +1,7 @@
 """The case pages: the list and a new case; a case with its items, team, tasks, notes, exhibits,
 timeline and link chart; an exhibit with its chain of custody and its printable report."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -33,12 +34,6 @@ from kordon.core.http import AuthenticatedRequest
 from kordon.core.paging import capped_page
 
 
-def _errors_into(form: Any, error: ValidationError) -> None:
-    problems = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for name, messages_ in problems.items():
-        form.add_error(name if name in form.fields else None, messages_)
-
-
 @require_http_methods(["GET", "POST"])
 def cases_view(request: AuthenticatedRequest) -> HttpResponseBase:
     user = request.user
@@ -59,7 +54,7 @@ def cases_view(request: AuthenticatedRequest) -> HttpResponseBase:
                 ),
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            form.show_errors(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -115,68 +110,75 @@ def case_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return _case_page(request, pk)
 
 
-@require_POST
-def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponseBase:
-    """One change to a case: status, item, note, task, member, exhibit, sharing an item."""
-    user, post = request.user, request.POST
-    forms: dict[str, Any] = {}
+def _carried_out(form: Any, call: Callable[[Any], Any]) -> Any:
+    """`call(cleaned_data)` (a service) if the form is valid, its refusals put on the form; what
+    the service returned, or None."""
+    if not form.is_valid():
+        return None
     try:
-        if action == "status":
-            form: Any = StatusForm(post, prefix="status")
-            forms["status_form"] = form
-            if form.is_valid():
-                services.case_set_status(actor=user, case_id=pk, **form.cleaned_data)
-        elif action == "item":
-            form = forms["item_form"] = ItemForm(post, prefix="item")
-            if form.is_valid():
-                services.item_add(actor=user, case_id=pk, **form.cleaned_data)
-        elif action == "note":
-            form = forms["note_form"] = NoteForm(post, prefix="note")
-            if form.is_valid():
-                services.note_add(actor=user, case_id=pk, **form.cleaned_data)
-        elif action == "task":
-            view = selectors.case_view(user=user, case_id=pk)
-            form = forms["task_form"] = TaskForm(post, team=view.team, prefix="task")
-            if form.is_valid():
-                services.task_add(actor=user, case_id=pk, **form.cleaned_data)
-        elif action == "member":
-            form = forms["member_form"] = MemberForm(post, prefix="member")
-            if form.is_valid():
-                services.member_add(actor=user, case_id=pk, **form.cleaned_data)
-        elif action == "exhibit":
-            view = selectors.case_view(user=user, case_id=pk)
-            form = forms["exhibit_form"] = ExhibitForm(
-                post, seizure_items=_seizure_items(view), prefix="exhibit"
-            )
-            if form.is_valid():
-                data = form.cleaned_data
-                exhibit = services.exhibit_add(
-                    actor=user,
-                    case_id=pk,
-                    data=services.ExhibitData(
-                        description=data["description"],
-                        seizure_item_id=data["seizure_item"],
-                        commodity_id=data["commodity"].pk if data["commodity"] else None,
-                        quantity=data["quantity"],
-                        unit=data["unit"],
-                        seal_number=data["seal_number"],
-                        location=data["location"],
-                        shared=data["shared"],
-                    ),
-                )
-                return redirect("cases:exhibit", exhibit.pk)
-        else:
-            raise Http404
-    except Case.DoesNotExist as missing:
-        raise Http404 from missing
+        return call(form.cleaned_data)
     except ValidationError as error:
-        _errors_into(form, error)
+        form.show_errors(error)
     except PermissionDenied as error:
         form.add_error(None, str(error))
-    if form.is_valid() and not form.errors:
-        messages.success(request, _("Saved."))
-        return redirect("cases:case", pk)
-    return _case_page(request, pk, status=400, **forms)
+    return None
+
+
+def _exhibit_data(data: dict[str, Any]) -> services.ExhibitData:
+    return services.ExhibitData(
+        description=data["description"],
+        seizure_item_id=data["seizure_item"],
+        commodity_id=data["commodity"].pk if data["commodity"] else None,
+        **{name: data[name] for name in ("quantity", "unit", "seal_number", "location", "shared")},
+    )
+
+
+@require_POST
+def case_action_view(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponseBase:
+    """One change to a case: its status, an item, a note, a task, a member, an exhibit."""
+    user, post = request.user, request.POST
+    try:
+        if action in ("task", "exhibit"):
+            view = selectors.case_view(user=user, case_id=pk)
+        forms: dict[str, tuple[Callable[[], Any], Callable[[dict[str, Any]], Any]]] = {
+            "status": (
+                lambda: StatusForm(post, prefix="status"),
+                lambda data: services.case_set_status(actor=user, case_id=pk, **data),
+            ),
+            "item": (
+                lambda: ItemForm(post, prefix="item"),
+                lambda data: services.item_add(actor=user, case_id=pk, **data),
+            ),
+            "note": (
+                lambda: NoteForm(post, prefix="note"),
+                lambda data: services.note_add(actor=user, case_id=pk, **data),
+            ),
+            "task": (
+                lambda: TaskForm(post, team=view.team, prefix="task"),
+                lambda data: services.task_add(actor=user, case_id=pk, **data),
+            ),
+            "member": (
+                lambda: MemberForm(post, prefix="member"),
+                lambda data: services.member_add(actor=user, case_id=pk, **data),
+            ),
+            "exhibit": (
+                lambda: ExhibitForm(post, seizure_items=_seizure_items(view), prefix="exhibit"),
+                lambda data: services.exhibit_add(actor=user, case_id=pk, data=_exhibit_data(data)),
+            ),
+        }
+        if action not in forms:
+            raise Http404
+        make_form, call = forms[action]
+        form = make_form()
+        done = _carried_out(form, call)
+    except Case.DoesNotExist as missing:
+        raise Http404 from missing
+    if done is None:
+        return _case_page(request, pk, status=400, **{f"{action}_form": form})
+    messages.success(request, _("Saved."))
+    if action == "exhibit":
+        return redirect("cases:exhibit", done.pk)
+    return redirect("cases:case", pk)
 
 
 @require_POST
@@ -232,61 +234,62 @@ def exhibit_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return _exhibit_page(request, pk)
 
 
+def _custody_data(data: dict[str, Any]) -> services.CustodyData:
+    names = ("kind", "at", "holder", "holder_name", "from_user", "location", "condition", "seal_number",
+             "weight", "weight_reason", "note")  # fmt: skip
+    return services.CustodyData(
+        **{name: data[name] for name in names}, witnesses=data["witnesses"].splitlines()
+    )
+
+
+def _document(request: AuthenticatedRequest, pk: int, data: dict[str, Any]) -> Any:
+    upload = data["file"]
+    return services.exhibit_document_add(
+        actor=request.user,
+        exhibit_id=pk,
+        kind=data["kind"],
+        name=upload.name,
+        content_type=upload.content_type or "",
+        content=upload.read(services.DOCUMENT_LIMIT + 1),
+    )
+
+
 @require_POST
 def exhibit_action_view(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponseBase:
     """Add a custody event, a laboratory result or a document to an exhibit."""
-    user = request.user
-    forms: dict[str, Any] = {}
+    user, post = request.user, request.POST
+    lab_fields = ("laboratory", "lab_reference", "analysed_on", "net_weight", "purity_percent", "method")
+    forms: dict[str, tuple[Callable[[], Any], Callable[[dict[str, Any]], Any]]] = {
+        "custody": (
+            lambda: CustodyForm(post, prefix="custody"),
+            lambda data: services.custody_record(actor=user, exhibit_id=pk, data=_custody_data(data)),
+        ),
+        "lab": (
+            lambda: LabForm(post, prefix="lab"),
+            lambda data: services.lab_result_record(
+                actor=user,
+                exhibit_id=pk,
+                confirmed_id=data["confirmed"].pk,
+                **{name: data[name] for name in lab_fields},
+            ),
+        ),
+        "document": (
+            lambda: DocumentForm(post, request.FILES, prefix="document"),
+            lambda data: _document(request, pk, data),
+        ),
+    }
+    if action not in forms:
+        raise Http404
+    make_form, call = forms[action]
+    form = make_form()
     try:
-        if action == "custody":
-            form: Any = forms.setdefault("custody_form", CustodyForm(request.POST, prefix="custody"))
-            if form.is_valid():
-                data = form.cleaned_data
-                services.custody_record(
-                    actor=user,
-                    exhibit_id=pk,
-                    data=services.CustodyData(
-                        **{name: data[name] for name in ("kind", "at", "holder", "holder_name", "from_user", "location",
-                                                         "condition", "seal_number", "weight", "weight_reason", "note")},
-                        witnesses=data["witnesses"].splitlines(),
-                    ),
-                )  # fmt: skip
-        elif action == "lab":
-            form = forms.setdefault("lab_form", LabForm(request.POST, prefix="lab"))
-            if form.is_valid():
-                data = form.cleaned_data
-                services.lab_result_record(
-                    actor=user,
-                    exhibit_id=pk,
-                    **{name: data[name] for name in ("laboratory", "lab_reference", "analysed_on", "net_weight", "purity_percent", "method")},
-                    confirmed_id=data["confirmed"].pk,
-                )  # fmt: skip
-        elif action == "document":
-            form = forms.setdefault(
-                "document_form", DocumentForm(request.POST, request.FILES, prefix="document")
-            )
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                services.exhibit_document_add(
-                    actor=user,
-                    exhibit_id=pk,
-                    kind=form.cleaned_data["kind"],
-                    name=upload.name,
-                    content_type=upload.content_type or "",
-                    content=upload.read(services.DOCUMENT_LIMIT + 1),
-                )
-        else:
-            raise Http404
+        done = _carried_out(form, call)
     except (Exhibit.DoesNotExist, Case.DoesNotExist) as missing:
         raise Http404 from missing
-    except ValidationError as error:
-        _errors_into(form, error)
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-    if form.is_valid() and not form.errors:
-        messages.success(request, _("Recorded."))
-        return redirect("cases:exhibit", pk)
-    return _exhibit_page(request, pk, status=400, **forms)
+    if done is None:
+        return _exhibit_page(request, pk, status=400, **{f"{action}_form": form})
+    messages.success(request, _("Recorded."))
+    return redirect("cases:exhibit", pk)
 
 
 @require_GET

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -20,6 +21,14 @@ class StyledForm(forms.Form):
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
+
+    def show_errors(self, error: ValidationError) -> None:
+        """Put a service's validation errors next to the fields they belong to."""
+        for name, messages in (
+            error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+        ):
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 def within_upload_limit(upload: Any, command: str) -> Any:

@@ -32,11 +32,6 @@ from kordon.entities.records import LINKABLE
 PAGE = 50
 
 
-def _errors_into(form: Any, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
-
-
 @require_GET
 def entities_view(request: AuthenticatedRequest) -> HttpResponseBase:
     query, kind = request.GET.get("q", "")[:100], request.GET.get("kind", "")
@@ -63,7 +58,7 @@ def entity_new_view(request: AuthenticatedRequest, kind: str) -> HttpResponseBas
                 actor=request.user, unit_id=form.cleaned_data["unit"].pk, data=form.entity_data()
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            form.show_errors(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -89,7 +84,7 @@ def entity_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase
         try:
             services.entity_update(actor=request.user, entity_id=pk, data=form.entity_data())
         except ValidationError as error:
-            _errors_into(form, error)
+            form.show_errors(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -168,7 +163,7 @@ def entity_link_view(request: AuthenticatedRequest, pk: int, target: str) -> Htt
         except Entity.DoesNotExist as missing:
             raise Http404 from missing
         except ValidationError as error:
-            _errors_into(form, error)
+            form.show_errors(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
