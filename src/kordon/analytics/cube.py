@@ -201,7 +201,9 @@ MEASURES: dict[str, Measure] = {
             unit_of_measure=True,
             # "quantity not null" makes the join an inner one: the items without a conversion are
             # few, and the database and the mirror then start from them instead of every seizure.
-            items=Q(items__quantity_kg__isnull=True, items__quantity__isnull=False),
+            # Amounts of money are left out: dollars and soms must not be added up.
+            items=Q(items__quantity_kg__isnull=True, items__quantity__isnull=False)
+            & ~Q(items__unit="amount"),
         ),
         Measure(
             "persons_arrested",

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
 from kordon.access.forms import MarkingsForm
@@ -24,7 +25,9 @@ class CaseForm(MarkingsForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     case_type = forms.ChoiceField(label=_("Type"), choices=CaseType.choices)
     opened_on = forms.DateField(label=_("Opened"), widget=DATE_INPUT, initial=datetime.date.today)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=pgettext_lazy("case", "Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +96,7 @@ class ExhibitForm(StyledForm):
 
 
 class CustodyForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Event"), choices=CustodyKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("custody", "Event"), choices=CustodyKind.choices)
     at = forms.DateTimeField(
         label=_("When"),
         widget=DATETIME_INPUT,

@@ -64,8 +64,8 @@ class Case(MarkedRecord):
     class Meta(MarkedRecord.Meta):
         ordering = ["-opened_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["owner_agency", "reference"], name="case_reference")]
-        verbose_name = _("case")
-        verbose_name_plural = _("cases")
+        verbose_name = pgettext_lazy("investigation", "case")
+        verbose_name_plural = pgettext_lazy("investigation", "cases")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -145,7 +145,7 @@ class CaseTask(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("assigned to")
     )
-    due_on = models.DateField(_("deadline"), null=True, blank=True)
+    due_on = models.DateField(pgettext_lazy("task", "deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     done_on = models.DateField(_("done"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

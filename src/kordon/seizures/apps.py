@@ -13,6 +13,6 @@ class SeizuresConfig(AppConfig):
         return [str(load_substances())]
 
     def build_demo(self) -> list[str]:
-        from kordon.seizures.demo import build_seizures
+        from kordon.seizures.demo import build_contraband, build_seizures
 
-        return [f"seizures: {build_seizures()}"]
+        return [f"seizures: {build_seizures()}", build_contraband()]

@@ -100,7 +100,7 @@ def item_problems(
             % {
                 "commodity": substance,
                 "units": ", ".join(str(UnitOfMeasure(code).label) for code in FAMILY_UNITS[family]),
-                "unit": unit,
+                "unit": UnitOfMeasure(unit).label if unit in UnitOfMeasure.values else unit,
             }
         )
     if (unit == UnitOfMeasure.AMOUNT or value is not None) and not (
@@ -112,6 +112,10 @@ def item_problems(
     unknown = sorted(set(attributes) - set(FAMILY_ATTRIBUTES[family]))
     if unknown:
         problems.append(
-            _("%(family)s have no %(names)s.") % {"family": family.label, "names": ", ".join(unknown)}
+            _("%(family)s have no %(names)s.")
+            % {
+                "family": family.label,
+                "names": ", ".join(str(ATTRIBUTES.get(name, name)) for name in unknown),
+            }
         )
     return problems

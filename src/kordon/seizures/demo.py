@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -28,7 +29,14 @@ from kordon.seizures.models import (
     UnitOfMeasure,
     quantity_in_kg,
 )
-from kordon.seizures.services import SEARCHED_FIELDS, search_text, substance_search_names
+from kordon.seizures.services import (
+    SEARCHED_FIELDS,
+    ItemData,
+    SeizureData,
+    search_text,
+    seizure_create,
+    substance_search_names,
+)
 
 UNODC_FILE = Path(__file__).resolve().parent / "data" / "unodc_annual_seizures.csv"
 YEARS = (2012, 2013, 2014)
@@ -345,3 +353,57 @@ def build_seizures(seed: int = 2013) -> int:
         after={"seizures": len(rows), "items": len(items)},
     )
     return len(rows)
+
+
+# Contraband that is not drugs, in the same registry: what a port control unit finds in containers.
+# (reference, day, concealment, container, [(commodity, quantity, unit, details, value, currency)])
+CONTRABAND: tuple[tuple[Any, ...], ...] = (
+    ("KZ-AKT-2013-0055", datetime.date(2013, 10, 2), "container", "MSCU4872219",
+     [("pistol", "12", "pieces", {"firearm_type": "pistol", "calibre": "9 mm", "serial_numbers": "TR-1021…TR-1032"}, None, ""),
+      ("ammunition", "1200", "rounds", {"calibre": "9×19 mm"}, None, ""),
+      ("counterfeit-watches", "3000", "pieces", {"brand": "Rolex (counterfeit)", "hs_code": "910211"}, "45000", "USD")]),
+    ("KZ-AKT-2013-0061", datetime.date(2013, 11, 19), "container", "TGHU5036317",
+     [("saiga-horn", "86", "head", {"cites_species": "Saiga tatarica", "cites_appendix": "II"}, None, ""),
+      ("cigarettes", "250000", "pieces", {"brand": "Marlboro", "hs_code": "240220"}, "18000", "USD")]),
+    ("KZ-AKT-2014-0007", datetime.date(2014, 2, 4), "vehicle", "",
+     [("cash", "184000", "amount", {}, None, "USD")]),
+)  # fmt: skip
+
+
+def build_contraband() -> str:
+    """Firearms, counterfeit watches, saiga horn, cigarettes and cash seized by the port control
+    unit at Aktau, once."""
+    officer = User.objects.get(username="kz.pcu.aktau")
+    unit = Unit.objects.get(code="kz-customs-pcu-aktau")
+    made = 0
+    for reference, day, concealment, container, items in CONTRABAND:
+        if Seizure.objects.filter(owner_agency_id=unit.agency_id, reference=reference).exists():
+            continue
+        seizure_create(
+            actor=officer,
+            owner_unit_id=unit.pk,
+            data=SeizureData(
+                reference=reference,
+                occurred_on=day,
+                country_id="KZ",
+                place_id=unit.place_id,
+                detection_method="risk_profiling",
+                transport_mode="sea" if container else "road",
+                concealment=concealment,
+                container_number=container,
+                items=[
+                    ItemData(
+                        Substance.objects.get(code=code).pk,
+                        Decimal(quantity),
+                        measure,
+                        None,
+                        Decimal(value) if value else None,
+                        currency,
+                        details,
+                    )
+                    for code, quantity, measure, details, value, currency in items
+                ],
+            ),
+        )
+        made += 1
+    return f"contraband at Aktau: {made} seizures"
