@@ -40,7 +40,7 @@ def build_cases() -> str:
         actor=officer,
         owner_unit_id=unit.pk,
         data=SeizureData(
-            reference="KG-DOS-2013-17", occurred_on=day, country_id="KG", detection_method="intelligence",
+            reference="KG-DOS/2013/17", occurred_on=day, country_id="KG", detection_method="intelligence",
             transport_mode="road", vehicle_plate="01KG123ABC", concealment="vehicle",
             origin_country_id="AF", transit_countries=["TJ"], destination_country_id="RU", persons_arrested=1,
             arrested_nationalities=["KG"], narrative="Heroin in the cab of truck 01KG123ABC at Dostuk.",

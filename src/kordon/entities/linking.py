@@ -10,14 +10,17 @@ The comparison is this module's own rather than Splink's: the name comparison th
 would have to be rewritten as SQL for DuckDB; docs/decisions.md gives the measurements.
 """
 
+import itertools
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from kordon.entities import screening_index
+from kordon.entities import object_matching, screening_index
 from kordon.entities.matching import Match, best_possible, compare
 from kordon.entities.screening_index import Entry, ScreeningIndex
 
@@ -120,3 +123,49 @@ def clusters(ids: Sequence[int], joined: Iterable[tuple[int, int]]) -> dict[int,
         if a != b:
             parent[max(a, b)] = min(a, b)
     return {identifier: ids[root(position[identifier])] for identifier in ids}
+
+
+# A key filing more records than this (a common company word) is not used to pair them.
+COMMON_KEY = 200
+
+
+def link_objects(records: Sequence[tuple[int, str, dict[str, Any]]], threshold: float) -> list[ScoredPair]:
+    """The pairs of vehicle or company records (id, kind, fields as object_matching takes them)
+    at or above `threshold`: vehicles that share a plate (folded), one character off, or a VIN;
+    companies that share a word of their folded name or a registration number."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    fields = {identifier: (kind, values) for identifier, kind, values in records}
+    for identifier, kind, values in records:
+        for key in _object_keys(kind, values):
+            blocks[key].append(identifier)
+    candidates = {
+        (first, second)
+        for members in blocks.values()
+        if 1 < len(members) <= COMMON_KEY
+        for first, second in itertools.combinations(sorted(set(members)), 2)
+    }
+    found = []
+    for first, second in sorted(candidates):
+        (kind, one), (other_kind, other) = fields[first], fields[second]
+        if kind != other_kind:
+            continue
+        compare = object_matching.compare_vehicles if kind == "vehicle" else object_matching.compare_companies
+        match = compare(one, other)
+        if match.score >= threshold:
+            found.append(ScoredPair(first, second, match.score))
+    return found
+
+
+def _object_keys(kind: str, values: dict[str, Any]) -> set[str]:
+    if kind == "vehicle":
+        plate = object_matching.plate_key(values.get("plate", ""))
+        keys = (
+            {f"p{plate}", *(f"p{plate[:index]}{plate[index + 1 :]}" for index in range(len(plate)))}
+            if plate
+            else set()
+        )
+        vin = object_matching.plate_key(values.get("vin", ""))
+        return keys | ({f"v{vin}"} if vin else set())
+    words = object_matching.company_key(values.get("name", "")).split()
+    number = object_matching.plate_key(values.get("registration_number", ""))
+    return {f"w{word}" for word in words if len(word) > 2} | ({f"r{number}"} if number else set())

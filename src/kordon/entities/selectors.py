@@ -24,6 +24,7 @@ from kordon.entities.models import (
     WatchlistVersion,
 )
 from kordon.entities.names import latin, parse, skeleton
+from kordon.entities.object_matching import compare_companies, compare_vehicles
 from kordon.entities.services import as_person, phone_key
 
 
@@ -171,6 +172,7 @@ def merged(members: list[Entity]) -> list[tuple[str, list[MergedValue]]]:
         ),
         (_("Phones"), lambda entity: entity.phones),
         (_("Addresses"), lambda entity: entity.addresses),
+        (_("Details"), lambda entity: [f"{key}: {value}" for key, value in entity.details.items()]),
     ]
     rows = []
     for label, values_of in fields:
@@ -206,8 +208,23 @@ def suggestions(*, user: Any, entity: Entity) -> list[tuple[MatchDecision, Entit
     return pairs
 
 
+def _object_fields(entity: Entity, name: str) -> dict[str, Any]:
+    return {"plate": name, "name": name, "country": entity.country, **entity.details}
+
+
 def pair_match(first: Entity, second: Entity) -> Match:
-    """Why two person records look like one person: the scorer's best match of their names."""
+    """Why two records look like one person (or one vehicle, one company): the scorer's best
+    match of their names."""
+    if first.kind in (EntityKind.VEHICLE, EntityKind.COMPANY):
+        compare_objects = compare_vehicles if first.kind == EntityKind.VEHICLE else compare_companies
+        return max(
+            (
+                compare_objects(_object_fields(first, one), _object_fields(second, other))
+                for one in [first.name, *first.alt_names]
+                for other in [second.name, *second.alt_names]
+            ),
+            key=lambda match: match.score,
+        )
     persons = [as_person(first, name) for name in [first.name, *first.alt_names]]
     others = [as_person(second, name) for name in [second.name, *second.alt_names]]
     return max((compare(one, other) for one in persons for other in others), key=lambda match: match.score)

@@ -420,16 +420,32 @@ def person_entries(user: Any) -> tuple[list[Entry], dict[int, tuple[str, ...]]]:
     return entries, phones
 
 
+def object_records(user: Any) -> list[tuple[int, str, dict[str, Any]]]:
+    """The vehicle and company records `user` may see, as object_matching compares them."""
+    rows = (
+        Entity.objects.restrict(user, policy.VIEW)
+        .filter(kind__in=[EntityKind.VEHICLE, EntityKind.COMPANY])
+        .order_by("pk")
+        .values_list("pk", "kind", "name", "country", "details")
+    )
+    return [
+        (pk, kind, {"plate": name, "name": name, "country": country, **details})
+        for pk, kind, name, country, details in rows.iterator(chunk_size=5000)
+    ]
+
+
 def _run(run: LinkingRun) -> None:
     user = run.requested_by
     entries, phones = person_entries(user)
-    run.records = len(entries)
+    objects = object_records(user)
+    run.records = len(entries) + len(objects)
 
     def progress(done: int) -> None:
         LinkingRun.objects.filter(pk=run.pk).update(progress=int(99 * done / max(len(entries), 1)))
 
     pairs = linking.link(entries, run.threshold, phones, progress)
-    seen = {entry.entry_id for entry in entries}
+    pairs += linking.link_objects(objects, run.threshold)
+    seen = {entry.entry_id for entry in entries} | {identifier for identifier, _kind, _values in objects}
     # Every decision among these records: the queue is as long as people have made it, far
     # shorter than the records themselves.
     decisions = {
@@ -456,7 +472,7 @@ def _run(run: LinkingRun) -> None:
         apart = {pair for pair, (_pk, verdict) in decisions.items() if verdict == Verdict.NOT_SAME}
         joined = [(pair.first, pair.second) for pair in pairs if (pair.first, pair.second) not in apart]
         joined += [pair for pair, (_pk, verdict) in decisions.items() if verdict == Verdict.SAME]
-        groups = linking.clusters([entry.entry_id for entry in entries], joined)
+        groups = linking.clusters(sorted(seen), joined)
         sizes = Counter(groups.values())
         run.suggested = len(pairs)
         run.queued = len(new)

@@ -358,14 +358,14 @@ def build_seizures(seed: int = 2013) -> int:
 # Contraband that is not drugs, in the same registry: what a port control unit finds in containers.
 # (reference, day, concealment, container, [(commodity, quantity, unit, details, value, currency)])
 CONTRABAND: tuple[tuple[Any, ...], ...] = (
-    ("KZ-AKT-2013-0055", datetime.date(2013, 10, 2), "container", "MSCU4872219",
+    ("KZ-AKT/2013/55", datetime.date(2013, 10, 2), "container", "MSCU4872219",
      [("pistol", "12", "pieces", {"firearm_type": "pistol", "calibre": "9 mm", "serial_numbers": "TR-1021…TR-1032"}, None, ""),
       ("ammunition", "1200", "rounds", {"calibre": "9×19 mm"}, None, ""),
       ("counterfeit-watches", "3000", "pieces", {"brand": "Rolex (counterfeit)", "hs_code": "910211"}, "45000", "USD")]),
-    ("KZ-AKT-2013-0061", datetime.date(2013, 11, 19), "container", "TGHU5036317",
+    ("KZ-AKT/2013/61", datetime.date(2013, 11, 19), "container", "TGHU5036317",
      [("saiga-horn", "86", "head", {"cites_species": "Saiga tatarica", "cites_appendix": "II"}, None, ""),
       ("cigarettes", "250000", "pieces", {"brand": "Marlboro", "hs_code": "240220"}, "18000", "USD")]),
-    ("KZ-AKT-2014-0007", datetime.date(2014, 2, 4), "vehicle", "",
+    ("KZ-AKT/2014/7", datetime.date(2014, 2, 4), "vehicle", "",
      [("cash", "184000", "amount", {}, None, "USD")]),
 )  # fmt: skip
 

@@ -55,11 +55,16 @@ def test_demo_totals_equal_the_unodc_figures(world: Any) -> None:
     series = Seizure.objects.filter(reference__regex=r"^[A-Z]{2}-[A-Z]+-201[234]-")
     assert set(series.values_list("occurred_on__year", flat=True)) == {2012, 2013, 2014}
     assert set(series.values_list("country_id", flat=True)) == {"KZ", "KG", "TJ", "TM", "UZ"}
-    # Besides the series, only the seizure that followed the demo's shared alert and the drugs the
-    # prison service recorded from its incident register.
+    # Besides the series, only the seizure that followed the demo's shared alert, the drugs the
+    # prison service recorded from its incident register, the demo case's seizure and the
+    # contraband (not drugs) at Aktau.
     prison = set(Contraband.objects.exclude(seizure=None).values_list("seizure__reference", flat=True))
     assert prison and all(reference.startswith("ИНЦ-") for reference in prison)
     assert set(Seizure.objects.exclude(pk__in=series.values("pk")).values_list("reference", flat=True)) == {
         "UZ-DUSTLIK-ALERT-1",
+        "KG-DOS/2013/17",
+        "KZ-AKT/2013/55",
+        "KZ-AKT/2013/61",
+        "KZ-AKT/2014/7",
         *prison,
     }

@@ -420,3 +420,25 @@ def test_the_cli_links_and_exports(world: Any, mou: SharingAgreement, tmp_path: 
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
     with pytest.raises(CommandError):
         call_command("entities", "link", "--user", "nobody-here")
+
+
+def test_a_linking_run_pairs_vehicles_and_companies_too(world: Any, mou: SharingAgreement) -> None:
+    truck_kg = record(
+        world, "kg.blo.dostuk", DOSTUK, "01KG123ABC", kind=EntityKind.VEHICLE, details={"make": "Volvo"}
+    )
+    truck_uz = record(
+        world, "uz.blo.dustlik", DUSTLIK, "01 KG 123 АВС", kind=EntityKind.VEHICLE, details={"make": "VOLVO"}
+    )
+    record(world, "kg.blo.dostuk", DOSTUK, "01KG777XYZ", kind=EntityKind.VEHICLE)
+    firm_uz = record(world, "uz.blo.dustlik", DUSTLIK, "OOO Fergana Trans", kind=EntityKind.COMPANY, country="UZ",
+                     details={"registration_number": "302 456 789"})  # fmt: skip
+    firm_kg = record(world, "kg.blo.dostuk", DOSTUK, "ООО «Фергана Транс»", kind=EntityKind.COMPANY, country="UZ",
+                     details={"registration_number": "302456789"})  # fmt: skip
+    record(world, "kg.blo.dostuk", DOSTUK, "ОсОО «Ош Транс»", kind=EntityKind.COMPANY, country="KG")
+    run = run_linking(world, "kg.analyst")
+    pairs = {(decision.first_id, decision.second_id) for decision in MatchDecision.objects.all()}
+    assert pairs == {tuple(sorted((truck_kg.pk, truck_uz.pk))), tuple(sorted((firm_uz.pk, firm_kg.pk)))}
+    assert run.records == 6
+    why = selectors.pair_match(truck_kg, truck_uz).explanation
+    assert "01KG123ABC" in why and "Volvo" in why
+    assert "302456789" in selectors.pair_match(firm_uz, firm_kg).explanation
