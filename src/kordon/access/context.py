@@ -29,6 +29,11 @@ def current_context() -> ActionContext:
     return context
 
 
+def running_context() -> ActionContext | None:
+    """The context of the running request or command, if one was set (for log lines)."""
+    return _current.get()
+
+
 @contextmanager
 def action_context(client_address: str, request_id: str | None = None) -> Iterator[ActionContext]:
     """Run a block (a request, a CLI command, a task) under one request id."""

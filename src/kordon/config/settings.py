@@ -210,16 +210,30 @@ if env_bool("KORDON_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Submitting a domain to the browsers' HSTS preload list is a public commitment that is hard to
+# undo; an agency decides it for its own domain, so `kordon check --deploy` does not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 EMAIL_BACKEND = env_str("KORDON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KORDON_EMAIL_FROM", "kordon@localhost")
 # The address officers open the node at: links in notification e-mails start with it.
 KORDON_BASE_URL = env_str("KORDON_BASE_URL", "http://127.0.0.1:8000")
 
+LOG_FORMAT = env_str("KORDON_LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KORDON_LOG_FORMAT={LOG_FORMAT!r}: write text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # JSON: one object per line, with the request id (core/logs.py), for a log collector.
+    "formatters": {"json": {"()": "kordon.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("KORDON_LOG_LEVEL", "INFO")},
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from kordon.config import views
 from kordon.config.api import urls as api_urls
+from kordon.core import health
 
 admin.site.site_header = settings.KORDON_NODE_NAME
 admin.site.site_title = settings.KORDON_NODE_NAME
@@ -14,6 +15,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
+    path("health/live", health.live_view, name="health-live"),
+    path("health/ready", health.ready_view, name="health-ready"),
     path("seizures/", include("kordon.seizures.urls")),
     path("access/", include("kordon.access.urls")),
     path("exchange/", include("kordon.exchange.urls")),

@@ -28,6 +28,8 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("form:not(.language-switch) button[type=submit]")
     expect(page).not_to_have_url(re.compile(r"/login/"))
+    # The menus open by script: wait until the landing page has run its scripts.
+    page.wait_for_load_state("load")
 
 
 def log_out(page: Page) -> None:
