@@ -176,6 +176,10 @@ KORDON_BOUNDARIES = NODE_MODULES / "world-atlas" / "countries-50m.json"
 # database only.
 KORDON_ANALYTICS_MIRROR = env_str("KORDON_ANALYTICS_MIRROR", str(DATA_DIR / "analytics.duckdb"))
 MEDIA_ROOT = DATA_DIR / "files"
+# Fixtures with times to the microsecond, for backups (core/exact_jsonl.py).
+SERIALIZATION_MODULES = {"exactjsonl": "kordon.core.exact_jsonl"}
+# The key `kordon backup` encrypts with and `kordon restore` decrypts with (docs/deploy.md).
+KORDON_BACKUP_KEY_FILE = env_str("KORDON_BACKUP_KEY_FILE", "")
 # Screening indexes of watchlists, one folder per list version, built when a list is imported.
 KORDON_SCREENING_DIR = Path(env_str("KORDON_SCREENING_DIR", str(DATA_DIR / "screening"))).resolve()
 # A screening shows candidates scoring at least this many percent (docs/benchmarks.md: how often
