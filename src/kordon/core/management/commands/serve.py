@@ -26,7 +26,7 @@ class KordonServer(BaseApplication):
 
 
 class Command(BaseCommand):
-    help = "Serve Kordon over HTTP (gunicorn). Behind a TLS proxy in production; see docs/deployment.md."
+    help = "Serve Kordon over HTTP (gunicorn). Behind a TLS proxy in production; see docs/deploy.md."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
