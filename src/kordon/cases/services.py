@@ -40,7 +40,7 @@ from kordon.cases.models import (
 )
 from kordon.core.models import Unit
 from kordon.entities.records import by_reference
-from kordon.seizures.models import SeizureItem, Substance, UnitOfMeasure
+from kordon.seizures.models import Seizure, SeizureItem, Substance, UnitOfMeasure
 
 CUSTODY = "custody"
 DOCUMENT_LIMIT = 20 * 1024 * 1024
@@ -435,8 +435,6 @@ def exhibit_add(*, actor: Any, case_id: int, data: ExhibitData) -> Exhibit:
 
 
 def _visible_seizures(actor: Any) -> Any:
-    from kordon.seizures.models import Seizure
-
     return Seizure.objects.restrict(actor, policy.VIEW).values("pk")
 
 

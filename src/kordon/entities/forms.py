@@ -129,8 +129,6 @@ class EntityForm(MarkingsForm):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    MARKING_FIELDS = (*MarkingsForm.MARKING_FIELDS,)
-
     def __init__(self, *args: Any, user: Any, kind: str, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind

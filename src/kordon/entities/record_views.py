@@ -119,7 +119,6 @@ def _entity_page(request: AuthenticatedRequest, pk: int, status: int = 200, **fo
         "entity_link_form": forms.get("entity_link_form") or EntityLinkForm(prefix="entity_link"),
         "record_link_form": forms.get("record_link_form") or RecordLinkForm(prefix="record_link"),
         "decision_form": DecisionForm(),
-        "linkable": LINKABLE,
     }
     return render(request, "entities/entity.html", context, status=status)
 
