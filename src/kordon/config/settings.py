@@ -135,6 +135,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's authentication, refused for a user name locked out after failed log-ins (access/lockout.py).
+AUTHENTICATION_BACKENDS = ["kordon.access.lockout.LockoutBackend"]
+KORDON_LOGIN_ATTEMPTS = env_int("KORDON_LOGIN_ATTEMPTS", 5, minimum=1)
+KORDON_LOCKOUT_MINUTES = env_int("KORDON_LOCKOUT_MINUTES", 15, minimum=0)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

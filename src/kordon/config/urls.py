@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kordon.access.login import LoginForm
 from kordon.config import views
 from kordon.config.api import urls as api_urls
 from kordon.core import health
@@ -12,7 +13,7 @@ admin.site.site_title = settings.KORDON_NODE_NAME
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
     path("health/live", health.live_view, name="health-live"),
