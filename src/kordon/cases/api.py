@@ -4,7 +4,7 @@ shared parts."""
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -16,23 +16,18 @@ from kordon.cases import selectors, services
 from kordon.cases.kinds import CASE_RECORDS
 from kordon.cases.models import Case, CaseType, CustodyKind, Exhibit
 from kordon.core.models import Unit
-from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
+from kordon.core.schemas import NO_NUL, Message, ValidationErrors, invalid, one_of, validation_response
 
 router = Router(tags=["cases"])
-NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL)]
 NOT_FOUND = {"detail": "Not found."}
-
-
-def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)]
 
 
 class InvestigationIn(Schema):
     owner_unit: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
     reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
     title: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
-    case_type: _choice(CaseType.values)  # type: ignore[valid-type]
+    case_type: one_of(CaseType.values)  # type: ignore[valid-type]
     summary: Annotated[str, StringConstraints(max_length=10000, pattern=NO_NUL)] = ""
     opened_on: datetime.date | None = None
     markings: Markings = Markings()
@@ -159,7 +154,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
 
 
 class CaseItemIn(Schema):
-    record_type: _choice(list(CASE_RECORDS))  # type: ignore[valid-type]
+    record_type: one_of(list(CASE_RECORDS))  # type: ignore[valid-type]
     reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
     note: Text = ""
     shared: bool = False
@@ -230,7 +225,7 @@ def add_exhibit(request: HttpRequest, case_id: int, payload: CaseExhibitIn) -> A
 
 
 class CustodyEventIn(Schema):
-    kind: _choice(CustodyKind.values)  # type: ignore[valid-type]
+    kind: one_of(CustodyKind.values)  # type: ignore[valid-type]
     at: datetime.datetime
     holder: Annotated[str, StringConstraints(max_length=150, pattern=NO_NUL)] = Field(
         default="", description="user name"

@@ -27,7 +27,7 @@ from kordon.cooperation.models import (
     Sex,
 )
 from kordon.core.models import Agency, Unit
-from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
+from kordon.core.schemas import Message, ValidationErrors, invalid, one_of, validation_response
 
 router = Router(tags=["cooperation"])
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
@@ -35,10 +35,6 @@ Short = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
 Required = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 NOT_FOUND = {"detail": "Not found."}
-
-
-def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)]
 
 
 def _unit(code: str) -> Unit | None:
@@ -51,13 +47,13 @@ def _unit(code: str) -> Unit | None:
 class CooperationRequestIn(Schema):
     owner_unit: Required
     reference: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[^\x00]*$")]
-    direction: _choice(Direction.values)  # type: ignore[valid-type]
+    direction: one_of(Direction.values)  # type: ignore[valid-type]
     requesting_country: CountryCode
     requested_country: CountryCode
     requesting_authority: Required
-    legal_basis: _choice(LegalBasis.values)  # type: ignore[valid-type]
+    legal_basis: one_of(LegalBasis.values)  # type: ignore[valid-type]
     offences: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
-    measures: list[_choice(Measure.values)] = Field(min_length=1, max_length=20)  # type: ignore[valid-type]
+    measures: list[one_of(Measure.values)] = Field(min_length=1, max_length=20)  # type: ignore[valid-type]
     requested_authority: Short = ""
     central_authority: Short = ""
     counterpart_reference: Annotated[str, StringConstraints(max_length=60, pattern=r"^[^\x00]*$")] = ""
@@ -111,8 +107,8 @@ def _request_out(record: Any) -> dict[str, Any]:
 
 
 class RequestQuery(Schema):
-    direction: _choice(Direction.values) | None = None  # type: ignore[valid-type]
-    status: _choice(RequestStatus.values) | None = None  # type: ignore[valid-type]
+    direction: one_of(Direction.values) | None = None  # type: ignore[valid-type]
+    status: one_of(RequestStatus.values) | None = None  # type: ignore[valid-type]
     overdue: bool = False
 
 
@@ -151,7 +147,7 @@ def create_request(request: HttpRequest, payload: CooperationRequestIn) -> Any:
 
 
 class TransitionIn(Schema):
-    status: _choice(RequestStatus.values)  # type: ignore[valid-type]
+    status: one_of(RequestStatus.values)  # type: ignore[valid-type]
     on: datetime.date
     note: Text = ""
     refusal_ground: Text = ""
@@ -175,7 +171,7 @@ def transition(request: HttpRequest, request_id: int, payload: TransitionIn) -> 
 
 class AssetIn(Schema):
     description: Required
-    stage: _choice(AssetStage.values)  # type: ignore[valid-type]
+    stage: one_of(AssetStage.values)  # type: ignore[valid-type]
     amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
     on: datetime.date
@@ -224,7 +220,7 @@ class DashboardOut(Schema):
 
 
 @router.get("/cooperation-dashboard", response=DashboardOut)
-def cooperation_dashboard(request: HttpRequest, direction: _choice(Direction.values) | None = None) -> Any:  # type: ignore[valid-type]
+def cooperation_dashboard(request: HttpRequest, direction: one_of(Direction.values) | None = None) -> Any:  # type: ignore[valid-type]
     board = selectors.dashboard(request.user, timezone.localdate(), direction or "")
     return {
         "total": board.total,
@@ -243,10 +239,10 @@ def cooperation_dashboard(request: HttpRequest, direction: _choice(Direction.val
 
 class CaseIn(Schema):
     owner_unit: Required
-    case_type: _choice(CaseType.values)  # type: ignore[valid-type]
-    exploitation: _choice(Exploitation.values)  # type: ignore[valid-type]
-    age_band: _choice(AgeBand.values) = AgeBand.UNKNOWN.value  # type: ignore[valid-type]
-    sex: _choice(Sex.values) = Sex.UNKNOWN.value  # type: ignore[valid-type]
+    case_type: one_of(CaseType.values)  # type: ignore[valid-type]
+    exploitation: one_of(Exploitation.values)  # type: ignore[valid-type]
+    age_band: one_of(AgeBand.values) = AgeBand.UNKNOWN.value  # type: ignore[valid-type]
+    sex: one_of(Sex.values) = Sex.UNKNOWN.value  # type: ignore[valid-type]
     nationality: CountryCode | None = None
     needs: Text = ""
     full_name: Short = Field(default="", description="Seen only by the case's own unit")
@@ -331,7 +327,7 @@ class ConsentIn(Schema):
     given_by: Literal["person", "guardian"]
     method: Literal["written", "oral"]
     organisations: list[Required] = Field(min_length=1, max_length=50, description="Agency codes")
-    categories: list[_choice(DataCategory.values)] = Field(min_length=1, max_length=4)  # type: ignore[valid-type]
+    categories: list[one_of(DataCategory.values)] = Field(min_length=1, max_length=4)  # type: ignore[valid-type]
     purpose: Required
     given_on: datetime.date
     valid_until: datetime.date
@@ -375,7 +371,7 @@ def revoke_consent(request: HttpRequest, consent_id: int) -> Any:
 class ReferralIn(Schema):
     consent_id: int
     to_unit: Required
-    service: _choice(ServiceType.values)  # type: ignore[valid-type]
+    service: one_of(ServiceType.values)  # type: ignore[valid-type]
     reason: Text = ""
     urgent: bool = False
 

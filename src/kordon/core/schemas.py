@@ -1,10 +1,18 @@
 """API answers shared by every module: a message, and validation problems per field in the same
 shape as django-ninja's own 422 answers, so clients handle one format."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Schema, Status
+
+# Text fields refuse NUL: PostgreSQL cannot store it, and no person types it.
+NO_NUL = r"^[^\x00]*$"
+
+
+def one_of(values: list[str]) -> Any:
+    """A schema type that takes exactly one of `values` (the codes of a choice)."""
+    return Literal[tuple(values)]
 
 
 class Message(Schema):

@@ -12,7 +12,7 @@ from pydantic import StringConstraints
 
 from kordon.access.schemas import Markings, MarkingsOut, markings_out
 from kordon.core.models import Unit
-from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
+from kordon.core.schemas import NO_NUL, Message, ValidationErrors, invalid, one_of, validation_response
 from kordon.entities import selectors, services
 from kordon.entities.exports import entities_ftm
 from kordon.entities.models import (
@@ -28,23 +28,18 @@ from kordon.entities.models import (
 from kordon.entities.records import LINKABLE
 
 router = Router(tags=["persons and objects"])
-NO_NUL = r"^[^\x00]*$"
 Short = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL)]
 NOT_FOUND = {"detail": "Not found."}
-
-
-def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)]
 
 
 class IdentityDocumentIn(Schema):
     number: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=NO_NUL)]
     country: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] = ""
-    type: _choice(DocumentType.values) = DocumentType.PASSPORT  # type: ignore[valid-type]
+    type: one_of(DocumentType.values) = DocumentType.PASSPORT  # type: ignore[valid-type]
 
 
 class EntityIn(Schema):
-    kind: _choice(EntityKind.values)  # type: ignore[valid-type]
+    kind: one_of(EntityKind.values)  # type: ignore[valid-type]
     name: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=NO_NUL)] = Field(
         description="A person's or company's name in any script; a vehicle's plate; a phone or document number"
     )
@@ -137,7 +132,7 @@ class EntityQuery(Schema):
     q: Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)] = Field(
         default="", description="a name in any script or spelling, a document or phone number"
     )
-    kind: _choice(EntityKind.values) | None = None  # type: ignore[valid-type]
+    kind: one_of(EntityKind.values) | None = None  # type: ignore[valid-type]
     limit: int = Field(default=100, ge=1, le=1000)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
@@ -208,9 +203,9 @@ def update_entity(request: HttpRequest, entity_id: int, payload: EntityIn) -> An
 
 
 class EntityLinkIn(Schema):
-    role: _choice(LinkRole.values)  # type: ignore[valid-type]
+    role: one_of(LinkRole.values)  # type: ignore[valid-type]
     other: int | None = Field(default=None, ge=1, le=2**62, description="another entity's id")
-    record_type: _choice(list(LINKABLE)) | None = None  # type: ignore[valid-type]
+    record_type: one_of(list(LINKABLE)) | None = None  # type: ignore[valid-type]
     reference: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] = Field(
         default="", description="the record's reference or id, with record_type"
     )
@@ -308,7 +303,7 @@ class EntityPairOut(Schema):
 
 
 class EntityPairQuery(Schema):
-    verdict: _choice(Verdict.values) = Verdict.PENDING  # type: ignore[valid-type]
+    verdict: one_of(Verdict.values) = Verdict.PENDING  # type: ignore[valid-type]
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -13,7 +13,7 @@ from pydantic import StringConstraints
 from kordon.access.audit import audit_read
 from kordon.access.markings import Distribution, Tlp
 from kordon.core.models import Agency, Unit
-from kordon.core.schemas import Message, ValidationErrors, invalid, validation_response
+from kordon.core.schemas import Message, ValidationErrors, invalid, one_of, validation_response
 from kordon.prisons import selectors, services
 from kordon.prisons.models import (
     Audit,
@@ -53,10 +53,6 @@ def _unit(code: str) -> Unit | None:
     return Unit.objects.select_related("agency").filter(code=code).first()
 
 
-def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)]
-
-
 # ---- facilities ------------------------------------------------------------------------------
 
 
@@ -64,8 +60,8 @@ class FacilityIn(Schema):
     owner_unit: Code
     code: Code
     name: Name
-    kind: _choice(FacilityKind.values)  # type: ignore[valid-type]
-    security_level: _choice(SecurityLevel.values)  # type: ignore[valid-type]
+    kind: one_of(FacilityKind.values)  # type: ignore[valid-type]
+    security_level: one_of(SecurityLevel.values)  # type: ignore[valid-type]
     capacity: Annotated[int, Field(ge=1, le=100_000)]
     population: Annotated[int, Field(ge=0, le=100_000)]
     population_on: datetime.date
@@ -362,7 +358,7 @@ def review_audit(request: HttpRequest, audit_id: int, payload: ReviewIn) -> Any:
 
 class RecommendationIn(Schema):
     text: Text
-    priority: _choice(Priority.values)  # type: ignore[valid-type]
+    priority: one_of(Priority.values)  # type: ignore[valid-type]
     owner: Name
     due_on: datetime.date
     item: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00]*$")] = ""
@@ -451,18 +447,18 @@ def respond(request: HttpRequest, recommendation_id: int, payload: Recommendatio
 
 
 class PersonIn(Schema):
-    role: _choice(PersonRole.values)  # type: ignore[valid-type]
+    role: one_of(PersonRole.values)  # type: ignore[valid-type]
     name: Name
     birth_date: datetime.date | None = None
     identifier: Annotated[str, StringConstraints(max_length=50, pattern=r"^[^\x00]*$")] = ""
 
 
 class ContrabandIn(Schema):
-    kind: _choice(ContrabandKind.values)  # type: ignore[valid-type]
+    kind: one_of(ContrabandKind.values)  # type: ignore[valid-type]
     quantity: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=3)]
-    unit: _choice(UnitOfMeasure.values)  # type: ignore[valid-type]
+    unit: one_of(UnitOfMeasure.values)  # type: ignore[valid-type]
     substance_id: Id | None = None
-    route: _choice(Route.values) = Route.UNKNOWN.value  # type: ignore[valid-type]
+    route: one_of(Route.values) = Route.UNKNOWN.value  # type: ignore[valid-type]
     found_where: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = ""
     seizure_id: Id | None = Field(default=None, description="Link a seizure already in the registry")
     record_seizure: bool = Field(default=False, description="Or record the drugs as a new seizure")
@@ -472,17 +468,17 @@ class IncidentIn(Schema):
     owner_unit: Code
     facility_id: Id
     reference: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^\x00]*$")]
-    kind: _choice(IncidentType.values)  # type: ignore[valid-type]
+    kind: one_of(IncidentType.values)  # type: ignore[valid-type]
     occurred_at: Moment
     ended_at: Moment | None = None
     description: Text
     location: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] = ""
     severity: Annotated[int, Field(ge=1, le=4)] = 2
-    detected_through: _choice(Detection.values) = Detection.ROUTINE.value  # type: ignore[valid-type]
+    detected_through: one_of(Detection.values) = Detection.ROUTINE.value  # type: ignore[valid-type]
     alert_id: Id | None = None
     injuries: Text = ""
     actions_taken: Text = ""
-    notified: list[_choice(Notified.values)] = Field(default_factory=list, max_length=10)  # type: ignore[valid-type]
+    notified: list[one_of(Notified.values)] = Field(default_factory=list, max_length=10)  # type: ignore[valid-type]
     persons: list[PersonIn] = Field(default_factory=list, max_length=100)
     contraband: list[ContrabandIn] = Field(default_factory=list, max_length=50)
     tlp: Annotated[int, Field(ge=Tlp.CLEAR, le=Tlp.RED)] = Tlp.AMBER
