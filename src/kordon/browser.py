@@ -43,9 +43,17 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     context.route(
         "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
     )
+    # Chromium reports every script or style the Content Security Policy refused on the console;
+    # a page that needs one would be broken for officers, so any report fails the test.
+    refused: list[str] = []
     opened = context.new_page()
+    opened.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield opened
     context.close()
+    assert not refused, f"The Content Security Policy refused: {refused}"
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:

@@ -71,6 +71,8 @@ def test_the_alert_round_trip_between_dostuk_and_dustlik(
     expect(page.locator("#nav-inbox .badge")).to_have_count(0)
     page.click("#outcome button:text('Подтвердить получение')")
     expect(page.locator("h1")).to_contain_text("получение подтверждено")
+    # The swapped-in form listens for typing only once htmx has settled it.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     with action_context(client_address="test"):
         seizure_create(
             actor=transactional_world.user("uz.blo.dustlik"),
