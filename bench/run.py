@@ -141,7 +141,7 @@ def bench_database(label: str, database_url: str | None, work: Path) -> list[dic
     try:
         api = Client(base)
         _status, body = api.request("POST", "/api/v1/auth/token",
-                                   json.dumps({"username": "kg.blo.dostuk", "password": PASSWORD}),
+                                   json.dumps({"username": "kg.blo.dostuk", "password": PASSWORD, "scopes": ["read", "write"]}),
                                    {"Content-Type": "application/json"})  # fmt: skip
         api.headers["Authorization"] = f"Bearer {json.loads(body)['token']}"
         count = node.run(

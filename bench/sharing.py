@@ -91,7 +91,7 @@ def prepare(node: Any, password: str) -> int:
 
 
 def token(client: Any, username: str, password: str) -> str:
-    _status, body = client.request("POST", "/api/v1/auth/token", json.dumps({"username": username, "password": password}),
+    _status, body = client.request("POST", "/api/v1/auth/token", json.dumps({"username": username, "password": password, "scopes": ["read", "write"]}),
                                    {"Content-Type": "application/json"})  # fmt: skip
     return str(json.loads(body)["token"])
 

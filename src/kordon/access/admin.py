@@ -41,10 +41,19 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "scopes"]
     search_fields = ["user__username", "name", "prefix"]
-    readonly_fields = ["user", "digest", "prefix", "created_at", "last_used_at"]
+    readonly_fields = ["user", "digest", "prefix", "scopes", "created_at", "expires_at", "last_used_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued through POST /api/v1/auth/token, where the secret is shown once.

@@ -1,8 +1,9 @@
 """Authentication for the REST API: bearer tokens and the endpoints that issue and revoke them."""
 
 import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from ninja.security import HttpBearer
 from pydantic import Field, StringConstraints
 
 from kordon.access.markings import Tlp
-from kordon.access.models import SharingAgreement, SharingGroup
+from kordon.access.models import SharingAgreement, SharingGroup, TokenScope
 from kordon.access.schemas import TLP_BY_NAME, AgreementIn, AgreementOut, AgreementStatusIn, GroupIn, GroupOut
 from kordon.access.selectors import AuditFilters, agreement_list, audit_entries, sharing_group_list
 from kordon.access.services import AgreementData, GroupData, agreement_save, agreement_set_status, group_save
@@ -23,9 +24,13 @@ from kordon.core.schemas import Message, ValidationErrors, invalid
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=r"^[^\x00]*$")]
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`: the token's user becomes request.user for the policy, and the
-    token record becomes request.auth."""
+    token record becomes request.auth. An expired token, or a read-only one used to change
+    something, is refused with the reason."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if "\x00" in token or len(token) > 200:
@@ -33,6 +38,23 @@ class BearerToken(HttpBearer):
         record = token_lookup(token)
         if record is None:
             return None
+        if record.expires_at <= timezone.now():
+            raise HttpError(
+                401,
+                f"This token expired on {record.expires_at:%Y-%m-%d %H:%M} UTC. "
+                "Ask for a new one: POST /api/v1/auth/token.",
+            )
+        # Revoking the token itself is always allowed: a leaked read-only token must be killable.
+        revoking_itself = request.method == "DELETE" and request.path.endswith("/auth/token")
+        if (
+            request.method not in READING_METHODS
+            and not revoking_itself
+            and not record.allows(TokenScope.WRITE)
+        ):
+            raise HttpError(
+                403,
+                'This token may only read. Ask for a token with the scope "write" to change records.',
+            )
         request.user = record.user
         return record
 
@@ -41,10 +63,21 @@ class TokenRequest(Schema):
     username: Credential
     password: Credential
     name: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00]*$")] = ""
+    scopes: list[Literal["read", "write"]] = Field(
+        default=["read"], min_length=1, description="read: GET only. write: also create, change and delete."
+    )
+    expires_in_days: int = Field(
+        default=settings.KORDON_TOKEN_MAX_DAYS,
+        ge=1,
+        le=settings.KORDON_TOKEN_MAX_DAYS,
+        description="How long the token lives; at most KORDON_TOKEN_MAX_DAYS (90 unless the node says less).",
+    )
 
 
 class TokenResponse(Schema):
     token: str
+    scopes: list[str]
+    expires_at: datetime.datetime
 
 
 RecordId = Annotated[int, Field(ge=1, le=2**62)]
@@ -57,11 +90,18 @@ router = Router(tags=["authentication"])
 def create_token(request: HttpRequest, payload: TokenRequest) -> Any:
     """Exchange a user name and password for a bearer token (shown once; keep it secret)."""
     token = token_issue(
-        request=request, username=payload.username, password=payload.password, name=payload.name
+        request=request,
+        username=payload.username,
+        password=payload.password,
+        name=payload.name,
+        scopes=tuple(payload.scopes),
+        days=payload.expires_in_days,
     )
     if token is None:
         return Status(401, {"detail": "The user name or password is wrong, or the account is disabled."})
-    return Status(200, {"token": token})
+    record = token_lookup(token)
+    assert record is not None  # issued a moment ago in this request
+    return Status(200, {"token": token, "scopes": record.scopes.split(), "expires_at": record.expires_at})
 
 
 @router.delete("/token", response={204: None})

@@ -271,8 +271,16 @@ class AuditChainHead(models.Model):
         return f"audit chain head at line {self.seq}"
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do. A report script needs only to read; one that loads seizures writes."""
+
+    READ = "read", _("read")
+    WRITE = "write", _("write")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once.
+    Every token expires, and carries the scopes it was asked for (space-separated, as in OAuth)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
@@ -281,6 +289,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    scopes = models.CharField(_("scopes"), max_length=50, default=TokenScope.READ)
 
     class Meta:
         verbose_name = _("API token")
@@ -288,3 +298,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes.split()

@@ -1,17 +1,19 @@
-"""API tokens: random, shown once, stored only as a SHA-256 digest, revocable."""
+"""API tokens: random, shown once, stored only as a SHA-256 digest, revocable, expiring, and
+limited to the scopes they were issued with."""
 
 import datetime
 import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from kordon.access.audit import TOKEN_CREATE, TOKEN_REVOKE, audit_log
-from kordon.access.models import ApiToken
+from kordon.access.models import ApiToken, TokenScope
 
 TOKEN_PREFIX = "kdn_"
 # last_used_at is informative; writing it on every request would serialise all API reads.
@@ -23,27 +25,51 @@ def digest(token: str) -> str:
 
 
 @transaction.atomic
-def token_issue(*, request: HttpRequest | None, username: str, password: str, name: str = "") -> str | None:
-    """A new token for valid credentials, or None. Failed attempts are audited."""
+def token_issue(
+    *,
+    request: HttpRequest | None,
+    username: str,
+    password: str,
+    name: str = "",
+    scopes: tuple[str, ...] = (TokenScope.READ,),
+    days: int | None = None,
+) -> str | None:
+    """A new token for valid credentials, or None; failed attempts are audited. The token lives
+    `days` (at most KORDON_TOKEN_MAX_DAYS) and may do what its `scopes` allow."""
     # authenticate() reports a failure through user_login_failed, which kordon.access.auth_audit audits.
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken.objects.create(user=user, digest=digest(token), prefix=token[:8], name=name[:100])
-    audit_log(actor=user, action=TOKEN_CREATE, instance=record, object_repr=str(record))
+    lifetime = min(days or settings.KORDON_TOKEN_MAX_DAYS, settings.KORDON_TOKEN_MAX_DAYS)
+    record = ApiToken.objects.create(
+        user=user,
+        digest=digest(token),
+        prefix=token[:8],
+        name=name[:100],
+        scopes=" ".join(s for s in TokenScope.values if s in scopes) or TokenScope.READ,
+        expires_at=timezone.now() + datetime.timedelta(days=lifetime),
+    )
+    audit_log(
+        actor=user,
+        action=TOKEN_CREATE,
+        instance=record,
+        object_repr=str(record),
+        after={"scopes": record.scopes, "expires_at": record.expires_at.isoformat()},
+    )
     return token
 
 
 def token_lookup(token: str) -> ApiToken | None:
-    """The live token record (with its active user), or None."""
+    """The token record (with its active user) unless it is unknown or revoked. An expired one is
+    returned too, so the caller can say it expired rather than that it never existed."""
     record = (
         ApiToken.objects.select_related("user")
         .filter(digest=digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if record is None:
-        return None
+    if record is None or record.expires_at <= timezone.now():
+        return record
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)

@@ -24,6 +24,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Every endpoint but POST /auth/token needs `Authorization: Bearer <token>`. "
+        "A token reads only, unless it was issued with the scope `write`, and it expires. "
         "What you read is exactly what the access policy lets your units see; "
         "a record you may not see answers 404, like one that does not exist."
     ),

@@ -140,6 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["kordon.access.lockout.LockoutBackend"]
 KORDON_LOGIN_ATTEMPTS = env_int("KORDON_LOGIN_ATTEMPTS", 5, minimum=1)
 KORDON_LOCKOUT_MINUTES = env_int("KORDON_LOCKOUT_MINUTES", 15, minimum=0)
+# An API token lives at most this many days; a client asks for fewer when it needs less.
+KORDON_TOKEN_MAX_DAYS = env_int("KORDON_TOKEN_MAX_DAYS", 90, minimum=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -90,7 +90,7 @@ def test_detail_is_found_only_when_visible_and_forbidden_looks_missing(
 def test_the_api_lists_and_reads_exactly_the_visible_records(
     world: Any, records: dict[str, Seizure], username: str
 ) -> None:
-    token = token_issue(request=None, username=username, password=PASSWORD)
+    token = token_issue(request=None, username=username, password=PASSWORD, scopes=("read", "write"))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     listed = client.get("/api/v1/seizures", {"q": "POLICY-", "page_size": 200}).json()
     assert {item["reference"].removeprefix("POLICY-") for item in listed["results"]} == VISIBLE[username]

@@ -198,7 +198,7 @@ def test_detail_pages_and_forbidden_looks_missing(world: Any, shared: dict[str, 
 
 @pytest.mark.parametrize("username", PERSONAS)
 def test_api_lists_and_details(world: Any, shared: dict[str, Any], username: str) -> None:
-    token = token_issue(request=None, username=username, password=PASSWORD)
+    token = token_issue(request=None, username=username, password=PASSWORD, scopes=("read", "write"))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     listed = client.get("/api/v1/seizures", {"q": "LEAK-", "page_size": 200}).json()
     assert {row["reference"].removeprefix("LEAK-") for row in listed["results"]} == expected(
@@ -227,7 +227,7 @@ def test_exports_autocomplete_and_aggregates(world: Any, shared: dict[str, Any],
     assert exported == expected(SEIZURES, username)
     page = client.get("/seizures/autocomplete/", {"q": "LEAK-S"}).content.decode()
     assert {name for name in SEIZURES if f">LEAK-{name} " in page} == expected(SEIZURES, username)
-    token = token_issue(request=None, username=username, password=PASSWORD)
+    token = token_issue(request=None, username=username, password=PASSWORD, scopes=("read", "write"))
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     suggested = api.get("/api/v1/seizures/autocomplete", {"q": "LEAK-S"}).json()
     assert {row["reference"].removeprefix("LEAK-") for row in suggested} == expected(SEIZURES, username)
@@ -257,7 +257,7 @@ def test_screening_uses_only_the_watchlists_one_may_see(
             tlp=tlp,
             sharing_group=shared["S-GROUP"].sharing_group if distribution == Distribution.GROUP else None,
         )
-    token = token_issue(request=None, username=username, password=PASSWORD)
+    token = token_issue(request=None, username=username, password=PASSWORD, scopes=("read", "write"))
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     query = {"name": "SULTANOV ALIMBAI", "birth_date": "1975-03-12", "document_number": "AN1234567"}
     screened = api.post("/api/v1/screening/person", query, content_type="application/json").json()
@@ -304,7 +304,7 @@ def test_consignments_and_profiles_follow_the_same_markings(
             valid_from=day, created_by=world.user("kg.blo.dostuk"), **markings,
         )  # fmt: skip
     seen = expected(SEIZURES, username)
-    token = token_issue(request=None, username=username, password=PASSWORD)
+    token = token_issue(request=None, username=username, password=PASSWORD, scopes=("read", "write"))
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     listed = {row["declaration_id"][5:] for row in api.get("/api/v1/consignments").json()["results"]}
     assert listed == seen

@@ -62,7 +62,7 @@ def test_no_served_template_has_inline_script_or_handlers() -> None:
 
 
 def test_the_lint_catches_what_it_is_for() -> None:
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert not INLINE_SCRIPT.search('<script src="/static/x.js" defer></script>')
     assert not INLINE_SCRIPT.search('<script type="application/json" id="data">{}</script>')
     assert HANDLER_ATTRIBUTE.search('<form onsubmit="return confirm()">')

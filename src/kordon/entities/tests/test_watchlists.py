@@ -64,7 +64,9 @@ def agreement(status: str = AgreementStatus.ACTIVE, kinds: tuple[str, ...] = (Re
 
 
 def bearer(username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_issue(request=None, username=username, password=PASSWORD)}"}
+    return {
+        "Authorization": f"Bearer {token_issue(request=None, username=username, password=PASSWORD, scopes=('read', 'write'))}"
+    }
 
 
 SULTANOV_IN_UZBEK = Person("Sultonov Alimboy Karimovich", "1975-12-03", "UZ", "AN1234576", "male")

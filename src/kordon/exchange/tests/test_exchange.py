@@ -219,7 +219,7 @@ def test_partner_reads_are_audited_and_shown_to_the_owners_supervisor(
     assert (
         "partner-views" not in world.client("kg.blo.dostuk").get(f"/seizures/{seizure.pk}/").content.decode()
     )
-    token = token_issue(request=None, username="uz.supervisor", password=PASSWORD)
+    token = token_issue(request=None, username="uz.supervisor", password=PASSWORD, scopes=("read", "write"))
     lines = (
         Client(HTTP_AUTHORIZATION=f"Bearer {token}")
         .get("/api/v1/audit", {"object_type": "seizures.seizure", "object_id": str(seizure.pk)})
@@ -248,7 +248,7 @@ def test_attachments_follow_the_record(world: Any, mou: SharingAgreement) -> Non
 def test_the_api_runs_the_alert_and_request_states(world: Any, mou: SharingAgreement) -> None:
     def api(username: str) -> Client:
         return Client(
-            HTTP_AUTHORIZATION=f"Bearer {token_issue(request=None, username=username, password=PASSWORD)}"
+            HTTP_AUTHORIZATION=f"Bearer {token_issue(request=None, username=username, password=PASSWORD, scopes=('read', 'write'))}"
         )
 
     kg, uz = api("kg.blo.dostuk"), api("uz.blo.dustlik")
@@ -342,7 +342,7 @@ def test_exchange_answers_follow_the_openapi_contract(world: Any, mou: SharingAg
 
     def api(username: str) -> Client:
         return Client(
-            HTTP_AUTHORIZATION=f"Bearer {token_issue(request=None, username=username, password=PASSWORD)}"
+            HTTP_AUTHORIZATION=f"Bearer {token_issue(request=None, username=username, password=PASSWORD, scopes=('read', 'write'))}"
         )
 
     kg, uz = api("kg.blo.dostuk"), api("uz.blo.dustlik")

@@ -36,8 +36,8 @@ def conforms(openapi: dict[str, Any], response: Any, path: str, method: str = "g
 
 
 def api_client(username: str) -> Client:
-    token = Client().post("/api/v1/auth/token", {"username": username, "password": PASSWORD},
-                          content_type="application/json").json()["token"]  # fmt: skip
+    token = Client().post("/api/v1/auth/token", {"username": username, "password": PASSWORD,
+                                               "scopes": ["read", "write"]}, content_type="application/json").json()["token"]  # fmt: skip
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 

@@ -21,7 +21,7 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 def bearer(live_server: Any, transactional_world: Any) -> dict[str, str]:
     response = requests.post(
         f"{live_server.url}/api/v1/auth/token",
-        json={"username": "kg.blo.dostuk", "password": PASSWORD},
+        json={"username": "kg.blo.dostuk", "password": PASSWORD, "scopes": ["read", "write"]},
         timeout=10,
     )
     return {"Authorization": f"Bearer {response.json()['token']}"}
