@@ -7,7 +7,9 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kordon.access import two_factor
 from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
 from kordon.access.markings import RecordKind
 from kordon.access.models import ApiToken, SharingAgreement, SharingGroup
@@ -58,6 +60,36 @@ class ApiTokenAdmin(AuditedModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued through POST /api/v1/auth/token, where the secret is shown once.
         return False
+
+
+# django-otp's own admin would show and let anyone edit the secret keys; this one only resets.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Users' authenticator apps: the administrator sees who has one and deletes it to reset a
+    lost phone (audited, without the secret key)."""
+
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = ["user", "confirmed", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        two_factor.reset(actor=request.user, user=obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for user in {device.user for device in queryset.select_related("user")}:
+            two_factor.reset(actor=request.user, user=user)
 
 
 class AuditedWithMembersAdmin(AuditedModelAdmin):

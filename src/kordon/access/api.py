@@ -17,7 +17,7 @@ from kordon.access.models import SharingAgreement, SharingGroup, TokenScope
 from kordon.access.schemas import TLP_BY_NAME, AgreementIn, AgreementOut, AgreementStatusIn, GroupIn, GroupOut
 from kordon.access.selectors import AuditFilters, agreement_list, audit_entries, sharing_group_list
 from kordon.access.services import AgreementData, GroupData, agreement_save, agreement_set_status, group_save
-from kordon.access.tokens import token_issue, token_lookup, token_revoke
+from kordon.access.tokens import TokenRefused, token_issue, token_lookup, token_revoke
 from kordon.core.models import Agency, Unit
 from kordon.core.schemas import Message, ValidationErrors, invalid
 
@@ -66,6 +66,9 @@ class TokenRequest(Schema):
     scopes: list[Literal["read", "write"]] = Field(
         default=["read"], min_length=1, description="read: GET only. write: also create, change and delete."
     )
+    code: Annotated[str, StringConstraints(max_length=10, pattern=r"^[0-9 ]*$")] = Field(
+        default="", description="The authenticator app's current code, for accounts with two-factor log-in."
+    )
     expires_in_days: int = Field(
         default=settings.KORDON_TOKEN_MAX_DAYS,
         ge=1,
@@ -89,14 +92,18 @@ router = Router(tags=["authentication"])
 @router.post("/token", auth=None, response={200: TokenResponse, 401: Message})
 def create_token(request: HttpRequest, payload: TokenRequest) -> Any:
     """Exchange a user name and password for a bearer token (shown once; keep it secret)."""
-    token = token_issue(
-        request=request,
-        username=payload.username,
-        password=payload.password,
-        name=payload.name,
-        scopes=tuple(payload.scopes),
-        days=payload.expires_in_days,
-    )
+    try:
+        token = token_issue(
+            request=request,
+            username=payload.username,
+            password=payload.password,
+            name=payload.name,
+            scopes=tuple(payload.scopes),
+            days=payload.expires_in_days,
+            code=payload.code,
+        )
+    except TokenRefused as refused:
+        return Status(401, {"detail": str(refused)})
     if token is None:
         return Status(401, {"detail": "The user name or password is wrong, or the account is disabled."})
     record = token_lookup(token)

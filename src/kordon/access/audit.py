@@ -29,6 +29,9 @@ LOGIN_FAILED: Final = "login_failed"
 LOGOUT: Final = "logout"
 TOKEN_CREATE: Final = "token_create"
 TOKEN_REVOKE: Final = "token_revoke"
+TWO_FACTOR_ENROL: Final = "two_factor_enrol"
+TWO_FACTOR_PASSED: Final = "two_factor_passed"
+TWO_FACTOR_RESET: Final = "two_factor_reset"
 VERIFY: Final = "audit_verify"
 
 

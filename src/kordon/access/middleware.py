@@ -1,8 +1,12 @@
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 
+from kordon.access import two_factor
 from kordon.access.context import action_context
 
 
@@ -26,3 +30,42 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-Id"] = context.request_id
         return response
+
+
+# The pages a halfway-logged-in user may reach: the two steps themselves and what they need.
+TWO_FACTOR_OPEN_PREFIXES = ("/logout/", "/i18n/", "/static/", "/health/", "/api/")
+NO_CODE_NEEDED = "kordon_two_factor_not_needed"
+
+
+class TwoFactorMiddleware:
+    """After the password, a user with an authenticator (or who must have one) reaches nothing
+    but the code page (or the enrolment page) until the code is right. The API is not covered
+    here: a token is issued only after the same code (kordon.access.api)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        redirect_to = self._step_needed(request)
+        if redirect_to and request.path != redirect_to:
+            return HttpResponseRedirect(f"{redirect_to}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def _step_needed(self, request: HttpRequest) -> str:
+        user: Any = request.user
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
+        ):
+            return ""
+        # Most officers need no code; remember that for the session instead of asking the database
+        # on every request.
+        if request.session.get(NO_CODE_NEEDED) == user.pk:
+            return ""
+        if two_factor.device(user) is not None:
+            return reverse("login-code")
+        if two_factor.required(user):
+            return reverse("two-factor")
+        request.session[NO_CODE_NEEDED] = user.pk
+        return ""

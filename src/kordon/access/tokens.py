@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kordon.access import two_factor
 from kordon.access.audit import TOKEN_CREATE, TOKEN_REVOKE, audit_log
 from kordon.access.models import ApiToken, TokenScope
 
@@ -24,7 +25,10 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
+class TokenRefused(Exception):
+    """The password was right but the account needs a two-factor code first; says what to do."""
+
+
 def token_issue(
     *,
     request: HttpRequest | None,
@@ -33,13 +37,35 @@ def token_issue(
     name: str = "",
     scopes: tuple[str, ...] = (TokenScope.READ,),
     days: int | None = None,
+    code: str = "",
 ) -> str | None:
     """A new token for valid credentials, or None; failed attempts are audited. The token lives
-    `days` (at most KORDON_TOKEN_MAX_DAYS) and may do what its `scopes` allow."""
+    `days` (at most KORDON_TOKEN_MAX_DAYS) and may do what its `scopes` allow. An account with
+    two-factor log-in also needs the current `code`, or TokenRefused says why."""
     # authenticate() reports a failure through user_login_failed, which kordon.access.auth_audit audits.
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
+    # Outside the token's transaction: a wrong code must stay audited and throttled.
+    if two_factor.device(user) is not None:
+        if not code:
+            raise TokenRefused(
+                'This account logs in with a two-factor code: send the app\'s current code as "code".'
+            )
+        if not two_factor.check_code(None, user, code):
+            raise TokenRefused(
+                "The two-factor code is wrong or has expired, or came too soon after a wrong one."
+            )
+    elif two_factor.required(user):
+        raise TokenRefused(
+            "Your role requires two-factor log-in. Set it up on the web page first (click your name, top "
+            "right), then ask for a token with the app's code."
+        )
+    return _token_create(user, name=name, scopes=scopes, days=days)
+
+
+@transaction.atomic
+def _token_create(user: Any, *, name: str, scopes: tuple[str, ...], days: int | None) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     lifetime = min(days or settings.KORDON_TOKEN_MAX_DAYS, settings.KORDON_TOKEN_MAX_DAYS)
     record = ApiToken.objects.create(

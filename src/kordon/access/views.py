@@ -3,11 +3,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kordon.access import policy
+from kordon.access import policy, two_factor
 from kordon.access.audit import audit_verify
 from kordon.access.forms import AuditFilterForm
 from kordon.access.selectors import agreement_list, audit_entries, sharing_group_list
@@ -68,3 +70,58 @@ def agreements_view(request: AuthenticatedRequest) -> HttpResponseBase:
         "groups": sharing_group_list(user=request.user),
     }
     return render(request, "access/agreements.html", context)
+
+
+def _next_url(request: AuthenticatedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def login_code_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The second step of the log-in: the six-digit code from the authenticator app."""
+    if request.user.is_verified() or two_factor.device(request.user) is None:  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    wrong = False
+    if request.method == "POST":
+        if two_factor.check_code(request, request.user, request.POST.get("code", "")):
+            return redirect(_next_url(request))
+        wrong = True
+    return render(
+        request,
+        "access/login_code.html",
+        {"wrong": wrong, "wait": two_factor.wait_seconds(request.user), "next": _next_url(request)},
+    )
+
+
+def two_factor_view(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Set up (or replace) one's authenticator: scan the QR code, confirm with a first code."""
+    user = request.user
+    wrong = False
+    if request.method == "POST":
+        if two_factor.enrol(request, user, request.POST.get("code", "")):
+            messages.success(request, _("Two-factor log-in is set up. From now on you log in with a code."))
+            return redirect(_next_url(request) if request.POST.get("next") else reverse("two-factor"))
+        wrong = True
+    enrolled = two_factor.device(user)
+    pending = (
+        two_factor.pending_device(user) if enrolled is None or request.GET.get("replace") or wrong else None
+    )
+    return render(
+        request,
+        "access/two_factor.html",
+        {
+            "section": "account",
+            "enrolled": enrolled,
+            "required": two_factor.required(user),
+            "pending": pending,
+            "qr_code": two_factor.qr_code(pending) if pending else "",
+            "secret": two_factor.secret_text(pending) if pending else "",
+            "wrong": wrong,
+            "wait": two_factor.wait_seconds(user) if wrong else 0,
+            "next": request.GET.get("next", ""),
+        },
+    )

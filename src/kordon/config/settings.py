@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kordon.core",
     "kordon.access",
     "kordon.seizures",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kordon.access.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,6 +144,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["kordon.access.lockout.LockoutBackend"]
 KORDON_LOGIN_ATTEMPTS = env_int("KORDON_LOGIN_ATTEMPTS", 5, minimum=1)
 KORDON_LOCKOUT_MINUTES = env_int("KORDON_LOCKOUT_MINUTES", 15, minimum=0)
+# Who must log in with a code from an authenticator app: "privileged" (administrators,
+# supervisors), "all", or "optional" (nobody must, anybody may).
+KORDON_TWO_FACTOR = env_choice("KORDON_TWO_FACTOR", "privileged", ["privileged", "all", "optional"])
+OTP_TOTP_ISSUER = KORDON_NODE_NAME
 # An API token lives at most this many days; a client asks for fewer when it needs less.
 KORDON_TOKEN_MAX_DAYS = env_int("KORDON_TOKEN_MAX_DAYS", 90, minimum=1)
 PASSWORD_HASHERS = [

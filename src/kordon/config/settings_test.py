@@ -22,3 +22,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Most tests log in as supervisors by password alone; the two-factor tests
+# (kordon/access/tests/test_two_factor.py) switch the node's real default back on.
+KORDON_TWO_FACTOR = "optional"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kordon.access import views as access_views
 from kordon.access.login import LoginForm
 from kordon.config import views
 from kordon.config.api import urls as api_urls
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", access_views.login_code_view, name="login-code"),
+    path("account/two-factor/", access_views.two_factor_view, name="two-factor"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
     path("health/live", health.live_view, name="health-live"),
     path("health/ready", health.ready_view, name="health-ready"),
