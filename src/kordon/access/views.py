@@ -85,23 +85,31 @@ def login_code_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """The second step of the log-in: the six-digit code from the authenticator app."""
     if request.user.is_verified() or two_factor.device(request.user) is None:  # type: ignore[attr-defined]
         return redirect(_next_url(request))
-    wrong = False
+    wrong = throttled = False
     if request.method == "POST":
+        # After a wrong code django-otp refuses any code for 1, 2, 4 … seconds; say so only when
+        # this attempt was refused for that reason.
+        throttled = two_factor.wait_seconds(request.user) > 0
         if two_factor.check_code(request, request.user, request.POST.get("code", "")):
             return redirect(_next_url(request))
         wrong = True
     return render(
         request,
         "access/login_code.html",
-        {"wrong": wrong, "wait": two_factor.wait_seconds(request.user), "next": _next_url(request)},
+        {
+            "wrong": wrong,
+            "wait": two_factor.wait_seconds(request.user) if throttled else 0,
+            "next": _next_url(request),
+        },
     )
 
 
 def two_factor_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """Set up (or replace) one's authenticator: scan the QR code, confirm with a first code."""
     user = request.user
-    wrong = False
+    wrong = throttled = False
     if request.method == "POST":
+        throttled = two_factor.wait_seconds(user) > 0
         if two_factor.enrol(request, user, request.POST.get("code", "")):
             messages.success(request, _("Two-factor log-in is set up. From now on you log in with a code."))
             return redirect(_next_url(request) if request.POST.get("next") else reverse("two-factor"))
@@ -121,7 +129,7 @@ def two_factor_view(request: AuthenticatedRequest) -> HttpResponseBase:
             "qr_code": two_factor.qr_code(pending) if pending else "",
             "secret": two_factor.secret_text(pending) if pending else "",
             "wrong": wrong,
-            "wait": two_factor.wait_seconds(user) if wrong else 0,
+            "wait": two_factor.wait_seconds(user) if throttled else 0,
             "next": request.GET.get("next", ""),
         },
     )
