@@ -52,12 +52,10 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def _step_needed(self, request: HttpRequest) -> str:
+        if request.path.startswith(TWO_FACTOR_OPEN_PREFIXES):  # before touching the session
+            return ""
         user: Any = request.user
-        if (
-            not user.is_authenticated
-            or user.is_verified()
-            or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
-        ):
+        if not user.is_authenticated or user.is_verified():
             return ""
         # Most officers need no code; remember that for the session instead of asking the database
         # on every request.

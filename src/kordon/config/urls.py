@@ -12,6 +12,8 @@ from kordon.core import health
 admin.site.site_header = settings.KORDON_NODE_NAME
 admin.site.site_title = settings.KORDON_NODE_NAME
 
+handler500 = "kordon.core.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
