@@ -277,8 +277,8 @@ class AuditChainHead(models.Model):
 class TokenScope(models.TextChoices):
     """What a token may do. A report script needs only to read; one that loads seizures writes."""
 
-    READ = "read", _("read")
-    WRITE = "write", _("write")
+    READ = "read", pgettext_lazy("API token scope", "read")
+    WRITE = "write", pgettext_lazy("API token scope", "write")
 
 
 class ApiToken(models.Model):
