@@ -23,8 +23,8 @@ from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
+from kordon.core.downloads import neutralise
 from kordon.core.pdf import html_to_pdf
-from kordon.seizures.exports import neutralise
 from kordon.seizures.selectors import SeizureFilters
 
 TABLES = ["substance_group", "substance", "country", "place", "transport_mode", "concealment"]

@@ -23,8 +23,8 @@ from kordon.analytics.models import SavedPivot
 from kordon.analytics.pivot import PivotTable, pivot
 from kordon.analytics.services import pivot_delete, pivot_save
 from kordon.analytics.views import default_period, years_with_seizures
+from kordon.core.downloads import neutralise
 from kordon.core.http import AuthenticatedRequest
-from kordon.seizures.exports import neutralise
 
 DIMENSION_CHOICES = [(name, dimension.label) for name, dimension in DIMENSIONS.items()]
 MEASURE_CHOICES = [(name, measure.label) for name, measure in MEASURES.items() if not measure.unit_of_measure]

@@ -45,9 +45,8 @@ from kordon.cooperation.models import (
     ServiceType,
     Sex,
 )
-from kordon.core.downloads import table_download
+from kordon.core.downloads import neutralise, table_download
 from kordon.core.http import AuthenticatedRequest
-from kordon.seizures.exports import neutralise
 
 
 def _errors(error: ValidationError) -> str:

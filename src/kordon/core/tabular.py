@@ -1,10 +1,13 @@
-"""Reading the spreadsheets agencies send: CSV in UTF-8 or Windows-1251, with commas or
-semicolons, and XLSX; row by row, so a million-row file never sits in memory."""
+"""Reading the spreadsheets agencies send: CSV in UTF-8, Windows-1251 or UTF-16 (Excel's "Unicode
+text"), with commas, semicolons or tabs, and XLSX; row by row, so a million-row file never sits in
+memory. A file that is not a table, or an XLSX built to unpack into gigabytes, is refused before
+anything is read from it."""
 
 import codecs
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +21,11 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t")
+# An XLSX is a zip of XML. A real sheet packs about ten to one, a million rows into a few hundred MB;
+# a "zip bomb" packs a thousand to one and would take the server's memory and hours of CPU.
+XLSX_MAX_RATIO = 100
+XLSX_MAX_UNPACKED_BYTES = 4 * 1024**3
+XLSX_RATIO_CHECKED_FROM = 10 * 1024 * 1024  # small parts (styles, a tiny sheet) pack as they like
 
 # Agency files carry long narratives in one cell.
 csv.field_size_limit(10 * 1024 * 1024)
@@ -52,6 +60,10 @@ class Table:
 def _detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample:  # no text file but UTF-16 holds NUL bytes: an image, an archive, a program
+        raise TableError(_("This is not a CSV or XLSX file. Upload the table itself, saved as .xlsx or CSV."))
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         # final=False: a sample cut in the middle of a character is not an error.
@@ -116,8 +128,38 @@ def _xlsx_rows(sheet: Any, header_row: int) -> Iterator[tuple[int, list[Any]]]:
             yield number, values
 
 
+def _check_xlsx_archive(path: Path) -> None:
+    """Refuse an XLSX whose parts would unpack far beyond any real spreadsheet. The sizes come from
+    the archive's directory; Python's zip reader never unpacks more than a part declares."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        raise TableError(
+            _(
+                "The Excel file is damaged (it is not a complete .xlsx). Save it again from Excel and upload it."
+            )
+        ) from None
+    unpacked = sum(part.file_size for part in parts)
+    swollen = [
+        part
+        for part in parts
+        if part.file_size >= XLSX_RATIO_CHECKED_FROM
+        and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1)
+    ]
+    if unpacked > XLSX_MAX_UNPACKED_BYTES or swollen:
+        raise TableError(
+            _(
+                "This Excel file would unpack to %(size)s MB, far more than its data could fill: it is damaged "
+                "or built to overload the server, and was not read. Save the table again as .xlsx or CSV."
+            )
+            % {"size": f"{unpacked // (1024 * 1024):,}"}
+        )
+
+
 @contextmanager
 def _open_xlsx(path: Path) -> Iterator[Table]:
+    _check_xlsx_archive(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file

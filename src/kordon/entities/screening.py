@@ -3,7 +3,6 @@ finds, scored by the person scorer, above the node's threshold, best first. Ever
 written to the audit trail, a file of travellers as one line.
 """
 
-import csv
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from kordon.access import policy
 from kordon.access.audit import audit_log
 from kordon.core.countries import country_codes
+from kordon.core.downloads import SafeCsvWriter
 from kordon.core.tabular import TableError, file_sha256, open_table
 from kordon.entities import screening_index
 from kordon.entities.importing import column_name, person_described, row_cells
@@ -209,7 +209,9 @@ def screen_file(
         results = [best for job in jobs for best in _screen_batch(job)]
     outcome = FileScreening()
     with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        # The file comes back to an analyst who opens it in Excel: a traveller "named" =HYPERLINK(…)
+        # must stay text.
+        writer = SafeCsvWriter(handle)
         if rows:
             writer.writerow([*rows[0][1].keys(), *RESULT_COLUMNS])
         for (number, row, query, problem), best in zip(rows, results, strict=True):

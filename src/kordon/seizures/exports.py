@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from kordon.access import policy
 from kordon.access.audit import EXPORT, audit_log
 from kordon.access.markings import Tlp
+from kordon.core.downloads import neutralise
 from kordon.seizures.models import Seizure, SeizureImport
 from kordon.seizures.selectors import SeizureFilters, seizure_list
 from kordon.seizures.vocabulary import TEMPLATE_COLUMNS
@@ -38,16 +39,8 @@ EXPORT_COLUMNS = (
     "handling_code",
     "owner_unit",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "geojson")
 CHUNK = 2000
-
-
-def neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass

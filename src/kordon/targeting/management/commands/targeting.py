@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kordon.access.context import action_context
 from kordon.access.markings import HandlingCode
 from kordon.core.commands import DISTRIBUTION_NAMES, TLP_NAMES, acting_unit, active_user
+from kordon.core.downloads import SafeCsvWriter
 from kordon.targeting import features, services, simulation
 from kordon.targeting.declarations import Declaration, read_declarations
 from kordon.targeting.riskmodel import TrainingError
@@ -152,7 +153,7 @@ class Command(BaseCommand):
             services.trained(model).probabilities(features.columns_of(declarations)) if declarations else []
         )
         with options["out"].open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SafeCsvWriter(handle)  # declaration ids come from the traders' own files
             writer.writerow(["declaration_id", "score"])
             for declaration, score in zip(declarations, scores, strict=True):
                 writer.writerow([declaration.fields["declaration_id"], f"{score:.6f}"])
