@@ -41,11 +41,13 @@ def run_import(world: Any, path: Path) -> Any:
 def zip_bomb(path: Path, unpacked_mb: int = 300) -> Path:
     """A valid-looking XLSX whose sheet is hundreds of MB of one repeated byte (a few hundred KB packed)."""
     write_xlsx(path, [TEMPLATE, row("BOMB-1")])
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/padding.xml", "w", force_zip64=True) as part:
-            block = b" " * (1024 * 1024)
-            for _megabyte in range(unpacked_mb):
-                part.write(block)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/padding.xml", "w", force_zip64=True) as part,
+    ):
+        block = b" " * (1024 * 1024)
+        for _megabyte in range(unpacked_mb):
+            part.write(block)
     return path
 
 
