@@ -32,7 +32,6 @@ from kordon.core.models import Role
 PRIVILEGED = "privileged"  # administrators, supervisors and Django staff (the default)
 EVERYONE = "all"
 OPTIONAL = "optional"  # nobody must, anybody may
-POLICIES = [PRIVILEGED, EVERYONE, OPTIONAL]
 PRIVILEGED_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 DEVICE_NAME = "authenticator"
 

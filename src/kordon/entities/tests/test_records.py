@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from kordon.access.markings import Distribution, RecordKind, Tlp
 from kordon.access.models import AgreementStatus, AuditEntry, SharingAgreement
@@ -442,3 +443,35 @@ def test_a_linking_run_pairs_vehicles_and_companies_too(world: Any, mou: Sharing
     why = selectors.pair_match(truck_kg, truck_uz).explanation
     assert "01KG123ABC" in why and "Volvo" in why
     assert "302456789" in selectors.pair_match(firm_uz, firm_kg).explanation
+
+
+@pytest.mark.parametrize("dies_in", ["link_objects", "clusters"])
+def test_a_run_whose_worker_died_is_done_again_once_without_duplicates(
+    world: Any, mou: SharingAgreement, monkeypatch: Any, dies_in: str
+) -> None:
+    """The worker dies (a BaseException, which no `except Exception` catches, as a kill would end
+    it) before the run writes anything, or half-way through writing its queue. Nothing of that
+    attempt stays; once the run is stale another worker takes it and queues each pair once."""
+    sultanov_kg(world), sultanov_uz(world)
+    record(
+        world, "kg.analyst", "kg-dcs-analysis", "Султанов А.К.", birth_date="1975", phones=["996555123456"]
+    )
+    run = services.linking_request(actor=world.user("kg.analyst"))
+    real = getattr(linking, dies_in)
+
+    def dying(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(linking, dies_in, dying)
+    with pytest.raises(KeyboardInterrupt):
+        services.run_linking_runs()
+    monkeypatch.setattr(linking, dies_in, real)
+    run.refresh_from_db()
+    assert run.status == LinkingRun.Status.RUNNING and MatchDecision.objects.count() == 0
+    assert services.run_linking_runs() == 0  # a live worker may still be on it: left alone
+    LinkingRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - services.STALE_AFTER)
+    assert services.run_linking_runs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.queued) == (LinkingRun.Status.DONE, 2, 2)
+    pairs = list(MatchDecision.objects.values_list("first_id", "second_id"))
+    assert len(pairs) == len(set(pairs)) == 2

@@ -1,6 +1,7 @@
 """`kordon import seizures`: the JSON outcome, dry runs, clear refusals, and all-or-nothing."""
 
 import json
+import random
 import signal
 import time
 from io import StringIO
@@ -84,28 +85,36 @@ def test_a_missing_file_is_refused(world: Any) -> None:
         )
 
 
-def test_killing_an_import_half_way_leaves_no_data(scratch_node: ScratchNode, tmp_path: Path) -> None:
-    """SIGKILL in the middle of a large import: the transaction never commits, nothing is left."""
+def test_killing_an_import_at_any_moment_leaves_no_data(scratch_node: ScratchNode, tmp_path: Path) -> None:
+    """SIGKILL at random moments of a large import (starting up, reading, writing): the transaction
+    never commits, no batch or row is left, the worker reading the file stops too, the audit chain
+    holds, and the next import goes through whole."""
     scratch_node.run("demo", "--password", "scratch-password-1")
     seizures_before = scratch_node.count("SELECT COUNT(*) FROM seizures_seizure")
     rows = [TEMPLATE] + [row(f"BIG-{number}") for number in range(300_000)]
     path = write_csv(tmp_path / "big.csv", rows)
-    process = scratch_node.start("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user",
-                                 "kg.analyst")  # fmt: skip
-    time.sleep(4)
-    assert process.poll() is None, "the import finished before it could be interrupted; use a bigger file"
-    workers = children_of(process.pid)
-    assert workers, "a file this large is read by a second process"
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    # The process reading the file notices and stops too.
-    deadline = time.monotonic() + 20
-    while any(is_running(worker) for worker in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not any(is_running(worker) for worker in workers)
-    assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before
-    assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0
+    moments = sorted(random.Random(20261128).uniform(0.5, 7.0) for _ in range(4))
+    reached_the_reader = False
+    for moment in moments:
+        process = scratch_node.start("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user",
+                                     "kg.analyst")  # fmt: skip
+        time.sleep(moment)
+        assert process.poll() is None, "the import finished before it could be interrupted; use a bigger file"
+        workers = children_of(process.pid)
+        reached_the_reader = reached_the_reader or bool(workers)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 20  # the process reading the file notices and stops too
+        while any(is_running(worker) for worker in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(is_running(worker) for worker in workers), moment
+        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before, moment
+        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0, moment
+    assert reached_the_reader, "no kill came while the file was being read; move the moments later"
     assert "intact" in scratch_node.run("audit", "verify").stdout
+    small = write_csv(tmp_path / "small.csv", [TEMPLATE] + [row(f"AFTER-{number}") for number in range(50)])
+    scratch_node.run("import", "seizures", str(small), "--unit", "kg-dcs-analysis", "--user", "kg.analyst")
+    assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before + 50
 
 
 def test_a_large_file_read_by_a_second_process_reports_the_same_rows(scratch_node: ScratchNode,
