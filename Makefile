@@ -53,6 +53,8 @@ bench: setup
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.screening
 	$(BIN)/python -m bench.linking
+	@if [ -n "$$KORDON_BENCH_POSTGRES_URL" ]; then $(BIN)/python -m bench.load; \
+	else echo "KORDON_BENCH_POSTGRES_URL is not set: the 10-minute load test (bench.load) was not run."; fi
 
 # Refresh the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: setup

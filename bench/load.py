@@ -12,6 +12,8 @@ every ten seconds: "flat" means the last minute holds no more than the first min
 give or take 10%.
 
     KORDON_BENCH_POSTGRES_URL=postgres://... python -m bench.load [--clients 100] [--seconds 600]
+
+The node gets a database of its own next to the one the URL names, dropped afterwards.
 """
 
 import argparse
@@ -24,8 +26,13 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psycopg
+from psycopg import sql
 
 from bench import sharing
 from bench.generate import write
@@ -156,6 +163,24 @@ def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def own_database(url: str) -> Iterator[str]:
+    """A fresh database on the server `url` points at, for this run only."""
+    parts = urllib.parse.urlsplit(url)
+    name = f"kordon_load_{os.getpid()}"
+    server = dict(urllib.parse.parse_qsl(parts.query))
+    connect = {"host": server.get("host") or parts.hostname, "port": server.get("port") or parts.port,
+               "user": parts.username, "password": parts.password}  # fmt: skip
+    with psycopg.connect(
+        dbname="postgres", autocommit=True, **{k: v for k, v in connect.items() if v}
+    ) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
@@ -166,8 +191,8 @@ def main() -> None:
         sys.exit(
             "Set KORDON_BENCH_POSTGRES_URL to an empty PostgreSQL database: the load test is for PostgreSQL."
         )
-    with tempfile.TemporaryDirectory(prefix="kordon-load-") as folder:
-        node = Node(Path(folder) / "node", database_url)
+    with tempfile.TemporaryDirectory(prefix="kordon-load-") as folder, own_database(database_url) as database:
+        node = Node(Path(folder) / "node", database)
         node.run("migrate", "--no-input")
         node.run("demo", "--password", PASSWORD)
         node.run("collectstatic", "--no-input")
