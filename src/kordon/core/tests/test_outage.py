@@ -41,7 +41,9 @@ class Browser:
         self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})  # noqa: S310 (local)
+        # The node speaks Russian unless asked otherwise; these assertions read English.
+        sent = {"Accept-Language": "en", **(headers or {})}
+        request = urllib.request.Request(self.base + path, data=body, headers=sent)  # noqa: S310 (local)
         try:
             with self.opener.open(request, timeout=60) as response:
                 return response.status, response.read().decode()
