@@ -108,10 +108,25 @@ class PageClient(threading.Thread):
             time.sleep(self.rng.uniform(*sharing.THINK_SECONDS))
 
 
-def server_rss_mb(pid: int) -> float:
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(pid: int) -> list[int]:
     pids = [pid, *_children(pid)]
-    pids += [grandchild for child in pids[1:] for grandchild in _children(child)]
-    return sum(_rss_kb(each) for each in pids) / 1024
+    return pids + [grandchild for child in pids[1:] for grandchild in _children(child)]
+
+
+def server_rss_mb(pid: int) -> float:
+    return sum(_rss_kb(each) for each in server_pids(pid)) / 1024
 
 
 def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
@@ -125,6 +140,9 @@ def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
         ]
         crowd += [PageClient(base, PAGE_PERSONAS[n % len(PAGE_PERSONAS)], 1000 + n) for n in range(pages)]
         memory: list[tuple[float, float]] = []
+        # Where the two cores went: the server's processes, this load generator, and the rest
+        # (PostgreSQL, mostly).
+        server_before, own_before = cpu_seconds(server_pids(server.pid)), time.process_time()
         started = time.perf_counter()
         for client in crowd:
             client.stop_at = started + seconds
@@ -135,6 +153,8 @@ def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
         for client in crowd:
             client.join()
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(server_pids(server.pid)) - server_before
+        generator_cpu = time.process_time() - own_before
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -157,6 +177,8 @@ def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
         "refused": sum(len(client.refusals) for client in crowd),
         **figures(latencies),
         "max_ms": round(max(latencies)),
+        "cpu_share_server_processes": round(server_cpu / elapsed / (os.cpu_count() or 1), 2),
+        "cpu_share_load_generator": round(generator_cpu / elapsed / (os.cpu_count() or 1), 2),
         "server_rss_mb_after_warmup": max(first_minute),
         "server_rss_mb_last_minute": max(last_minute),
         "server_rss_mb_every_10s": [mb for _at, mb in memory],
