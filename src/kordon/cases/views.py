@@ -294,7 +294,7 @@ def exhibit_action_view(request: AuthenticatedRequest, pk: int, action: str) -> 
 
 @require_GET
 def exhibit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    """The exhibit's chain of custody as a PDF, in the page's language (or ?language=ru|en)."""
+    """The exhibit's chain of custody as a PDF, in the page's language (or ?language=ky, …)."""
     try:
         view = selectors.exhibit_view(user=request.user, exhibit_id=pk, audit=False)
     except Exhibit.DoesNotExist as missing:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from kordon.config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
@@ -162,9 +161,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = env_str("KORDON_LANGUAGE", "ru")
+# Each language named in itself: the switch is for someone who may not read the current one.
 LANGUAGES = [
-    ("ru", _("Russian")),
-    ("en", _("English")),
+    ("ru", "Русский"),
+    ("en", "English"),
+    ("ky", "Кыргызча"),
+    ("kk", "Қазақша"),
+    ("uz", "Oʻzbekcha"),
+    ("tg", "Тоҷикӣ"),
 ]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"KORDON_LANGUAGE={LANGUAGE_CODE!r}; use one of {', '.join(dict(LANGUAGES))}.")

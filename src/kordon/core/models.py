@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+RUSSIAN_READERS = frozenset({"ky", "kk", "uz", "tg"})
+
 
 class NamedInLanguages(models.Model):
     """A thing with an English name and its names in the node's other languages.
@@ -29,7 +31,10 @@ class NamedInLanguages(models.Model):
     @property
     def label(self) -> str:
         language = (get_language() or "en").split("-")[0]
-        return str(self.names.get(language) or self.name)
+        # A name not yet given in a Central Asian language falls back to Russian, which officers
+        # there read, before English.
+        fallback = self.names.get("ru") if language in RUSSIAN_READERS else None
+        return str(self.names.get(language) or fallback or self.name)
 
 
 class Country(NamedInLanguages):

@@ -11,14 +11,13 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kordon.access import policy
 from kordon.access.audit import EXPORT, audit_read
 from kordon.core.downloads import safe_filename
-from kordon.core.http import AuthenticatedRequest
+from kordon.core.http import AuthenticatedRequest, pdf_language
 from kordon.evaluation import analysis, services
 from kordon.evaluation.forms import AnswersUploadForm, EventForm, ParticipantForm, QuestionnaireUploadForm
 from kordon.evaluation.models import Participant, Questionnaire, TrainingEvent
@@ -99,8 +98,7 @@ def _import(request: AuthenticatedRequest, questionnaire: Questionnaire, upload:
 @require_GET
 def report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     questionnaire = get_object_or_404(Questionnaire.objects.restrict(request.user, policy.EXPORT), pk=pk)
-    language = request.GET.get("language") or translation.get_language() or "en"
-    language = language if language in ("ru", "en") else "en"
+    language = pdf_language(request)
     audit_read(request.user, questionnaire, EXPORT, format="pdf", language=language)
     pdf = analysis.report_pdf(questionnaire, analysis.analyse(questionnaire), language)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -199,8 +197,7 @@ def certificate_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase
         ).select_related("event", "country"),
         pk=pk,
     )
-    language = request.GET.get("language") or translation.get_language() or "en"
-    language = language if language in ("ru", "en") else "en"
+    language = pdf_language(request)
     audit_read(request.user, participant.event, EXPORT, certificate=participant.certificate)
     response = HttpResponse(analysis.certificate_pdf(participant, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{participant.certificate}.pdf"'

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kordon.access import policy
 from kordon.access.audit import EXPORT, audit_read
 from kordon.core.downloads import safe_filename
-from kordon.core.http import AuthenticatedRequest
+from kordon.core.http import AuthenticatedRequest, pdf_language
 from kordon.prisons import evaluation, reports, selectors, services
 from kordon.prisons.forms import (
     ContrabandFormSet,
@@ -407,13 +407,11 @@ def recommendation_respond_view(request: AuthenticatedRequest, pk: int) -> HttpR
 
 @require_GET
 def audit_report_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    """The audit report as PDF, in Russian or English (?language=ru|en; the page's by default)."""
+    """The audit report as PDF, in the page's language or the one asked for (?language=ky)."""
     audit = get_object_or_404(
         Audit.objects.restrict(request.user, policy.EXPORT).select_related("facility", "framework"), pk=pk
     )
-    language = request.GET.get("language") or translation.get_language() or "en"
-    if language not in ("ru", "en"):
-        language = "en"
+    language = pdf_language(request)
     audit_read(request.user, audit, EXPORT, format="pdf", language=language)
     response = HttpResponse(reports.audit_pdf(audit, language), content_type="application/pdf")
     response["Content-Disposition"] = (

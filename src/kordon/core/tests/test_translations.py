@@ -1,5 +1,6 @@
-"""English and Russian are complete: every string people read is marked for translation, the
-Russian catalogue translates all of them, and the compiled catalogue matches its source."""
+"""Every language is complete: every string people read is marked for translation, the Russian
+catalogue translates all of them, the Kyrgyz, Kazakh, Uzbek and Tajik catalogues translate exactly
+the same messages, and each compiled catalogue matches its source."""
 
 import re
 import shutil
@@ -7,19 +8,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
 import polib
 import pytest
+from django.conf import settings
 
 PACKAGE = Path(__file__).resolve().parents[2]
 CATALOGUE = PACKAGE / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{ *\w+ *\}\}")
 
 
-def test_the_russian_catalogue_is_complete_and_keeps_placeholders() -> None:
-    catalogue = polib.pofile(str(CATALOGUE))
-    assert catalogue.untranslated_entries() == []
-    assert catalogue.fuzzy_entries() == []
-    for entry in catalogue:
+def catalogue(code: str) -> Path:
+    return PACKAGE / "locale" / code / "LC_MESSAGES" / "django.po"
+
+
+def test_the_node_offers_the_regions_languages() -> None:
+    assert TRANSLATED == ["ru", "ky", "kk", "uz", "tg"]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_each_catalogue_is_complete_and_keeps_placeholders(code: str) -> None:
+    entries = polib.pofile(str(catalogue(code)))
+    assert entries.untranslated_entries() == []
+    assert entries.fuzzy_entries() == []
+    for entry in entries:
         translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
         for translation in translations:
             assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(entry.msgid)), (
@@ -27,11 +40,24 @@ def test_the_russian_catalogue_is_complete_and_keeps_placeholders() -> None:
             )
 
 
-def test_the_compiled_catalogue_matches_its_source() -> None:
+@pytest.mark.parametrize("code", [code for code in TRANSLATED if code != "ru"])
+def test_each_catalogue_translates_exactly_the_russian_ones_messages(code: str) -> None:
+    """The Russian catalogue is checked against the source below; the others follow it, with the
+    plural rules Django itself uses for the language."""
+    russian = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(CATALOGUE))}
+    entries = polib.pofile(str(catalogue(code)))
+    assert {(entry.msgctxt, entry.msgid) for entry in entries} == russian
+    django_catalogue = Path(django.__file__).parent / "conf" / "locale" / code / "LC_MESSAGES" / "django.po"
+    expected_plurals = polib.pofile(str(django_catalogue)).metadata["Plural-Forms"].replace(" ", "")
+    assert entries.metadata["Plural-Forms"].replace(" ", "") == expected_plurals
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_compiled_catalogue_matches_its_source(code: str) -> None:
     source = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0)
-              for entry in polib.pofile(str(CATALOGUE))}  # fmt: skip
+              for entry in polib.pofile(str(catalogue(code)))}  # fmt: skip
     compiled = {(entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0)
-                for entry in polib.mofile(str(CATALOGUE.with_suffix(".mo"))) if entry.msgid}  # fmt: skip
+                for entry in polib.mofile(str(catalogue(code).with_suffix(".mo"))) if entry.msgid}  # fmt: skip
     assert compiled == {key: value for key, value in source.items() if key[1]}, "run `make messages`"
 
 

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
@@ -13,7 +14,7 @@ from kordon.core.commands import active_user
 
 class Command(BaseCommand):
     help = (
-        "Investigation cases: `kordon case export NUMBER --user NAME --out FILE.zip [--language ru|en]` writes "
+        "Investigation cases: `kordon case export NUMBER --user NAME --out FILE.zip [--language ru|en|ky|kk|uz|tg]` writes "
         "the case as a bundle (its data as JSON, each exhibit's chain of custody as PDF, the exhibits' "
         "documents), as far as the user may see it; `kordon case list --user NAME` lists the cases."
     )
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         export.add_argument("--user", required=True, help="user name of the person exporting")
         export.add_argument("--out", required=True, type=Path, help="the ZIP file to write")
         export.add_argument(
-            "--language", default="ru", choices=["ru", "en"], help="language of the PDFs (ru)"
+            "--language",
+            default="ru",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the PDFs (ru)",
         )
         show = verbs.add_parser("list", help="the cases the user may see")
         show.add_argument("--user", required=True, help="user name")
