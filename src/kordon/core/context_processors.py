@@ -8,8 +8,9 @@ from kordon.core.models import Unit
 
 
 def node(request: HttpRequest) -> dict[str, Any]:
-    """The node's name, the user's acting unit and whether the audit page is theirs to see."""
-    context: dict[str, Any] = {"node_name": settings.KORDON_NODE_NAME}
+    """The node's name, its languages (each named in itself, untranslated, for the language menu),
+    the user's acting unit and whether the audit page is theirs to see."""
+    context: dict[str, Any] = {"node_name": settings.KORDON_NODE_NAME, "node_languages": settings.LANGUAGES}
     user = getattr(request, "user", None)
     scope = policy.scope_for(user)
     if scope is None:
