@@ -162,11 +162,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env_str("KORDON_LANGUAGE", "ru")
 # Each language named in itself: the menu is for someone who may not read the current one.
-# Kyrgyz (Кыргызча), Kazakh (Қазақша), Uzbek (Oʻzbekcha) and Tajik (Тоҷикӣ) join when their
-# catalogues are complete (issue 9).
+# Uzbek (Oʻzbekcha) and Tajik (Тоҷикӣ) join when their catalogues are complete (issue 9).
 LANGUAGES = [
     ("ru", "Русский"),
     ("en", "English"),
+    ("kk", "Қазақша"),
+    ("ky", "Кыргызча"),
 ]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"KORDON_LANGUAGE={LANGUAGE_CODE!r}; use one of {', '.join(dict(LANGUAGES))}.")

@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2
+import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from kordon.access.models import AuditEntry
@@ -78,3 +81,20 @@ def test_the_web_gives_the_bulletin_for_the_dashboards_period(world: Any, seized
     response = world.client("kg.analyst").get("/analytics/bulletin.pdf?period=2013")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "2013" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES if code not in ("ru", "en")])
+def test_the_bulletin_speaks_each_of_the_regions_languages(
+    world: Any, seized: dict[str, Seizure], tmp_path: Path, language: str
+) -> None:
+    out = tmp_path / f"bulletin-{language}.pdf"
+    call_command("report", "bulletin", "--period", "2013", "--user", "kg.analyst", "--language", language,
+                 "--out", str(out))  # fmt: skip
+    text = " ".join(_pages(out)).replace("\r\n", " ").replace("\n", " ")
+    with translation.override(language):
+        title = translation.gettext("Seizure bulletin")
+    assert title != "Seizure bulletin" and title in text
+    assert "Seizure bulletin" not in text
+    # What a reader of the language gets, fonts included, for a person to look at.
+    page = pypdfium2.PdfDocument(str(out))[0].render(scale=1.2).to_pil()
+    page.save(SCREENSHOTS / f"bulletin-{language}-page-1.png")

@@ -1,5 +1,6 @@
 """Every language the node offers is complete: every string people read is marked for translation,
-each catalogue (Russian today) translates all of them, and each compiled catalogue matches its
+the Russian catalogue translates all of them, every other catalogue translates exactly the same
+messages with Django's plural rules for its language, and each compiled catalogue matches its
 source."""
 
 import re
@@ -8,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
 import polib
 import pytest
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.conf import settings
 PACKAGE = Path(__file__).resolve().parents[2]
 CATALOGUE = PACKAGE / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+REGIONAL = [code for code in TRANSLATED if code != "ru"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{ *\w+ *\}\}")
 
 
@@ -33,6 +36,18 @@ def test_each_catalogue_is_complete_and_keeps_placeholders(code: str) -> None:
             assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(entry.msgid)), (
                 entry.msgid
             )
+
+
+@pytest.mark.parametrize("code", REGIONAL)
+def test_each_catalogue_translates_exactly_the_russian_ones_messages(code: str) -> None:
+    """The Russian catalogue is checked against the source below; the others follow it, with the
+    plural rules Django itself uses for the language."""
+    russian = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(CATALOGUE))}
+    entries = polib.pofile(str(catalogue(code)))
+    assert {(entry.msgctxt, entry.msgid) for entry in entries} == russian
+    django_catalogue = Path(django.__file__).parent / "conf" / "locale" / code / "LC_MESSAGES" / "django.po"
+    expected_plurals = polib.pofile(str(django_catalogue)).metadata["Plural-Forms"].replace(" ", "")
+    assert entries.metadata["Plural-Forms"].replace(" ", "") == expected_plurals
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
