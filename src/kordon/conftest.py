@@ -6,8 +6,12 @@ officer of Uzbek customs at Dustlik, a Tajik analyst, an outsider with no unit, 
 
 import datetime
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -153,6 +157,31 @@ class ScratchNode:
             [self.kordon, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
+    def serve(self, port: int = 0) -> tuple[subprocess.Popen[bytes], str]:
+        """`kordon serve` on a loopback port (a free one unless given), once it answers: the
+        process and its address."""
+        if not port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        log = (self.root / "serve.log").open("a")  # a pipe nobody reads would fill up and stall the server
+        server = subprocess.Popen(
+            [self.kordon, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-background"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/health/live", timeout=5).close()  # noqa: S310 (our own local server)
+                return server, base
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, f"the server stopped: {(self.root / 'serve.log').read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.5)
+
     def count(self, sql: str) -> int:
         """One number from the node's database, read by the node itself."""
         script = f"from django.db import connection\nc = connection.cursor()\nc.execute({sql!r})\nprint(c.fetchone()[0])"
@@ -160,23 +189,38 @@ class ScratchNode:
 
 
 @pytest.fixture
-def scratch_node(tmp_path: Path) -> Iterator[ScratchNode]:
-    if connection.vendor == "postgresql":
-        name = f"kordon_scratch_{uuid.uuid4().hex[:12]}"
-        effective = connection.get_connection_params()
-        params = {key: effective[key] for key in ("host", "port", "user", "password") if effective.get(key)}
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        query = urlencode({key: value for key, value in params.items() if key in ("host", "port")})
-        credentials = quote(str(params.get("user", "")))
-        if params.get("password"):
-            credentials += ":" + quote(str(params["password"]))
-        url = f"postgres://{credentials}@/{name}?{query}"
-    else:
-        url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
-    node = ScratchNode(tmp_path, url)
-    node.run("migrate", "--no-input")
-    yield node
-    if connection.vendor == "postgresql":
+def scratch_nodes(tmp_path: Path) -> Iterator[Callable[[str], ScratchNode]]:
+    """Make separate nodes, each in its own directory and database (on the test database's
+    server for PostgreSQL), migrated; dropped at the end of the test."""
+    databases: list[str] = []
+    effective = connection.get_connection_params()
+    params = {key: effective[key] for key in ("host", "port", "user", "password") if effective.get(key)}
+
+    def make(label: str) -> ScratchNode:
+        root = tmp_path / label
+        root.mkdir()
+        if connection.vendor == "postgresql":
+            name = f"kordon_scratch_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            databases.append(name)
+            query = urlencode({key: value for key, value in params.items() if key in ("host", "port")})
+            credentials = quote(str(params.get("user", "")))
+            if params.get("password"):
+                credentials += ":" + quote(str(params["password"]))
+            url = f"postgres://{credentials}@/{name}?{query}"
+        else:
+            url = f"sqlite:///{root / 'node.sqlite3'}"
+        node = ScratchNode(root, url)
+        node.run("migrate", "--no-input")
+        return node
+
+    yield make
+    for name in databases:
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_node(scratch_nodes: Callable[[str], ScratchNode]) -> ScratchNode:
+    return scratch_nodes("node")

@@ -33,7 +33,7 @@ class RequestContextMiddleware:
 
 
 # The pages a halfway-logged-in user may reach: the two steps themselves and what they need.
-TWO_FACTOR_OPEN_PREFIXES = ("/logout/", "/i18n/", "/static/", "/health/", "/api/")
+TWO_FACTOR_OPEN_PREFIXES = ("/logout/", "/i18n/", "/static/", "/health/", "/api/", "/federation/")
 NO_CODE_NEEDED = "kordon_two_factor_not_needed"
 
 

@@ -240,6 +240,19 @@ def record_filter(user: Any, action: str, model: Any = None) -> Q | Everything |
     return rule
 
 
+def node_filter(agencies: list[int], model: Any) -> Q:
+    """Records of `model` that another node hosting `agencies` may receive (kordon.federation):
+    what the members of those agencies may see here through an agreement in force, rule (b), or
+    as records for all members, rule (d). Rules (a), (c) and (e) name units and groups of this
+    node and release nothing to another one; RED never leaves the node this way."""
+    scope = Scope(user_id=0, is_node_admin=False, roles={}, unit_agency={}, grants=_grants(set(agencies)))
+    rule = Q(distribution=Distribution.ALL, tlp__lte=Tlp.GREEN)
+    kind = getattr(model, "record_kind", "")
+    ceilings = scope.partner_ceilings(agencies, kind, statistics=False) if kind else {}
+    partners = _partner_rule(ceilings, model)
+    return rule | partners if partners is not None else rule
+
+
 def key_filter(key: Key) -> Q:
     """A key as a condition."""
     return Q(**key) if isinstance(key, dict) else key

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kordon.prisons",
     "kordon.cooperation",
     "kordon.evaluation",
+    "kordon.federation",
     # Last: a case gathers the records of every other module (and its demo needs theirs).
     "kordon.cases",
 ]
@@ -162,12 +163,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env_str("KORDON_LANGUAGE", "ru")
 # Each language named in itself: the menu is for someone who may not read the current one.
-# Uzbek (Oʻzbekcha) and Tajik (Тоҷикӣ) join when their catalogues are complete (issue 9).
 LANGUAGES = [
     ("ru", "Русский"),
     ("en", "English"),
     ("kk", "Қазақша"),
     ("ky", "Кыргызча"),
+    ("uz", "Oʻzbekcha"),
+    ("tg", "Тоҷикӣ"),
 ]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"KORDON_LANGUAGE={LANGUAGE_CODE!r}; use one of {', '.join(dict(LANGUAGES))}.")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("cases/", include("kordon.cases.urls")),
     path("evaluation/", include("kordon.evaluation.urls")),
     path("analytics/", include("kordon.analytics.urls")),
+    path("federation/", include("kordon.federation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),
 ]

@@ -318,6 +318,9 @@ class Seizure(MarkedRecord):
     )
     # Lower-case copy of the searchable text: the search box is one LIKE on one column.
     search_text = models.TextField(editable=False, default="")
+    # The node that owns the seizure when it came from another one (kordon.federation), empty for
+    # the node's own: a received seizure is read-only here and changes only on its owner's node.
+    origin_node = models.CharField(_("received from node"), max_length=100, blank=True, default="")
 
     class Meta(MarkedRecord.Meta):
         ordering = ["-occurred_on", "-id"]

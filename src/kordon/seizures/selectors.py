@@ -162,7 +162,10 @@ def seizure_detail(*, user: Any, seizure_id: int) -> Seizure:
 
 
 def seizure_may(user: Any, seizure: Seizure, action: str) -> bool:
-    """Whether `user` may `action` this seizure (to show or hide buttons)."""
+    """Whether `user` may `action` this seizure (to show or hide buttons). A seizure received
+    from another node is only ever read here."""
+    if seizure.origin_node and action != policy.VIEW and action != policy.EXPORT:
+        return False
     return Seizure.objects.restrict(user, action).filter(pk=seizure.pk).exists()
 
 

@@ -258,6 +258,11 @@ def _locked_for(actor: Any, seizure_id: int, action: str) -> Seizure:
     """The seizure, locked for writing, if `actor` may `action` it. A record the actor cannot even
     see is reported as missing; one they see but may not change is refused."""
     seizure = Seizure.objects.restrict(actor, action).select_for_update().filter(pk=seizure_id).first()
+    if seizure is not None and seizure.origin_node:
+        raise PermissionDenied(
+            _("This seizure was received from the node %(node)s: only that node can change it.")
+            % {"node": seizure.origin_node}
+        )
     if seizure is not None:
         return seizure
     if Seizure.objects.restrict(actor, policy.VIEW).filter(pk=seizure_id).exists():
@@ -298,6 +303,25 @@ def seizure_delete(*, actor: Any, seizure_id: int) -> None:
     before = seizure_snapshot(seizure)
     audit_log(actor=actor, action=DELETE, instance=seizure, before=before)
     seizure.delete()
+
+
+@transaction.atomic
+def seizure_store_received(
+    *, seizure_id: int | None, owner_unit: Unit, origin_node: str, data: SeizureData
+) -> Seizure:
+    """Write a seizure received from the node `origin_node`, which owns it (kordon.federation
+    checked that the peer may send it). Its values are checked as any other seizure's; the
+    audit line is the federation's, one per change set."""
+    _validate(data, agency_id=owner_unit.agency_id, seizure_id=seizure_id)
+    if seizure_id is None:
+        seizure = Seizure(owner_unit=owner_unit, owner_agency_id=owner_unit.agency_id, origin_node=origin_node)
+    else:
+        seizure = Seizure.objects.select_for_update().get(pk=seizure_id)
+        seizure.items.all().delete()
+    _apply(seizure, data)
+    seizure.save()
+    _write_items(seizure, data.items)
+    return seizure
 
 
 def seizure_data_from(seizure: Seizure) -> SeizureData:

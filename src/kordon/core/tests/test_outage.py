@@ -61,36 +61,6 @@ class Browser:
         assert status == 200  # followed the redirect to the home page
 
 
-def serve(node: ScratchNode) -> tuple[Any, str]:
-    port = _free_port()
-    log = (node.root / "serve.log").open("w")  # a pipe nobody reads would fill up and stall the server
-    server = subprocess.Popen(
-        [
-            node.kordon,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-background",
-        ],
-        env=node.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health/live", timeout=5).close()  # noqa: S310 (our own local server)
-            return server, base
-        except (urllib.error.URLError, ConnectionError):
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.5)
-
-
 class Outage:
     """Take the scratch node's database away and bring it back."""
 
@@ -144,7 +114,7 @@ def test_the_node_fails_cleanly_while_its_database_is_away_and_recovers_without_
         "-c",
         f"from kordon.core.models import User; User.objects.create_user('probe', password='{PASSWORD}')",
     )
-    server, base = serve(scratch_node)
+    server, base = scratch_node.serve()
     try:
         officer = Browser(base)
         officer.log_in("probe")

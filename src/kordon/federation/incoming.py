@@ -1,0 +1,202 @@
+"""Accepting a change set from a peer: every check first, then all of it or nothing.
+
+A change set is refused, with the reason, when it comes from a node that is not an approved peer,
+is not meant for this node, does not carry the peer's valid signature (changed on the way, or
+signed by another key), repeats or comes after a newer one (replay, reordering), or carries what
+the peer may not send: a record kind or TLP beyond the peer's limits, another agency's records as
+its own, or a record received elsewhere that its owner marked H2 or did not release to partners.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from kordon.access.audit import audit_log
+from kordon.access.markings import PARTNER_DISTRIBUTIONS, RecordKind, Tlp
+from kordon.federation import identity
+from kordon.federation.models import Peer, PeerStatus, ReceivedRecord
+from kordon.federation.outgoing import FORWARDABLE, PROTOCOL
+from kordon.federation.records import SEIZURE, BadRecord, decode_seizure, owner_unit_for
+from kordon.seizures.models import Seizure, Substance
+from kordon.seizures.services import seizure_store_received
+
+
+class Refused(Exception):
+    """The change set was not applied; `reason` says why, for the sending node's administrator.
+    `accepted_up_to` is set for a replay, so an honest sender can number its next set after it."""
+
+    def __init__(self, reason: str, *, accepted_up_to: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.accepted_up_to = accepted_up_to
+
+
+@dataclass
+class Applied:
+    peer: str
+    sequence: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+
+
+def _body(envelope: Any) -> dict[str, Any]:
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), dict):
+        raise Refused("This is not a Kordon change set (no signed body).")
+    body = envelope["body"]
+    if body.get("protocol") != PROTOCOL:
+        raise Refused(f"Change set protocol {body.get('protocol')!r}; this node speaks {PROTOCOL}.")
+    if not isinstance(body.get("sequence"), int) or not isinstance(body.get("changes"), list):
+        raise Refused("The change set has no number or no list of changes.")
+    return body
+
+
+def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
+    if not isinstance(change, dict) or change.get("kind") != SEIZURE:
+        raise Refused(f"A change of an unknown kind: {str(change)[:100]}")
+    if RecordKind.SEIZURES not in peer.record_kinds:
+        raise Refused(f"{peer.name} may not send seizures to this node.")
+    if change.get("op") == "withdraw":
+        return
+    if change.get("op") != "upsert" or not isinstance(change.get("record"), dict):
+        raise Refused("A change is neither a record nor a withdrawal.")
+    record = change["record"]
+    reference = record.get("reference")
+    tlp = record.get("tlp")
+    if not isinstance(tlp, int) or tlp > min(peer.tlp_ceiling, Tlp.AMBER_STRICT):
+        raise Refused(f"Seizure {reference}: its TLP is above what {peer.name} may send to this node.")
+    owner = (record.get("owner") or {}).get("agency")
+    if change.get("origin") == peer.name:
+        if owner not in agencies:
+            raise Refused(f"Seizure {reference}: {peer.name} sent a record of {owner}, an agency it does not host.")
+    elif change.get("origin") == identity.node_name():
+        raise Refused(f"Seizure {reference}: a record of this node came back from {peer.name}.")
+    elif record.get("handling_code") not in FORWARDABLE or record.get("distribution") not in PARTNER_DISTRIBUTIONS:
+        raise Refused(
+            f"Seizure {reference}: {peer.name} passed on a record of the node {change.get('origin')} "
+            "that its owner did not release beyond its first recipients (H2 or narrower)."
+        )
+
+
+def _apply_change(peer: Peer, change: dict[str, Any], substances: dict[str, int], applied: Applied) -> None:
+    held = ReceivedRecord.objects.filter(kind=SEIZURE, origin=change["origin"], origin_id=change["origin_id"]).first()
+    if change["op"] == "withdraw":
+        if held is not None and held.peer_id == peer.pk:  # only who sent it may take it back
+            Seizure.objects.filter(pk=held.local_id).delete()
+            held.delete()
+            applied.withdrawn += 1
+        return
+    if held is not None and held.version >= str(change["version"]):
+        applied.unchanged += 1  # already here, as new or newer: a repeat is harmless
+        return
+    record = change["record"]
+    owner_unit = owner_unit_for(record["owner"])
+    data = decode_seizure(record, substances)
+    seizure = seizure_store_received(
+        seizure_id=held.local_id if held else None,
+        owner_unit=owner_unit,
+        origin_node=str(change["origin"]),
+        data=data,
+    )
+    if held is None:
+        ReceivedRecord.objects.create(
+            peer=peer,
+            kind=SEIZURE,
+            origin=change["origin"],
+            origin_id=change["origin_id"],
+            local_id=seizure.pk,
+            version=str(change["version"]),
+        )
+        applied.created += 1
+    else:
+        held.peer = peer
+        held.version = str(change["version"])
+        held.save(update_fields=["peer", "version", "received_at"])
+        applied.updated += 1
+
+
+def receive(envelope: Any, *, via: str) -> Applied:
+    """Check and apply one signed change set, in one transaction; Refused says why not."""
+    body = _body(envelope)
+    sender = str(body.get("from"))
+    peer = Peer.objects.filter(name=sender).first()
+    if peer is None:
+        raise Refused(f"{sender!r} is not a peer of this node; its administrator has to pair the nodes first.")
+    try:
+        identity.verify(envelope, peer.public_key)
+    except identity.BadSignature:
+        raise Refused(
+            f"The signature does not match {peer.name}'s key: the change set was altered or not signed by {peer.name}."
+        ) from None
+    if peer.status != PeerStatus.APPROVED:
+        raise Refused(f"{peer.name} is {peer.get_status_display()} on this node; nothing is accepted from it.")
+    if body.get("to") != identity.node_name():
+        raise Refused(f"The change set is meant for {body.get('to')!r}, not for this node.")
+    try:
+        with transaction.atomic():
+            return _apply(peer, body, via)
+    except (BadRecord, ValidationError, IntegrityError, ProtectedError) as error:
+        raise Refused(f"A record could not be stored, so nothing was: {_message(error)}") from error
+
+
+def _apply(peer: Peer, body: dict[str, Any], via: str) -> Applied:
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    sequence = body["sequence"]
+    if sequence <= peer.received_sequence:
+        raise Refused(
+            f"Change set {sequence} is a replay or arrived out of order: "
+            f"this node has accepted up to {peer.received_sequence}.",
+            accepted_up_to=peer.received_sequence,
+        )
+    agencies = set(peer.agencies.values_list("code", flat=True))
+    for change in body["changes"]:
+        _check_change(peer, agencies, change)
+    substances = dict(Substance.objects.values_list("code", "pk"))
+    applied = Applied(peer=peer.name, sequence=sequence)
+    for change in body["changes"]:
+        _apply_change(peer, change, substances, applied)
+    peer.received_sequence = sequence
+    peer.last_received_at = timezone.now()
+    peer.save(update_fields=["received_sequence", "last_received_at"])
+    audit_log(
+        actor=None,
+        actor_name=f"federation ← {peer.name}",
+        action="federation_receive",
+        instance=peer,
+        after={
+            "via": via,
+            "sequence": sequence,
+            "created": applied.created,
+            "updated": applied.updated,
+            "unchanged": applied.unchanged,
+            "withdrawn": applied.withdrawn,
+            "changes": [[change["op"], change["origin"], change["origin_id"]] for change in body["changes"]],
+        },
+    )
+    return applied
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return str(error)
+
+
+def record_refusal(sender: str, reason: str, *, via: str) -> None:
+    """Audit a refused change set (in its own transaction: the refused one left nothing)."""
+    peer = Peer.objects.filter(name=sender).first()
+    with transaction.atomic():
+        audit_log(
+            actor=None,
+            actor_name=f"federation ← {sender}"[:150],
+            action="federation_refuse",
+            instance=peer,
+            object_type="federation.peer",
+            object_repr=sender[:200],
+            after={"via": via, "reason": reason},
+        )

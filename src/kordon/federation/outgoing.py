@@ -1,0 +1,149 @@
+"""What this node sends a peer: change sets of the records released to it since the last one.
+
+The records a peer may hold are those the members of its agencies may see here under the
+agreements in force (access.policy.node_filter), within the peer's own limits. Comparing that set
+with what the peer already holds (SentRecord) gives the change set: records new to the peer or
+changed since, and tombstones for those it may no longer hold (withdrawn, marking raised,
+agreement suspended or expired). What was sent is recorded only once the peer has accepted it,
+so a peer that was down gets everything it missed at the next attempt.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kordon.access import policy
+from kordon.access.audit import audit_log
+from kordon.access.markings import HandlingCode, RecordKind, Tlp
+from kordon.federation import identity
+from kordon.federation.models import Peer, ReceivedRecord, SentRecord
+from kordon.federation.records import SEIZURE, encode_seizure, seizures_for_sending, version
+from kordon.seizures.models import Seizure
+
+PROTOCOL = 1
+# Changes per change set: about 1.5 kB each, so a set stays a few megabytes.
+BATCH = 1000
+# Handling codes a node may pass on to a third one; H2 never goes further than its first recipient.
+FORWARDABLE = (HandlingCode.H0, HandlingCode.H1)
+
+
+@dataclass
+class ChangeSet:
+    peer: Peer
+    body: dict[str, Any]
+    sent: list[SentRecord] = field(default_factory=list)  # records the peer will hold
+    withdrawn: list[int] = field(default_factory=list)  # local ids it will no longer hold
+
+    @property
+    def empty(self) -> bool:
+        return not self.body["changes"]
+
+
+def released_seizures(peer: Peer) -> QuerySet[Seizure]:
+    """The seizures the peer may hold now."""
+    if RecordKind.SEIZURES not in peer.record_kinds:
+        return Seizure.objects.none()
+    agencies = list(peer.agencies.values_list("pk", flat=True))
+    if not agencies:
+        return Seizure.objects.none()
+    ceiling = min(peer.tlp_ceiling, Tlp.AMBER_STRICT)
+    return (
+        Seizure.objects.filter(policy.node_filter(agencies, Seizure), tlp__lte=ceiling)
+        # Own records; a received one only if its owner allowed it to go on, and never back.
+        .filter(Q(origin_node="") | Q(handling_code__in=FORWARDABLE))
+        .exclude(origin_node=peer.name)
+        .exclude(owner_agency_id__in=agencies)
+    )
+
+
+def _origins(ids: list[int]) -> dict[int, tuple[str, int, str]]:
+    """local id -> (owner node, id there, version there) for received records among `ids`."""
+    rows = ReceivedRecord.objects.filter(kind=SEIZURE, local_id__in=ids)
+    return {row.local_id: (row.origin, row.origin_id, row.version) for row in rows}
+
+
+def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
+    """The next change set for `peer` (at most BATCH changes), numbered after the last one used."""
+    released = dict(released_seizures(peer).values_list("pk", "updated_at"))
+    held = dict(SentRecord.objects.filter(peer=peer, kind=SEIZURE).values_list("local_id", "version"))
+    withdrawn = sorted(set(held) - set(released))[:BATCH]
+    changed = sorted(pk for pk, at in released.items() if held.get(pk) != version(at))
+    changed = changed[: BATCH - len(withdrawn)]
+    origins = _origins(withdrawn + changed)
+    tombstones = SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=withdrawn).order_by("local_id")
+    changes: list[dict[str, Any]] = [
+        {"kind": SEIZURE, "op": "withdraw", "origin": row.origin, "origin_id": row.origin_id}
+        for row in tombstones
+    ]
+    change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
+    own = identity.node_name()
+    for seizure in seizures_for_sending(changed):
+        origin, origin_id, origin_version = origins.get(seizure.pk, (own, seizure.pk, version(seizure.updated_at)))
+        changes.append(
+            {
+                "kind": SEIZURE,
+                "op": "upsert",
+                "origin": origin,
+                "origin_id": origin_id,
+                "version": origin_version,
+                "record": encode_seizure(seizure),
+            }
+        )
+        change_set.sent.append(
+            SentRecord(
+                peer=peer,
+                kind=SEIZURE,
+                local_id=seizure.pk,
+                origin=origin,
+                origin_id=origin_id,
+                version=version(seizure.updated_at),
+            )
+        )
+    change_set.body = {
+        "protocol": PROTOCOL,
+        "from": own,
+        "to": peer.name,
+        "sequence": sequence if sequence is not None else peer.sent_sequence + 1,
+        "created_at": timezone.now().isoformat(),
+        "changes": changes,
+    }
+    return change_set
+
+
+@transaction.atomic
+def record_accepted(change_set: ChangeSet, *, via: str) -> None:
+    """The peer holds what the change set carried: remember it, and audit what left the node."""
+    peer = Peer.objects.select_for_update().get(pk=change_set.peer.pk)
+    SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=change_set.withdrawn).delete()
+    SentRecord.objects.filter(
+        peer=peer, kind=SEIZURE, local_id__in=[row.local_id for row in change_set.sent]
+    ).delete()
+    SentRecord.objects.bulk_create(change_set.sent, batch_size=500)
+    sequence = change_set.body["sequence"]
+    peer.sent_sequence = max(peer.sent_sequence, sequence)
+    peer.last_sent_at = timezone.now()
+    peer.last_error = ""
+    peer.save(update_fields=["sent_sequence", "last_sent_at", "last_error"])
+    audit_log(
+        actor=None,
+        actor_name=f"federation → {peer.name}",
+        action="federation_send",
+        instance=peer,
+        after={
+            "via": via,
+            "sequence": sequence,
+            "sent": [[row.origin, row.origin_id, row.local_id] for row in change_set.sent],
+            "withdrawn": change_set.withdrawn,
+        },
+    )
+
+
+def skip_to(peer: Peer, sequence: int) -> None:
+    """The peer already accepted change sets up to `sequence` (its answer to a set it had seen,
+    whose acceptance we never heard of): number the next one after it. What that set carried is
+    sent again, and the peer keeps the newer version of each record."""
+    Peer.objects.filter(pk=peer.pk, sent_sequence__lt=sequence).update(sent_sequence=sequence)
+    peer.refresh_from_db()

@@ -1,0 +1,202 @@
+"""Pairing with peers, sending them change sets over HTTPS, and file bundles for offline posts."""
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from kordon.access.audit import audit_log
+from kordon.access.markings import RecordKind, Tlp
+from kordon.core.models import Agency
+from kordon.federation import identity
+from kordon.federation.incoming import Applied, Refused, receive, record_refusal
+from kordon.federation.models import Peer, PeerStatus, SentRecord
+from kordon.federation.outgoing import next_change_set, record_accepted, skip_to
+
+INBOX_PATH = "/federation/changes"
+TIMEOUT_SECONDS = 60
+
+
+class PairingProblem(Exception):
+    """A peer's settings that cannot be used, with what to do about it."""
+
+
+@transaction.atomic
+def peer_pair(
+    *,
+    actor: Any,
+    name: str,
+    public_key: str,
+    url: str,
+    agencies: list[str],
+    record_kinds: list[str],
+    tlp_ceiling: int,
+) -> Peer:
+    """Record another node (or change its settings). It stays waiting until approved."""
+    try:
+        identity.load_public_key(public_key)
+    except ValueError as error:
+        raise PairingProblem(f"The public key is not usable: {error}. Copy it again from `kordon federation identity` on that node.") from None
+    if name == identity.node_name():
+        raise PairingProblem("That is the name of this node; each node needs its own name (KORDON_NODE_NAME).")
+    unknown_kinds = sorted(set(record_kinds) - set(RecordKind.values))
+    if unknown_kinds:
+        raise PairingProblem(f"Unknown record kinds {', '.join(unknown_kinds)}; use {', '.join(RecordKind.values)}.")
+    if tlp_ceiling not in Tlp.values:
+        raise PairingProblem("Unknown TLP ceiling.")
+    found = dict(Agency.objects.filter(code__in=agencies).values_list("code", "pk"))
+    missing = sorted(set(agencies) - set(found))
+    if missing or not agencies:
+        raise PairingProblem(f"Unknown agency codes: {', '.join(missing) or '(none given)'}.")
+    peer = Peer.objects.filter(name=name).first()
+    before = _settings(peer) if peer else None
+    if peer is None:
+        peer = Peer(name=name)
+    elif peer.public_key != public_key.strip():
+        peer.status = PeerStatus.PENDING  # a new key is a new pairing: approve it again
+    peer.public_key = public_key.strip()
+    peer.url = url.rstrip("/")
+    peer.record_kinds = sorted(set(record_kinds))
+    peer.tlp_ceiling = tlp_ceiling
+    peer.save()
+    peer.agencies.set(found.values())
+    audit_log(actor=actor, action="peer_pair", instance=peer, before=before, after=_settings(peer))
+    return peer
+
+
+def _settings(peer: Peer) -> dict[str, Any]:
+    return {
+        "name": peer.name,
+        "public_key": peer.public_key,
+        "url": peer.url,
+        "agencies": sorted(peer.agencies.values_list("code", flat=True)),
+        "record_kinds": peer.record_kinds,
+        "tlp_ceiling": peer.tlp_ceiling,
+        "status": peer.status,
+    }
+
+
+@transaction.atomic
+def peer_set_status(*, actor: Any, name: str, status: str) -> Peer:
+    peer = Peer.objects.select_for_update().filter(name=name).first()
+    if peer is None:
+        raise PairingProblem(f"There is no peer {name!r}; `kordon federation peers` lists them.")
+    before = _settings(peer)
+    peer.status = status
+    peer.save(update_fields=["status"])
+    audit_log(actor=actor, action=f"peer_{status}", instance=peer, before=before, after=_settings(peer))
+    return peer
+
+
+@dataclass
+class PushResult:
+    peer: str
+    change_sets: int = 0
+    changes: int = 0
+    problem: str = ""
+
+
+def _post(peer: Peer, envelope: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(  # noqa: S310 (the administrator's https:// address of the peer)
+        peer.url + INBOX_PATH,
+        data=json.dumps(envelope, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        try:
+            return error.code, json.load(error)
+        except ValueError:
+            return error.code, {"reason": f"HTTP {error.code}"}
+
+
+def push(peer: Peer) -> PushResult:
+    """Send the peer every change set it is owed, until nothing is left or it stops answering.
+    A peer that cannot be reached keeps its place: the same changes go at the next attempt."""
+    result = PushResult(peer=peer.name)
+    while True:
+        change_set = next_change_set(peer)
+        if change_set.empty:
+            return result
+        try:
+            status, answer = _post(peer, identity.sign(change_set.body))
+        except (OSError, ValueError) as error:
+            result.problem = f"{peer.name} did not answer ({error}); the changes go at the next attempt."
+            Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
+            return result
+        accepted_up_to = answer.get("accepted_up_to")
+        if status == 409 and isinstance(accepted_up_to, int) and accepted_up_to >= change_set.body["sequence"]:
+            skip_to(peer, accepted_up_to)  # it had this one already; number the next after it
+            continue
+        if status != 200:
+            result.problem = f"{peer.name} refused change set {change_set.body['sequence']}: {answer.get('reason', status)}"
+            Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
+            return result
+        record_accepted(change_set, via="https")
+        peer.refresh_from_db()
+        result.change_sets += 1
+        result.changes += len(change_set.body["changes"])
+
+
+def push_all() -> list[PushResult]:
+    peers = Peer.objects.filter(status=PeerStatus.APPROVED).exclude(url="").order_by("name")
+    return [push(peer) for peer in peers]
+
+
+def export_bundle(peer_name: str, out: Path) -> int:
+    """Write every change set the peer is owed into one file (JSON lines, one signed set per
+    line) for a post without a connection. The peer is taken to hold them from now on: a lost
+    bundle is sent again with `--again`."""
+    peer = Peer.objects.filter(name=peer_name).first()
+    if peer is None:
+        raise PairingProblem(f"There is no peer {peer_name!r}; `kordon federation peers` lists them.")
+    if peer.status != PeerStatus.APPROVED:
+        raise PairingProblem(f"{peer.name} is {peer.get_status_display()}; approve it first.")
+    count = 0
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as file:
+        while True:
+            change_set = next_change_set(peer)
+            if change_set.empty:
+                break
+            file.write(json.dumps(identity.sign(change_set.body), ensure_ascii=False) + "\n")
+            record_accepted(change_set, via=f"file {out.name}")
+            peer.refresh_from_db()
+            count += 1
+    partial.replace(out)
+    return count
+
+
+def forget_sent(peer_name: str, *, actor: Any) -> None:
+    """Send the peer everything again at the next exchange (a lost bundle, a restored peer)."""
+    with transaction.atomic():
+        peer = Peer.objects.select_for_update().get(name=peer_name)
+        deleted, _rows = SentRecord.objects.filter(peer=peer).delete()
+        audit_log(actor=actor, action="peer_resend", instance=peer, after={"forgotten": deleted})
+
+
+def import_bundle(path: Path) -> list[Applied]:
+    """Apply a bundle's change sets in order; stop at the first refused one (and say why)."""
+    results = []
+    with path.open(encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                envelope = json.loads(line)
+            except ValueError:
+                raise Refused(f"Line {number} of {path.name} is not JSON: the file is damaged.") from None
+            try:
+                results.append(receive(envelope, via=f"file {path.name}"))
+            except Refused as refusal:
+                sender = envelope.get("body", {}).get("from", "?") if isinstance(envelope, dict) else "?"
+                record_refusal(str(sender), refusal.reason, via=f"file {path.name}")
+                raise Refused(f"Line {number}: {refusal.reason}", accepted_up_to=refusal.accepted_up_to) from None
+    return results

@@ -1,0 +1,278 @@
+"""Real Kordon nodes on loopback, each a `kordon serve` process with its own database and key,
+exchanging seizures as their administrators would: pairing, sync, suspension, withdrawal, the H2
+rule, tampering and replay, catch-up after downtime, and a file bundle for an offline post."""
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kordon.conftest import PASSWORD, ScratchNode
+
+SETUP = f"""
+from django.core.management import call_command
+from kordon.access.context import action_context
+from kordon.access.demo import build_sharing
+from kordon.core.demo import build_accounts, build_organisations
+call_command("load_reference", verbosity=0)
+with action_context(client_address="test"):
+    build_organisations()
+    build_accounts({PASSWORD!r})
+    build_sharing()
+"""
+
+# Record seizures as the Kyrgyz BLO officer: (reference, tlp, handling code, distribution).
+RECORD = """
+import datetime, decimal, json, sys
+from kordon.access.context import action_context
+from kordon.core.models import Unit, User
+from kordon.seizures.models import Substance
+from kordon.seizures.services import ItemData, SeizureData, seizure_create
+officer = User.objects.get(username="kg.blo.dostuk")
+unit = Unit.objects.get(code="kg-dcs-blo-dostuk")
+heroin = Substance.objects.get(code="heroin")
+with action_context(client_address="test"):
+    for reference, tlp, handling, distribution in json.loads(sys.argv[-1]):
+        seizure_create(actor=officer, owner_unit_id=unit.pk, data=SeizureData(
+            reference=reference, occurred_on=datetime.date(2013, 5, 17), country_id="KG",
+            items=[ItemData(heroin.pk, decimal.Decimal("4.2"), "kg")], narrative="truck 01KG123ABC",
+            tlp=tlp, handling_code=handling, distribution=distribution))
+"""
+
+# Change one seizure as the node administrator: reference, then field=value pairs (JSON).
+CHANGE = """
+import json, sys
+from kordon.access.context import action_context
+from kordon.core.models import User
+from kordon.seizures.models import Seizure
+from kordon.seizures.services import seizure_data_from, seizure_update
+reference, values = json.loads(sys.argv[-1])
+admin = User.objects.get(username="admin")
+seizure = Seizure.objects.get(reference=reference)
+data = seizure_data_from(seizure)
+for name, value in values.items():
+    setattr(data, name, value)
+with action_context(client_address="test"):
+    seizure_update(actor=admin, seizure_id=seizure.pk, data=data)
+"""
+
+# What a user of this node sees: the references, with the node each came from.
+SEES = """
+import json, sys
+from kordon.core.models import User
+from kordon.seizures.models import Seizure
+user = User.objects.get(username=sys.argv[-1])
+rows = Seizure.objects.restrict(user).order_by("reference").values_list("reference", "origin_node", "narrative")
+print(json.dumps([list(row) for row in rows]))
+"""
+
+AMBER, GREEN, RED = 2, 1, 4
+AGENCY, PARTNERS, ALL = 1, 2, 4
+
+
+class Node:
+    """A scratch node with a name, a key and, while it runs, a server."""
+
+    def __init__(self, scratch: ScratchNode, name: str) -> None:
+        self.scratch = scratch
+        self.name = name
+        scratch.env["KORDON_NODE_NAME"] = name
+        scratch.env["KORDON_TWO_FACTOR"] = "optional"
+        scratch.run("shell", "-c", SETUP)
+        identity = scratch.run("federation", "identity").stdout
+        self.public_key = identity.split("Public key:")[1].strip()
+        self.server: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.port = 0
+
+    def start(self) -> None:
+        self.server, self.url = self.scratch.serve(self.port)
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+            self.server = None
+
+    def kordon(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.scratch.run(*args, check=check)
+
+    def script(self, code: str, argument: str) -> str:
+        """Run `code` in the node's shell with `argument` as its last sys.argv."""
+        return self.kordon("shell", "-c", f"import sys; sys.argv.append({argument!r})\n{code}").stdout
+
+    def record(self, *seizures: tuple[str, int, str, int]) -> None:
+        self.script(RECORD, json.dumps(list(seizures)))
+
+    def change(self, reference: str, **values: Any) -> None:
+        self.script(CHANGE, json.dumps([reference, values]))
+
+    def sees(self, username: str) -> dict[str, tuple[str, str]]:
+        rows = json.loads(self.script(SEES, username).strip().splitlines()[-1])
+        return {reference: (origin, narrative) for reference, origin, narrative in rows}
+
+    def pair(self, other: "Node", *agencies: str) -> None:
+        self.kordon(
+            "federation", "pair", other.name, "--public-key", other.public_key, "--url", other.url,
+            *(argument for agency in agencies for argument in ("--agency", agency)),
+        )  # fmt: skip
+        self.kordon("federation", "approve", other.name)
+
+    def agreement(self, status: str) -> None:
+        self.kordon(
+            "shell", "-c",
+            "from kordon.access.models import SharingAgreement; "
+            f"SharingAgreement.objects.filter(title__startswith='MOU KG DCS – UZ Customs').update(status={status!r})",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def nodes(scratch_nodes: Callable[[str], ScratchNode]) -> Iterator[Callable[[str], Node]]:
+    made: list[Node] = []
+
+    def make(name: str) -> Node:
+        node = Node(scratch_nodes(name), name)
+        node.start()
+        made.append(node)
+        return node
+
+    yield make
+    for node in made:
+        node.stop()
+
+
+def test_two_nodes_share_what_the_agreement_covers_and_nothing_else(nodes: Callable[[str], Node]) -> None:
+    kg, uz = nodes("kg-dcs"), nodes("uz-customs")
+    kg.pair(uz, "UZ-CUSTOMS")
+    uz.pair(kg, "KG-DCS")
+    identity = json.load(urllib.request.urlopen(kg.url + "/federation/identity", timeout=10))  # noqa: S310
+    assert identity == {"name": "kg-dcs", "public_key": kg.public_key}
+
+    kg.record(
+        ("KG-SHARED", AMBER, "H2", PARTNERS),
+        ("KG-OWN-AGENCY", AMBER, "H0", AGENCY),
+        ("KG-RED", RED, "H0", PARTNERS),
+    )
+    assert "1 changes" in kg.kordon("federation", "sync").stdout
+    assert uz.sees("uz.blo.dustlik") == {"KG-SHARED": ("kg-dcs", "truck 01KG123ABC")}
+    assert uz.sees("tj.analyst") == {}, "no agreement: the Tajik analyst sees nothing of it"
+    refused = uz.kordon(
+        "shell", "-c",
+        "from kordon.core.models import User; from kordon.seizures.models import Seizure; "
+        "from kordon.seizures.services import seizure_delete\n"
+        "try:\n    seizure_delete(actor=User.objects.get(username='admin'), "
+        "seizure_id=Seizure.objects.get(reference='KG-SHARED').pk)\n"
+        "except Exception as error:\n    print(error)",
+    ).stdout  # fmt: skip
+    assert "only that node can change it" in refused
+
+    kg.change("KG-SHARED", narrative="truck 01KG123ABC, container MSKU1234565")
+    assert "1 changes" in kg.kordon("federation", "sync").stdout
+    assert uz.sees("uz.blo.dustlik")["KG-SHARED"][1] == "truck 01KG123ABC, container MSKU1234565"
+    assert "0 changes" in kg.kordon("federation", "sync").stdout, "nothing new, nothing sent"
+
+    # The owner narrows the distribution: the record is withdrawn from the partner's node.
+    kg.change("KG-SHARED", distribution=AGENCY)
+    kg.kordon("federation", "sync")
+    assert uz.sees("uz.blo.dustlik") == {}
+    assert uz.scratch.count("SELECT count(*) FROM seizures_seizure") == 0
+
+    # Suspending the MOU withdraws everything it covered.
+    kg.record(("KG-UNDER-MOU", AMBER, "H0", PARTNERS))
+    kg.kordon("federation", "sync")
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-UNDER-MOU"}
+    kg.agreement("suspended")
+    kg.kordon("federation", "sync")
+    assert uz.sees("uz.blo.dustlik") == {}
+
+    # The peer is down: the sync says so and keeps the change; once it is back it catches up.
+    kg.agreement("active")
+    uz.stop()
+    kg.record(("KG-WHILE-DOWN", GREEN, "H1", PARTNERS))
+    down = kg.kordon("federation", "sync", check=False)
+    assert down.returncode != 0 and "did not answer" in down.stderr
+    uz.start()
+    kg.kordon("federation", "sync")
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-UNDER-MOU", "KG-WHILE-DOWN"}
+
+
+def _post(url: str, envelope: Any) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(  # noqa: S310 (our own local server)
+        url + "/federation/changes", data=json.dumps(envelope).encode(), method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_a_file_bundle_travels_and_altered_replayed_or_unsigned_sets_are_refused(
+    nodes: Callable[[str], Node], tmp_path: Path
+) -> None:
+    kg, uz = nodes("kg-dcs"), nodes("uz-customs")
+    kg.pair(uz, "UZ-CUSTOMS")
+    uz.pair(kg, "KG-DCS")
+    kg.record(("KG-BY-USB", AMBER, "H0", PARTNERS))
+    bundle = tmp_path / "for-uz.jsonl"
+    assert "1 change sets" in kg.kordon("federation", "export", "--peer", "uz-customs", "--out", str(bundle)).stdout
+
+    altered = tmp_path / "altered.jsonl"
+    altered.write_text(bundle.read_text().replace("01KG123ABC", "01KG999ABC"))
+    refused = uz.kordon("federation", "import", str(altered), check=False)
+    assert refused.returncode != 0 and "signature does not match" in refused.stderr
+    assert uz.sees("uz.blo.dustlik") == {}
+
+    assert "1 new" in uz.kordon("federation", "import", str(bundle)).stdout
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-BY-USB"}
+    replayed = uz.kordon("federation", "import", str(bundle), check=False)
+    assert replayed.returncode != 0 and "replay" in replayed.stderr
+
+    envelope = json.loads(bundle.read_text().splitlines()[0])
+    status, answer = _post(uz.url, {"body": envelope["body"]})
+    assert status == 422 and "signature" in answer["reason"]
+    envelope["body"]["sequence"] += 1
+    status, answer = _post(uz.url, envelope)
+    assert status == 422 and "signature" in answer["reason"], "a new number needs a new signature"
+    audit = uz.scratch.count("SELECT count(*) FROM access_auditentry WHERE action = 'federation_refuse'")
+    assert audit == 4
+
+
+def test_a_record_marked_h2_goes_no_further_than_its_first_recipient(nodes: Callable[[str], Node]) -> None:
+    kg, uz, tj = nodes("kg-dcs"), nodes("uz-customs"), nodes("tj-dca")
+    kg.pair(uz, "UZ-CUSTOMS")
+    uz.pair(kg, "KG-DCS")
+    uz.pair(tj, "TJ-DCA")
+    tj.pair(uz, "UZ-CUSTOMS")
+    kg.record(("KG-MAY-GO-ON", GREEN, "H0", ALL), ("KG-H2", GREEN, "H2", ALL))
+    kg.kordon("federation", "sync")
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-MAY-GO-ON", "KG-H2"}
+    uz.kordon("federation", "sync")
+    assert tj.sees("tj.analyst") == {"KG-MAY-GO-ON": ("kg-dcs", "truck 01KG123ABC")}
+
+    # A node that passes an H2 record on anyway is refused by the third one, and nothing is kept.
+    forged = uz.script(
+        """
+import json
+from kordon.federation import identity
+from kordon.federation.models import Peer
+from kordon.federation.outgoing import next_change_set
+from kordon.seizures.models import Seizure
+tj = Peer.objects.get(name="tj-dca")
+Seizure.objects.filter(reference="KG-H2").update(handling_code="H0")
+change_set = next_change_set(tj)
+for change in change_set.body["changes"]:
+    change["record"]["handling_code"] = "H2"
+print(json.dumps(identity.sign(change_set.body)))
+""",
+        "",
+    )
+    status, answer = _post(tj.url, json.loads(forged.strip().splitlines()[-1]))
+    assert status == 422 and "H2" in answer["reason"]
+    assert set(tj.sees("tj.analyst")) == {"KG-MAY-GO-ON"}
