@@ -218,6 +218,14 @@ AUDIT_ACTION_LABELS = {
     "select": pgettext_lazy("audit action", "selected consignments for inspection"),
     "inspect": pgettext_lazy("audit action", "recorded an inspection"),
     "test": pgettext_lazy("audit action", "tested a risk profile against history"),
+    "federation_send": pgettext_lazy("audit action", "sent records to a peer node"),
+    "federation_receive": pgettext_lazy("audit action", "received records from a peer node"),
+    "federation_refuse": pgettext_lazy("audit action", "refused records from another node"),
+    "peer_pair": pgettext_lazy("audit action", "paired with a peer node"),
+    "peer_approved": pgettext_lazy("audit action", "approved a peer node"),
+    "peer_suspended": pgettext_lazy("audit action", "suspended a peer node"),
+    "peer_pending": pgettext_lazy("audit action", "set a peer node back to waiting"),
+    "peer_resend": pgettext_lazy("audit action", "prepared to send everything again to a peer node"),
 }
 
 
