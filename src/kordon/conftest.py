@@ -166,7 +166,17 @@ class ScratchNode:
                 port = probe.getsockname()[1]
         log = (self.root / "serve.log").open("a")  # a pipe nobody reads would fill up and stall the server
         server = subprocess.Popen(
-            [self.kordon, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-background"],
+            [
+                self.kordon,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-background",
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -178,7 +188,9 @@ class ScratchNode:
                 urllib.request.urlopen(base + "/health/live", timeout=5).close()  # noqa: S310 (our own local server)
                 return server, base
             except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, f"the server stopped: {(self.root / 'serve.log').read_text()[-2000:]}"
+                assert server.poll() is None, (
+                    f"the server stopped: {(self.root / 'serve.log').read_text()[-2000:]}"
+                )
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.5)
 

@@ -55,8 +55,10 @@ def private_key() -> Ed25519PrivateKey:
 
 def public_key_text(key: Ed25519PrivateKey | None = None) -> str:
     """The public key as base64 of its 32 raw bytes: what an administrator gives to a peer."""
-    raw = (key or private_key()).public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    raw = (
+        (key or private_key())
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
     return base64.b64encode(raw).decode()
 

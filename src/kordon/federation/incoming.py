@@ -73,10 +73,15 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
     owner = (record.get("owner") or {}).get("agency")
     if change.get("origin") == peer.name:
         if owner not in agencies:
-            raise Refused(f"Seizure {reference}: {peer.name} sent a record of {owner}, an agency it does not host.")
+            raise Refused(
+                f"Seizure {reference}: {peer.name} sent a record of {owner}, an agency it does not host."
+            )
     elif change.get("origin") == identity.node_name():
         raise Refused(f"Seizure {reference}: a record of this node came back from {peer.name}.")
-    elif record.get("handling_code") not in FORWARDABLE or record.get("distribution") not in PARTNER_DISTRIBUTIONS:
+    elif (
+        record.get("handling_code") not in FORWARDABLE
+        or record.get("distribution") not in PARTNER_DISTRIBUTIONS
+    ):
         raise Refused(
             f"Seizure {reference}: {peer.name} passed on a record of the node {change.get('origin')} "
             "that its owner did not release beyond its first recipients (H2 or narrower)."
@@ -84,7 +89,9 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
 
 
 def _apply_change(peer: Peer, change: dict[str, Any], substances: dict[str, int], applied: Applied) -> None:
-    held = ReceivedRecord.objects.filter(kind=SEIZURE, origin=change["origin"], origin_id=change["origin_id"]).first()
+    held = ReceivedRecord.objects.filter(
+        kind=SEIZURE, origin=change["origin"], origin_id=change["origin_id"]
+    ).first()
     if change["op"] == "withdraw":
         if held is not None and held.peer_id == peer.pk:  # only who sent it may take it back
             Seizure.objects.filter(pk=held.local_id).delete()
@@ -126,7 +133,9 @@ def receive(envelope: Any, *, via: str) -> Applied:
     sender = str(body.get("from"))
     peer = Peer.objects.filter(name=sender).first()
     if peer is None:
-        raise Refused(f"{sender!r} is not a peer of this node; its administrator has to pair the nodes first.")
+        raise Refused(
+            f"{sender!r} is not a peer of this node; its administrator has to pair the nodes first."
+        )
     try:
         identity.verify(envelope, peer.public_key)
     except identity.BadSignature:
@@ -134,7 +143,9 @@ def receive(envelope: Any, *, via: str) -> Applied:
             f"The signature does not match {peer.name}'s key: the change set was altered or not signed by {peer.name}."
         ) from None
     if peer.status != PeerStatus.APPROVED:
-        raise Refused(f"{peer.name} is {peer.get_status_display()} on this node; nothing is accepted from it.")
+        raise Refused(
+            f"{peer.name} is {peer.get_status_display()} on this node; nothing is accepted from it."
+        )
     if body.get("to") != identity.node_name():
         raise Refused(f"The change set is meant for {body.get('to')!r}, not for this node.")
     try:

@@ -28,13 +28,17 @@ class Peer(models.Model):
 
     name = models.CharField(_("node name"), max_length=100, unique=True)
     public_key = models.CharField(_("public key (Ed25519, base64)"), max_length=64, unique=True)
-    url = models.URLField(_("address"), blank=True, help_text=_("Empty for a post that only exchanges files."))
+    url = models.URLField(
+        _("address"), blank=True, help_text=_("Empty for a post that only exchanges files.")
+    )
     agencies = models.ManyToManyField(Agency, related_name="+", verbose_name=_("agencies on that node"))
     record_kinds = models.JSONField(_("record kinds"), default=list)
     tlp_ceiling = models.PositiveSmallIntegerField(
         _("highest TLP that may flow"), choices=Tlp.choices, default=Tlp.AMBER
     )
-    status = models.CharField(_("status"), max_length=10, choices=PeerStatus.choices, default=PeerStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PeerStatus.choices, default=PeerStatus.PENDING
+    )
     # The last change set number used towards the peer, and the last one accepted from it: a
     # change set whose number is not above the last accepted one is a replay and is refused.
     sent_sequence = models.BigIntegerField(default=0)
@@ -70,6 +74,9 @@ class SentRecord(models.Model):
             models.UniqueConstraint(fields=["peer", "kind", "local_id"], name="federation_sent_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.origin}/{self.origin_id} at {self.peer_id}"
+
 
 class ReceivedRecord(models.Model):
     """Where a record received from another node lives here. `origin` and `origin_id` name it on
@@ -88,3 +95,6 @@ class ReceivedRecord(models.Model):
             models.UniqueConstraint(fields=["kind", "origin", "origin_id"], name="federation_received_once"),
         ]
         indexes = [models.Index(fields=["kind", "local_id"], name="federation_received_local")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.origin}/{self.origin_id}"

@@ -73,7 +73,9 @@ def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
     changed = sorted(pk for pk, at in released.items() if held.get(pk) != version(at))
     changed = changed[: BATCH - len(withdrawn)]
     origins = _origins(withdrawn + changed)
-    tombstones = SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=withdrawn).order_by("local_id")
+    tombstones = SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=withdrawn).order_by(
+        "local_id"
+    )
     changes: list[dict[str, Any]] = [
         {"kind": SEIZURE, "op": "withdraw", "origin": row.origin, "origin_id": row.origin_id}
         for row in tombstones
@@ -81,7 +83,9 @@ def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
     change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
     own = identity.node_name()
     for seizure in seizures_for_sending(changed):
-        origin, origin_id, origin_version = origins.get(seizure.pk, (own, seizure.pk, version(seizure.updated_at)))
+        origin, origin_id, origin_version = origins.get(
+            seizure.pk, (own, seizure.pk, version(seizure.updated_at))
+        )
         changes.append(
             {
                 "kind": SEIZURE,

@@ -127,7 +127,9 @@ def decode_seizure(record: dict[str, Any], substances: dict[str, int]) -> Seizur
             values["occurred_at"] = datetime.time.fromisoformat(values["occurred_at"])
         values["place_id"] = None
         if record["place"]:
-            values["place_id"] = Place.objects.filter(code=record["place"]).values_list("pk", flat=True).first()
+            values["place_id"] = (
+                Place.objects.filter(code=record["place"]).values_list("pk", flat=True).first()
+            )
             if values["place_id"] is None:  # a place this node's gazetteer lacks: keep its code as text
                 values["place_description"] = values["place_description"] or record["place"]
         values["reporting_unit_id"] = None

@@ -40,12 +40,18 @@ def peer_pair(
     try:
         identity.load_public_key(public_key)
     except ValueError as error:
-        raise PairingProblem(f"The public key is not usable: {error}. Copy it again from `kordon federation identity` on that node.") from None
+        raise PairingProblem(
+            f"The public key is not usable: {error}. Copy it again from `kordon federation identity` on that node."
+        ) from None
     if name == identity.node_name():
-        raise PairingProblem("That is the name of this node; each node needs its own name (KORDON_NODE_NAME).")
+        raise PairingProblem(
+            "That is the name of this node; each node needs its own name (KORDON_NODE_NAME)."
+        )
     unknown_kinds = sorted(set(record_kinds) - set(RecordKind.values))
     if unknown_kinds:
-        raise PairingProblem(f"Unknown record kinds {', '.join(unknown_kinds)}; use {', '.join(RecordKind.values)}.")
+        raise PairingProblem(
+            f"Unknown record kinds {', '.join(unknown_kinds)}; use {', '.join(RecordKind.values)}."
+        )
     if tlp_ceiling not in Tlp.values:
         raise PairingProblem("Unknown TLP ceiling.")
     found = dict(Agency.objects.filter(code__in=agencies).values_list("code", "pk"))
@@ -132,7 +138,11 @@ def push(peer: Peer) -> PushResult:
             Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
             return result
         accepted_up_to = answer.get("accepted_up_to")
-        if status == 409 and isinstance(accepted_up_to, int) and accepted_up_to >= change_set.body["sequence"]:
+        if (
+            status == 409
+            and isinstance(accepted_up_to, int)
+            and accepted_up_to >= change_set.body["sequence"]
+        ):
             skip_to(peer, accepted_up_to)  # it had this one already; number the next after it
             continue
         if status != 200:
@@ -198,5 +208,7 @@ def import_bundle(path: Path) -> list[Applied]:
             except Refused as refusal:
                 sender = envelope.get("body", {}).get("from", "?") if isinstance(envelope, dict) else "?"
                 record_refusal(str(sender), refusal.reason, via=f"file {path.name}")
-                raise Refused(f"Line {number}: {refusal.reason}", accepted_up_to=refusal.accepted_up_to) from None
+                raise Refused(
+                    f"Line {number}: {refusal.reason}", accepted_up_to=refusal.accepted_up_to
+                ) from None
     return results

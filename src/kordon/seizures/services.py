@@ -314,7 +314,9 @@ def seizure_store_received(
     audit line is the federation's, one per change set."""
     _validate(data, agency_id=owner_unit.agency_id, seizure_id=seizure_id)
     if seizure_id is None:
-        seizure = Seizure(owner_unit=owner_unit, owner_agency_id=owner_unit.agency_id, origin_node=origin_node)
+        seizure = Seizure(
+            owner_unit=owner_unit, owner_agency_id=owner_unit.agency_id, origin_node=origin_node
+        )
     else:
         seizure = Seizure.objects.select_for_update().get(pk=seizure_id)
         seizure.items.all().delete()

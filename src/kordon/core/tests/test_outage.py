@@ -8,8 +8,6 @@ the server restarts. SQLite: the database file disappears, as when its disk is u
 import http.cookiejar
 import json
 import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,7 +22,6 @@ from psycopg import sql
 from kordon.access.context import action_context
 from kordon.conftest import ScratchNode
 from kordon.core.errors import server_error
-from kordon.core.tests.test_deployment import _free_port
 
 PASSWORD = "outage-test-password-1"
 

@@ -5,68 +5,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_alter_agency_kind'),
+        ("core", "0002_alter_agency_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Peer',
+            name="Peer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='node name')),
-                ('public_key', models.CharField(max_length=64, unique=True, verbose_name='public key (Ed25519, base64)')),
-                ('url', models.URLField(blank=True, help_text='Empty for a post that only exchanges files.', verbose_name='address')),
-                ('record_kinds', models.JSONField(default=list, verbose_name='record kinds')),
-                ('tlp_ceiling', models.PositiveSmallIntegerField(choices=[(0, 'TLP:CLEAR'), (1, 'TLP:GREEN'), (2, 'TLP:AMBER'), (3, 'TLP:AMBER+STRICT'), (4, 'TLP:RED')], default=2, verbose_name='highest TLP that may flow')),
-                ('status', models.CharField(choices=[('pending', 'waiting for approval'), ('approved', 'approved'), ('suspended', 'suspended')], default='pending', max_length=10, verbose_name='status')),
-                ('sent_sequence', models.BigIntegerField(default=0)),
-                ('received_sequence', models.BigIntegerField(default=0)),
-                ('last_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='last sent')),
-                ('last_received_at', models.DateTimeField(blank=True, null=True, verbose_name='last received')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last problem')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('agencies', models.ManyToManyField(related_name='+', to='core.agency', verbose_name='agencies on that node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="node name")),
+                (
+                    "public_key",
+                    models.CharField(max_length=64, unique=True, verbose_name="public key (Ed25519, base64)"),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Empty for a post that only exchanges files.",
+                        verbose_name="address",
+                    ),
+                ),
+                ("record_kinds", models.JSONField(default=list, verbose_name="record kinds")),
+                (
+                    "tlp_ceiling",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "TLP:CLEAR"),
+                            (1, "TLP:GREEN"),
+                            (2, "TLP:AMBER"),
+                            (3, "TLP:AMBER+STRICT"),
+                            (4, "TLP:RED"),
+                        ],
+                        default=2,
+                        verbose_name="highest TLP that may flow",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "waiting for approval"),
+                            ("approved", "approved"),
+                            ("suspended", "suspended"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("sent_sequence", models.BigIntegerField(default=0)),
+                ("received_sequence", models.BigIntegerField(default=0)),
+                ("last_sent_at", models.DateTimeField(blank=True, null=True, verbose_name="last sent")),
+                (
+                    "last_received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last received"),
+                ),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="last problem")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "agencies",
+                    models.ManyToManyField(
+                        related_name="+", to="core.agency", verbose_name="agencies on that node"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peer node',
-                'verbose_name_plural': 'peer nodes',
-                'ordering': ['name'],
+                "verbose_name": "peer node",
+                "verbose_name_plural": "peer nodes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReceivedRecord',
+            name="ReceivedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('origin', models.CharField(max_length=100)),
-                ('origin_id', models.BigIntegerField()),
-                ('local_id', models.BigIntegerField()),
-                ('version', models.CharField(max_length=40)),
-                ('received_at', models.DateTimeField(auto_now=True)),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='federation.peer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("origin", models.CharField(max_length=100)),
+                ("origin_id", models.BigIntegerField()),
+                ("local_id", models.BigIntegerField()),
+                ("version", models.CharField(max_length=40)),
+                ("received_at", models.DateTimeField(auto_now=True)),
+                (
+                    "peer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="federation.peer"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'local_id'], name='federation_received_local')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'origin', 'origin_id'), name='federation_received_once')],
+                "indexes": [models.Index(fields=["kind", "local_id"], name="federation_received_local")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "origin", "origin_id"), name="federation_received_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SentRecord',
+            name="SentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('local_id', models.BigIntegerField()),
-                ('origin', models.CharField(max_length=100)),
-                ('origin_id', models.BigIntegerField()),
-                ('version', models.CharField(max_length=40)),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='federation.peer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("local_id", models.BigIntegerField()),
+                ("origin", models.CharField(max_length=100)),
+                ("origin_id", models.BigIntegerField()),
+                ("version", models.CharField(max_length=40)),
+                (
+                    "peer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="federation.peer"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('peer', 'kind', 'local_id'), name='federation_sent_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("peer", "kind", "local_id"), name="federation_sent_once")
+                ],
             },
         ),
     ]

@@ -221,7 +221,10 @@ def test_a_file_bundle_travels_and_altered_replayed_or_unsigned_sets_are_refused
     uz.pair(kg, "KG-DCS")
     kg.record(("KG-BY-USB", AMBER, "H0", PARTNERS))
     bundle = tmp_path / "for-uz.jsonl"
-    assert "1 change sets" in kg.kordon("federation", "export", "--peer", "uz-customs", "--out", str(bundle)).stdout
+    assert (
+        "1 change sets"
+        in kg.kordon("federation", "export", "--peer", "uz-customs", "--out", str(bundle)).stdout
+    )
 
     altered = tmp_path / "altered.jsonl"
     altered.write_text(bundle.read_text().replace("01KG123ABC", "01KG999ABC"))

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('seizures', '0005_commodity_families'),
+        ("seizures", "0005_commodity_families"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='seizure',
-            name='origin_node',
-            field=models.CharField(blank=True, default='', max_length=100, verbose_name='received from node'),
+            model_name="seizure",
+            name="origin_node",
+            field=models.CharField(blank=True, default="", max_length=100, verbose_name="received from node"),
         ),
     ]

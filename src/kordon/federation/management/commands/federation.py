@@ -34,17 +34,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True)
-        verbs.add_parser("identity", help="this node's name and public key, to give to a peer's administrator")
+        verbs.add_parser(
+            "identity", help="this node's name and public key, to give to a peer's administrator"
+        )
         pair = verbs.add_parser("pair", help="record a peer node (or change its settings); approve it next")
         pair.add_argument("name", help="the peer's node name (its KORDON_NODE_NAME)")
-        pair.add_argument("--public-key", required=True, help="the key printed by `kordon federation identity` there")
-        pair.add_argument("--url", default="", help="the peer's https:// address (none for a post that exchanges files)")
-        pair.add_argument("--agency", action="append", required=True, help="code of an agency on that node (repeat)")
         pair.add_argument(
-            "--kinds", default=RecordKind.SEIZURES, help="record kinds it may exchange, comma-separated (seizures)"
+            "--public-key", required=True, help="the key printed by `kordon federation identity` there"
         )
-        pair.add_argument("--tlp", default="amber", choices=sorted(TLP_NAMES), help="highest TLP that may flow")
-        for verb, text in (("approve", "start exchanging with a paired peer"), ("suspend", "stop exchanging at once")):
+        pair.add_argument(
+            "--url", default="", help="the peer's https:// address (none for a post that exchanges files)"
+        )
+        pair.add_argument(
+            "--agency", action="append", required=True, help="code of an agency on that node (repeat)"
+        )
+        pair.add_argument(
+            "--kinds",
+            default=RecordKind.SEIZURES,
+            help="record kinds it may exchange, comma-separated (seizures)",
+        )
+        pair.add_argument(
+            "--tlp", default="amber", choices=sorted(TLP_NAMES), help="highest TLP that may flow"
+        )
+        for verb, text in (
+            ("approve", "start exchanging with a paired peer"),
+            ("suspend", "stop exchanging at once"),
+        ):
             verbs.add_parser(verb, help=text).add_argument("name")
         verbs.add_parser("peers", help="list the peers, their state and their last exchange")
         sync = verbs.add_parser("sync", help="send each approved peer what it is owed")
@@ -81,7 +96,9 @@ class Command(BaseCommand):
             record_kinds=[kind.strip() for kind in options["kinds"].split(",") if kind.strip()],
             tlp_ceiling=TLP_NAMES[options["tlp"]],
         )
-        self.stdout.write(f"{peer.name} is {peer.get_status_display()}. Run `kordon federation approve {peer.name}`.")
+        self.stdout.write(
+            f"{peer.name} is {peer.get_status_display()}. Run `kordon federation approve {peer.name}`."
+        )
 
     def _approve(self, options: dict[str, Any]) -> None:
         peer = peer_set_status(actor=None, name=options["name"], status=PeerStatus.APPROVED)
@@ -113,7 +130,9 @@ class Command(BaseCommand):
                 if result.problem:
                     self.stderr.write(result.problem)
                 elif result.changes or not options["every"]:
-                    self.stdout.write(f"{result.peer}: {result.changes} changes in {result.change_sets} change sets.")
+                    self.stdout.write(
+                        f"{result.peer}: {result.changes} changes in {result.change_sets} change sets."
+                    )
             if not options["every"]:
                 if any(result.problem for result in results):
                     raise CommandError("Some peers were not brought up to date (see above).")
