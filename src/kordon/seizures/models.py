@@ -320,7 +320,10 @@ class Seizure(MarkedRecord):
     search_text = models.TextField(editable=False, default="")
     # The node that owns the seizure when it came from another one (kordon.federation), empty for
     # the node's own: a received seizure is read-only here and changes only on its owner's node.
-    origin_node = models.CharField(_("received from node"), max_length=100, blank=True, default="")
+    # A database default too: imports write their columns in bulk and leave this one out.
+    origin_node = models.CharField(
+        _("received from node"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta(MarkedRecord.Meta):
         ordering = ["-occurred_on", "-id"]
