@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from kordon.access.audit import audit_log
 from kordon.access.markings import PARTNER_DISTRIBUTIONS, RecordKind, Tlp
+from kordon.core.models import Unit
 from kordon.federation import identity
 from kordon.federation.models import Peer, PeerStatus, ReceivedRecord
 from kordon.federation.outgoing import FORWARDABLE, PROTOCOL
-from kordon.federation.records import SEIZURE, BadRecord, decode_seizure, owner_unit_for
-from kordon.seizures.models import Seizure, Substance
-from kordon.seizures.services import seizure_store_received
+from kordon.federation.records import SEIZURE, BadRecord, Codes, decode_seizure, owner_unit_for
+from kordon.seizures.models import Seizure
+from kordon.seizures.services import Received, seizure_store_received, seizures_store_received
 
 
 class Refused(Exception):
@@ -88,43 +89,64 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
         )
 
 
-def _apply_change(peer: Peer, change: dict[str, Any], substances: dict[str, int], applied: Applied) -> None:
-    held = ReceivedRecord.objects.filter(
-        kind=SEIZURE, origin=change["origin"], origin_id=change["origin_id"]
-    ).first()
-    if change["op"] == "withdraw":
-        if held is not None and held.peer_id == peer.pk:  # only who sent it may take it back
-            Seizure.objects.filter(pk=held.local_id).delete()
-            held.delete()
-            applied.withdrawn += 1
-        return
-    if held is not None and held.version >= str(change["version"]):
-        applied.unchanged += 1  # already here, as new or newer: a repeat is harmless
-        return
-    record = change["record"]
-    owner_unit = owner_unit_for(record["owner"])
-    data = decode_seizure(record, substances)
-    seizure = seizure_store_received(
-        seizure_id=held.local_id if held else None,
-        owner_unit=owner_unit,
-        origin_node=str(change["origin"]),
-        data=data,
-    )
-    if held is None:
-        ReceivedRecord.objects.create(
-            peer=peer,
-            kind=SEIZURE,
-            origin=change["origin"],
-            origin_id=change["origin_id"],
-            local_id=seizure.pk,
-            version=str(change["version"]),
-        )
-        applied.created += 1
-    else:
-        held.peer = peer
-        held.version = str(change["version"])
-        held.save(update_fields=["peer", "version", "received_at"])
+def _held(changes: list[dict[str, Any]]) -> dict[tuple[str, int], ReceivedRecord]:
+    """The received records the change set names, by their owner node and id there."""
+    origins = {change["origin"] for change in changes}
+    ids = {change["origin_id"] for change in changes}
+    rows = ReceivedRecord.objects.filter(kind=SEIZURE, origin__in=origins, origin_id__in=ids)
+    return {(row.origin, row.origin_id): row for row in rows}
+
+
+def _apply_changes(peer: Peer, changes: list[dict[str, Any]], applied: Applied) -> None:
+    """Withdrawals and changes to records already here one by one; new records in bulk."""
+    held = _held(changes)
+    codes = Codes.load()
+    units: dict[str, Unit] = {}
+    withdrawn: list[ReceivedRecord] = []
+    new: list[tuple[dict[str, Any], Received]] = []
+    for change in changes:
+        row = held.get((change["origin"], change["origin_id"]))
+        if change["op"] == "withdraw":
+            if row is not None and row.peer_id == peer.pk:  # only who sent it may take it back
+                withdrawn.append(row)
+            continue
+        if row is not None and row.version >= str(change["version"]):
+            applied.unchanged += 1  # already here, as new or newer: a repeat is harmless
+            continue
+        record = change["record"]
+        owner = record["owner"] if isinstance(record.get("owner"), dict) else {}
+        unit = units.get(str(owner.get("unit")))
+        if unit is None:
+            unit = units[str(owner.get("unit"))] = owner_unit_for(owner)
+        data = decode_seizure(record, codes)
+        if row is None:
+            new.append((change, Received(owner_unit=unit, origin_node=str(change["origin"]), data=data)))
+            continue
+        seizure_store_received(seizure_id=row.local_id, owner_unit=unit, origin_node=row.origin, data=data)
+        row.peer = peer
+        row.version = str(change["version"])
+        row.save(update_fields=["peer", "version", "received_at"])
         applied.updated += 1
+    if withdrawn:
+        Seizure.objects.filter(pk__in=[row.local_id for row in withdrawn]).delete()
+        ReceivedRecord.objects.filter(pk__in=[row.pk for row in withdrawn]).delete()
+        applied.withdrawn += len(withdrawn)
+    seizures = seizures_store_received([entry for _change, entry in new])
+    ReceivedRecord.objects.bulk_create(
+        [
+            ReceivedRecord(
+                peer=peer,
+                kind=SEIZURE,
+                origin=change["origin"],
+                origin_id=change["origin_id"],
+                local_id=seizure.pk,
+                version=str(change["version"]),
+            )
+            for (change, _entry), seizure in zip(new, seizures, strict=True)
+        ],
+        batch_size=1000,
+    )
+    applied.created += len(new)
 
 
 def receive(envelope: Any, *, via: str) -> Applied:
@@ -167,10 +189,8 @@ def _apply(peer: Peer, body: dict[str, Any], via: str) -> Applied:
     agencies = set(peer.agencies.values_list("code", flat=True))
     for change in body["changes"]:
         _check_change(peer, agencies, change)
-    substances = dict(Substance.objects.values_list("code", "pk"))
     applied = Applied(peer=peer.name, sequence=sequence)
-    for change in body["changes"]:
-        _apply_change(peer, change, substances, applied)
+    _apply_changes(peer, body["changes"], applied)
     peer.received_sequence = sequence
     peer.last_received_at = timezone.now()
     peer.save(update_fields=["received_sequence", "last_received_at"])

@@ -8,6 +8,7 @@ agreement suspended or expired). What was sent is recorded only once the peer ha
 so a peer that was down gets everything it missed at the next attempt.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from kordon.access.audit import audit_log
 from kordon.access.markings import HandlingCode, RecordKind, Tlp
 from kordon.federation import identity
 from kordon.federation.models import Peer, ReceivedRecord, SentRecord
-from kordon.federation.records import SEIZURE, encode_seizure, seizures_for_sending, version
+from kordon.federation.records import SEIZURE, encode_seizures, version
 from kordon.seizures.models import Seizure
 
 PROTOCOL = 1
@@ -36,10 +37,6 @@ class ChangeSet:
     body: dict[str, Any]
     sent: list[SentRecord] = field(default_factory=list)  # records the peer will hold
     withdrawn: list[int] = field(default_factory=list)  # local ids it will no longer hold
-
-    @property
-    def empty(self) -> bool:
-        return not self.body["changes"]
 
 
 def released_seizures(peer: Peer) -> QuerySet[Seizure]:
@@ -65,13 +62,46 @@ def _origins(ids: list[int]) -> dict[int, tuple[str, int, str]]:
     return {row.local_id: (row.origin, row.origin_id, row.version) for row in rows}
 
 
-def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
-    """The next change set for `peer` (at most BATCH changes), numbered after the last one used."""
+@dataclass
+class Pending:
+    """What the peer is owed: local ids of records to withdraw and of records to send."""
+
+    withdrawn: list[int]
+    changed: list[int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.withdrawn and not self.changed
+
+
+def pending(peer: Peer) -> Pending:
+    """Compare what the peer may hold now with what it holds."""
     released = dict(released_seizures(peer).values_list("pk", "updated_at"))
     held = dict(SentRecord.objects.filter(peer=peer, kind=SEIZURE).values_list("local_id", "version"))
-    withdrawn = sorted(set(held) - set(released))[:BATCH]
-    changed = sorted(pk for pk, at in released.items() if held.get(pk) != version(at))
-    changed = changed[: BATCH - len(withdrawn)]
+    return Pending(
+        withdrawn=sorted(set(held) - set(released)),
+        changed=sorted(pk for pk, at in released.items() if held.get(pk) != version(at)),
+    )
+
+
+def change_sets(peer: Peer, owed: Pending) -> Iterator[ChangeSet]:
+    """The change sets that carry `owed`, BATCH changes each, withdrawals first, numbered on from
+    the last one used. Each is built when asked for, so the next can be built while one travels."""
+    changes = [("withdraw", local_id) for local_id in owed.withdrawn]
+    changes += [("upsert", pk) for pk in owed.changed]
+    peer.refresh_from_db(fields=["sent_sequence"])
+    first = peer.sent_sequence + 1
+    for number, start in enumerate(range(0, len(changes), BATCH)):
+        batch = changes[start : start + BATCH]
+        yield _change_set(
+            peer,
+            sequence=first + number,
+            withdrawn=[local_id for op, local_id in batch if op == "withdraw"],
+            changed=[local_id for op, local_id in batch if op == "upsert"],
+        )
+
+
+def _change_set(peer: Peer, *, sequence: int, withdrawn: list[int], changed: list[int]) -> ChangeSet:
     origins = _origins(withdrawn + changed)
     tombstones = SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=withdrawn).order_by(
         "local_id"
@@ -82,10 +112,8 @@ def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
     ]
     change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
     own = identity.node_name()
-    for seizure in seizures_for_sending(changed):
-        origin, origin_id, origin_version = origins.get(
-            seizure.pk, (own, seizure.pk, version(seizure.updated_at))
-        )
+    for local_id, local_version, record in encode_seizures(changed):
+        origin, origin_id, origin_version = origins.get(local_id, (own, local_id, local_version))
         changes.append(
             {
                 "kind": SEIZURE,
@@ -93,24 +121,24 @@ def next_change_set(peer: Peer, *, sequence: int | None = None) -> ChangeSet:
                 "origin": origin,
                 "origin_id": origin_id,
                 "version": origin_version,
-                "record": encode_seizure(seizure),
+                "record": record,
             }
         )
         change_set.sent.append(
             SentRecord(
                 peer=peer,
                 kind=SEIZURE,
-                local_id=seizure.pk,
+                local_id=local_id,
                 origin=origin,
                 origin_id=origin_id,
-                version=version(seizure.updated_at),
+                version=local_version,
             )
         )
     change_set.body = {
         "protocol": PROTOCOL,
         "from": own,
         "to": peer.name,
-        "sequence": sequence if sequence is not None else peer.sent_sequence + 1,
+        "sequence": sequence,
         "created_at": timezone.now().isoformat(),
         "changes": changes,
     }

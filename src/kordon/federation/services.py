@@ -3,6 +3,7 @@
 import json
 import urllib.error
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from kordon.core.models import Agency
 from kordon.federation import identity
 from kordon.federation.incoming import Applied, Refused, receive, record_refusal
 from kordon.federation.models import Peer, PeerStatus, SentRecord
-from kordon.federation.outgoing import next_change_set, record_accepted, skip_to
+from kordon.federation.outgoing import ChangeSet, change_sets, pending, record_accepted, skip_to
 
 INBOX_PATH = "/federation/changes"
 TIMEOUT_SECONDS = 60
@@ -125,34 +126,48 @@ def _post(peer: Peer, envelope: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 def push(peer: Peer) -> PushResult:
     """Send the peer every change set it is owed, until nothing is left or it stops answering.
-    A peer that cannot be reached keeps its place: the same changes go at the next attempt."""
+    The next set is built while one travels, but sent only once that one was accepted. A peer
+    that cannot be reached keeps its place: the same changes go at the next attempt."""
     result = PushResult(peer=peer.name)
-    while True:
-        change_set = next_change_set(peer)
-        if change_set.empty:
-            return result
-        try:
-            status, answer = _post(peer, identity.sign(change_set.body))
-        except (OSError, ValueError) as error:
-            result.problem = f"{peer.name} did not answer ({error}); the changes go at the next attempt."
-            Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
-            return result
-        accepted_up_to = answer.get("accepted_up_to")
-        if (
-            status == 409
-            and isinstance(accepted_up_to, int)
-            and accepted_up_to >= change_set.body["sequence"]
-        ):
-            skip_to(peer, accepted_up_to)  # it had this one already; number the next after it
-            continue
-        if status != 200:
-            result.problem = f"{peer.name} refused change set {change_set.body['sequence']}: {answer.get('reason', status)}"
-            Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
-            return result
-        record_accepted(change_set, via="https")
-        peer.refresh_from_db()
-        result.change_sets += 1
-        result.changes += len(change_set.body["changes"])
+    with ThreadPoolExecutor(max_workers=1) as courier:
+        while not (owed := pending(peer)).empty:
+            in_flight: tuple[ChangeSet, Future[tuple[int, dict[str, Any]]]] | None = None
+            for change_set in change_sets(peer, owed):
+                envelope = identity.sign(change_set.body)
+                if in_flight is not None and not _settle(peer, *in_flight, result):
+                    in_flight = None
+                    break
+                in_flight = (change_set, courier.submit(_post, peer, envelope))
+            if in_flight is not None:
+                _settle(peer, *in_flight, result)
+            if result.problem:
+                Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
+                return result
+    return result
+
+
+def _settle(
+    peer: Peer, change_set: ChangeSet, answer: Future[tuple[int, dict[str, Any]]], result: PushResult
+) -> bool:
+    """Wait for the peer's answer to a change set: True when it was accepted and the next may go."""
+    try:
+        status, body = answer.result()
+    except (OSError, ValueError) as error:
+        result.problem = f"{peer.name} did not answer ({error}); the changes go at the next attempt."
+        return False
+    accepted_up_to = body.get("accepted_up_to")
+    if status == 409 and isinstance(accepted_up_to, int) and accepted_up_to >= change_set.body["sequence"]:
+        skip_to(peer, accepted_up_to)  # it had this one already: number the next after it, and start over
+        return False
+    if status != 200:
+        result.problem = (
+            f"{peer.name} refused change set {change_set.body['sequence']}: {body.get('reason', status)}"
+        )
+        return False
+    record_accepted(change_set, via="https")
+    result.change_sets += 1
+    result.changes += len(change_set.body["changes"])
+    return True
 
 
 def push_all() -> list[PushResult]:
@@ -172,13 +187,9 @@ def export_bundle(peer_name: str, out: Path) -> int:
     count = 0
     partial = out.with_name(out.name + ".partial")
     with partial.open("w", encoding="utf-8") as file:
-        while True:
-            change_set = next_change_set(peer)
-            if change_set.empty:
-                break
+        for change_set in change_sets(peer, pending(peer)):
             file.write(json.dumps(identity.sign(change_set.body), ensure_ascii=False) + "\n")
             record_accepted(change_set, via=f"file {out.name}")
-            peer.refresh_from_db()
             count += 1
     partial.replace(out)
     return count

@@ -79,6 +79,33 @@ class SeizureData:
 EVENT_FIELDS = [name for name in SeizureData.__dataclass_fields__ if name != "items"]
 
 
+@dataclass
+class Lookups:
+    """The reference data a batch of seizures is checked against, read once for the batch instead
+    of once per seizure (seizures received from another node arrive by the thousand)."""
+
+    countries: set[str]
+    places: dict[int, Place]
+    substances: dict[int, Substance]
+    # (agency id, reference) -> seizure id of the references already taken in the agencies concerned
+    taken: dict[tuple[int, str], int]
+
+    @classmethod
+    def load(cls, agency_references: list[tuple[int, str]]) -> "Lookups":
+        agencies = {agency for agency, _reference in agency_references}
+        references = {reference for _agency, reference in agency_references}
+        taken = Seizure.objects.filter(owner_agency_id__in=agencies, reference__in=references)
+        return cls(
+            countries=set(Country.objects.values_list("code", flat=True)),
+            places=Place.objects.select_related("country").in_bulk(),
+            substances=Substance.objects.in_bulk(),
+            taken={
+                (agency, reference): pk
+                for agency, reference, pk in taken.values_list("owner_agency_id", "reference", "pk")
+            },
+        )
+
+
 # The seizure's own text fields that the list's search box looks into (with place and substance names).
 SEARCHED_FIELDS = (
     "reference",
@@ -98,7 +125,9 @@ def search_text(*parts: str) -> str:
     return " ".join(filter(None, parts)).lower()
 
 
-def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> None:
+def _validate(
+    data: SeizureData, *, agency_id: int, seizure_id: int | None, lookups: Lookups | None = None
+) -> None:
     """Raise ValidationError with every problem found, keyed by field."""
     errors: dict[str, list[str]] = {}
 
@@ -110,7 +139,9 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
     if not data.reference:
         add("reference", _("Give the seizure a reference (the case or report number)."))
     elif (
-        Seizure.objects.filter(owner_agency_id=agency_id, reference=data.reference)
+        lookups.taken.get((agency_id, data.reference), seizure_id) != seizure_id
+        if lookups is not None
+        else Seizure.objects.filter(owner_agency_id=agency_id, reference=data.reference)
         .exclude(pk=seizure_id)
         .exists()
     ):
@@ -124,7 +155,10 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
     country_codes.update(data.transit_countries)
     country_codes.update(data.arrested_nationalities)
     country_codes.discard(None)
-    known = set(Country.objects.filter(code__in=country_codes).values_list("code", flat=True))
+    if lookups is not None:
+        known = lookups.countries & country_codes
+    else:
+        known = set(Country.objects.filter(code__in=country_codes).values_list("code", flat=True))
     for name, code in (
         ("country", data.country_id),
         ("origin_country", data.origin_country_id),
@@ -139,7 +173,9 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
         if code not in known:
             add("arrested_nationalities", _("%(code)s is not a known country code.") % {"code": code})
     if data.place_id is not None:
-        place = Place.objects.filter(pk=data.place_id).first()
+        place = (
+            lookups.places.get(data.place_id) if lookups else Place.objects.filter(pk=data.place_id).first()
+        )
         if place is None:
             add("place", _("This place is not in the gazetteer."))
         elif place.country_id != data.country_id:
@@ -169,7 +205,7 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
     if not data.items:
         add("items", _("Add at least one substance with its quantity."))
     substance_ids = {item.substance_id for item in data.items}
-    known_substances = Substance.objects.in_bulk(substance_ids)
+    known_substances = lookups.substances if lookups else Substance.objects.in_bulk(substance_ids)
     for number, item in enumerate(data.items, start=1):
         prefix = _("Item %(number)s: ") % {"number": number}
         item.currency = item.currency.strip().upper()
@@ -195,9 +231,8 @@ def _validate(data: SeizureData, *, agency_id: int, seizure_id: int | None) -> N
         raise ValidationError(errors)
 
 
-def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
-    substances = Substance.objects.in_bulk([item.substance_id for item in items])
-    SeizureItem.objects.bulk_create(
+def _items(seizure: Seizure, items: list[ItemData], substances: dict[int, Substance]) -> list[SeizureItem]:
+    return [
         SeizureItem(
             seizure=seizure,
             substance_id=item.substance_id,
@@ -210,7 +245,12 @@ def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
             attributes=item.attributes,
         )
         for item in items
-    )
+    ]
+
+
+def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
+    substances = Substance.objects.in_bulk([item.substance_id for item in items])
+    SeizureItem.objects.bulk_create(_items(seizure, items, substances))
 
 
 def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
@@ -225,12 +265,16 @@ def substance_search_names(substance: Substance) -> list[str]:
     return [substance.name, *substance.names.values()]
 
 
-def _apply(seizure: Seizure, data: SeizureData) -> None:
+def _apply(seizure: Seizure, data: SeizureData, lookups: Lookups | None = None) -> None:
     for name in EVENT_FIELDS:
         setattr(seizure, name, getattr(data, name))
-    place = Place.objects.filter(pk=seizure.place_id).first() if seizure.place_id else None
+    if lookups is not None:
+        place = lookups.places.get(seizure.place_id) if seizure.place_id else None
+        substances = [lookups.substances[item.substance_id] for item in data.items]
+    else:
+        place = Place.objects.filter(pk=seizure.place_id).first() if seizure.place_id else None
+        substances = list(Substance.objects.filter(pk__in=[item.substance_id for item in data.items]))
     place_names = [place.name, *place.names.values()] if place else []
-    substances = Substance.objects.filter(pk__in=[item.substance_id for item in data.items])
     names = [name for substance in substances for name in substance_search_names(substance)]
     seizure.search_text = search_text(
         *(getattr(seizure, name) for name in SEARCHED_FIELDS), *place_names, *names
@@ -324,6 +368,49 @@ def seizure_store_received(
     seizure.save()
     _write_items(seizure, data.items)
     return seizure
+
+
+@dataclass
+class Received:
+    """A seizure received from the node `origin_node`, new on this node."""
+
+    owner_unit: Unit
+    origin_node: str
+    data: SeizureData
+
+
+def seizures_store_received(received: list[Received]) -> list[Seizure]:
+    """Write seizures received from other nodes and new here, in bulk, with the same checks as
+    one typed in (kordon.federation checked that the peer may send them). ValidationError names
+    the seizure at fault; nothing is written then. Runs inside the caller's transaction."""
+    lookups = Lookups.load([(entry.owner_unit.agency_id, entry.data.reference.strip()) for entry in received])
+    seizures = []
+    for entry in received:
+        agency_id = entry.owner_unit.agency_id
+        try:
+            _validate(entry.data, agency_id=agency_id, seizure_id=None, lookups=lookups)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    f"{entry.data.reference}": [
+                        message for messages in error.message_dict.values() for message in messages
+                    ]
+                }
+            ) from error
+        lookups.taken[(agency_id, entry.data.reference)] = 0  # unique within the batch too
+        seizure = Seizure(
+            owner_unit=entry.owner_unit, owner_agency_id=agency_id, origin_node=entry.origin_node
+        )
+        _apply(seizure, entry.data, lookups)
+        seizures.append(seizure)
+    Seizure.objects.bulk_create(seizures, batch_size=500)
+    items = [
+        item
+        for seizure, entry in zip(seizures, received, strict=True)
+        for item in _items(seizure, entry.data.items, lookups.substances)
+    ]
+    SeizureItem.objects.bulk_create(items, batch_size=1000)
+    return seizures
 
 
 def seizure_data_from(seizure: Seizure) -> SeizureData:

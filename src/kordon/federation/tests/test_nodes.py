@@ -265,11 +265,11 @@ def test_a_record_marked_h2_goes_no_further_than_its_first_recipient(nodes: Call
 import json
 from kordon.federation import identity
 from kordon.federation.models import Peer
-from kordon.federation.outgoing import next_change_set
+from kordon.federation.outgoing import change_sets, pending
 from kordon.seizures.models import Seizure
 tj = Peer.objects.get(name="tj-dca")
 Seizure.objects.filter(reference="KG-H2").update(handling_code="H0")
-change_set = next_change_set(tj)
+change_set = next(change_sets(tj, pending(tj)))
 for change in change_set.body["changes"]:
     change["record"]["handling_code"] = "H2"
 print(json.dumps(identity.sign(change_set.body)))
