@@ -170,7 +170,8 @@ def test_two_nodes_share_what_the_agreement_covers_and_nothing_else(nodes: Calla
         "seizure_id=Seizure.objects.get(reference='KG-SHARED').pk)\n"
         "except Exception as error:\n    print(error)",
     ).stdout  # fmt: skip
-    assert "only that node can change it" in refused
+    assert "изменить его может только этот узел" in refused  # the node's default language, Russian
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-SHARED"}
 
     kg.change("KG-SHARED", narrative="truck 01KG123ABC, container MSKU1234565")
     assert "1 changes" in kg.kordon("federation", "sync").stdout
