@@ -8,6 +8,7 @@ caller's transaction, so an import is still all or nothing:
 - SQLite: a prepared row is a tuple of values SQLite takes directly; the writer uses executemany.
 """
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -122,6 +123,23 @@ def insert_prepared(model: type[models.Model], columns: Sequence[str], rows: lis
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
         return len(rows)
+
+
+def insert_instances(model: type[models.Model], instances: Sequence[models.Model]) -> int:
+    """Insert new model instances whose primary keys are already set (reserve_ids), all columns,
+    by the same fast path: no per-row work by the ORM, which costs more than the insert itself
+    for thousands of rows. The caller sets what auto_now would."""
+    fields = list(model._meta.concrete_fields)
+    columns = [field.attname for field in fields]
+    prepare = row_preparer(model, columns)
+    json_columns = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    rows = []
+    for instance in instances:
+        values = [getattr(instance, column) for column in columns]
+        for index in json_columns:
+            values[index] = None if values[index] is None else json.dumps(values[index], ensure_ascii=False)
+        rows.append(prepare(values))
+    return insert_prepared(model, columns, rows)
 
 
 def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:

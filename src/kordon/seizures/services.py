@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kordon.access import policy
 from kordon.access.audit import CREATE, DELETE, UPDATE, audit_log, snapshot
 from kordon.access.markings import Distribution, HandlingCode, Tlp
 from kordon.access.services import marking_problems, node_grading_scheme
+from kordon.core import bulk
 from kordon.core.models import Country, Place, Unit
 from kordon.seizures import commodities, rules
 from kordon.seizures.models import (
@@ -384,6 +386,7 @@ def seizures_store_received(received: list[Received]) -> list[Seizure]:
     one typed in (kordon.federation checked that the peer may send them). ValidationError names
     the seizure at fault; nothing is written then. Runs inside the caller's transaction."""
     lookups = Lookups.load([(entry.owner_unit.agency_id, entry.data.reference.strip()) for entry in received])
+    now = timezone.now()
     seizures = []
     for entry in received:
         agency_id = entry.owner_unit.agency_id
@@ -399,17 +402,25 @@ def seizures_store_received(received: list[Received]) -> list[Seizure]:
             ) from error
         lookups.taken[(agency_id, entry.data.reference)] = 0  # unique within the batch too
         seizure = Seizure(
-            owner_unit=entry.owner_unit, owner_agency_id=agency_id, origin_node=entry.origin_node
+            owner_unit=entry.owner_unit,
+            owner_agency_id=agency_id,
+            origin_node=entry.origin_node,
+            created_at=now,
+            updated_at=now,
         )
         _apply(seizure, entry.data, lookups)
         seizures.append(seizure)
-    Seizure.objects.bulk_create(seizures, batch_size=500)
+    for seizure, pk in zip(seizures, bulk.reserve_ids(Seizure, len(seizures)), strict=True):
+        seizure.pk = pk
     items = [
         item
         for seizure, entry in zip(seizures, received, strict=True)
         for item in _items(seizure, entry.data.items, lookups.substances)
     ]
-    SeizureItem.objects.bulk_create(items, batch_size=1000)
+    for item, pk in zip(items, bulk.reserve_ids(SeizureItem, len(items)), strict=True):
+        item.pk = pk
+    bulk.insert_instances(Seizure, seizures)
+    bulk.insert_instances(SeizureItem, items)
     return seizures
 
 
