@@ -17,6 +17,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class BadSignature(Exception):
@@ -72,6 +74,16 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     if len(raw) != 32:
         raise ValueError("an Ed25519 public key is 32 bytes")
     return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def validate_public_key(text: str) -> None:
+    """For forms: the text must be an Ed25519 public key as `kordon federation identity` prints it."""
+    try:
+        load_public_key(text)
+    except ValueError:
+        raise ValidationError(
+            _("This is not a public key: copy it again from `kordon federation identity` on that node.")
+        ) from None
 
 
 def canonical(body: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kordon.access.markings import Tlp
 from kordon.core.models import Agency
+from kordon.federation.identity import validate_public_key
 
 
 class PeerStatus(models.TextChoices):
@@ -27,7 +28,9 @@ class Peer(models.Model):
     """
 
     name = models.CharField(_("node name"), max_length=100, unique=True)
-    public_key = models.CharField(_("public key (Ed25519, base64)"), max_length=64, unique=True)
+    public_key = models.CharField(
+        _("public key (Ed25519, base64)"), max_length=64, unique=True, validators=[validate_public_key]
+    )
     url = models.URLField(
         _("address"), blank=True, help_text=_("Empty for a post that only exchanges files.")
     )

@@ -3,7 +3,10 @@ exchanging seizures as their administrators would: pairing, sync, suspension, wi
 rule, tampering and replay, catch-up after downtime, and a file bundle for an offline post."""
 
 import json
+import random
+import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -13,6 +16,8 @@ from typing import Any
 import pytest
 
 from kordon.conftest import PASSWORD, ScratchNode
+from kordon.federation.outgoing import BATCH
+from kordon.seizures.tests.files import TEMPLATE, row, write_csv
 
 SETUP = f"""
 from django.core.management import call_command
@@ -280,3 +285,55 @@ print(json.dumps(identity.sign(change_set.body)))
     status, answer = _post(tj.url, json.loads(forged.strip().splitlines()[-1]))
     assert status == 422 and "H2" in answer["reason"]
     assert set(tj.sees("tj.analyst")) == {"KG-MAY-GO-ON"}
+
+
+def test_a_sync_killed_at_any_moment_leaves_both_nodes_consistent_and_catches_up(
+    nodes: Callable[[str], Node], tmp_path: Path
+) -> None:
+    """SIGKILL to the sending command at random moments, and to the receiving server while it
+    applies a change set: the receiver holds whole change sets only, every received seizure with
+    its provenance, and the next sync brings exactly the rest, without duplicates."""
+    kg, uz = nodes("kg-dcs"), nodes("uz-customs")
+    kg.pair(uz, "UZ-CUSTOMS")
+    uz.pair(kg, "KG-DCS")
+    total = 30000
+    path = write_csv(
+        tmp_path / "seizures.csv", [TEMPLATE] + [row(f"FED-{number}") for number in range(total)]
+    )
+    kg.kordon("import", "seizures", str(path), "--unit", "kg-dcs-blo-dostuk", "--user", "kg.blo.dostuk")
+    kg.kordon(
+        "shell", "-c", "from kordon.seizures.models import Seizure; Seizure.objects.update(distribution=2)"
+    )
+
+    def consistent() -> int:
+        held = uz.scratch.count("SELECT count(*) FROM seizures_seizure")
+        assert held == uz.scratch.count("SELECT count(*) FROM federation_receivedrecord")
+        assert held == uz.scratch.count("SELECT count(*) FROM seizures_seizureitem")
+        assert held % BATCH == 0 or held == total, f"{held} seizures: a change set was applied in part"
+        return held
+
+    moments = random.Random(20261128)
+    for _attempt in range(3):
+        sync = kg.scratch.start("federation", "sync")
+        time.sleep(moments.uniform(3.0, 5.0))
+        assert sync.poll() is None, "the sync finished before it could be killed; send more seizures"
+        sync.send_signal(signal.SIGKILL)
+        sync.wait(timeout=30)
+        consistent()
+
+    sync = kg.scratch.start("federation", "sync")
+    time.sleep(moments.uniform(3.0, 5.0))
+    assert sync.poll() is None, "the sync finished before the receiver could be killed"
+    uz.server.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
+    uz.server.wait(timeout=30)  # type: ignore[union-attr]
+    uz.server = None
+    sync.wait(timeout=60)
+    assert sync.returncode != 0, "the sync says the peer went away"
+    uz.start()
+    assert consistent() < total
+
+    kg.kordon("federation", "sync")
+    assert consistent() == total
+    assert uz.scratch.count("SELECT count(DISTINCT reference) FROM seizures_seizure") == total
+    assert "intact" in uz.kordon("audit", "verify").stdout
+    assert "intact" in kg.kordon("audit", "verify").stdout
