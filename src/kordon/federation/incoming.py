@@ -62,16 +62,23 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
         raise Refused(f"A change of an unknown kind: {str(change)[:100]}")
     if RecordKind.SEIZURES not in peer.record_kinds:
         raise Refused(f"{peer.name} may not send seizures to this node.")
+    if not isinstance(change.get("origin"), str) or not isinstance(change.get("origin_id"), int):
+        raise Refused("A change does not name the node that owns the record and its number there.")
     if change.get("op") == "withdraw":
         return
-    if change.get("op") != "upsert" or not isinstance(change.get("record"), dict):
-        raise Refused("A change is neither a record nor a withdrawal.")
+    if (
+        change.get("op") != "upsert"
+        or not isinstance(change.get("record"), dict)
+        or not isinstance(change.get("version"), str)
+        or not isinstance(change["record"].get("owner"), dict)
+    ):
+        raise Refused("A change is neither a record (with its version and owner) nor a withdrawal.")
     record = change["record"]
     reference = record.get("reference")
     tlp = record.get("tlp")
     if not isinstance(tlp, int) or tlp > min(peer.tlp_ceiling, Tlp.AMBER_STRICT):
         raise Refused(f"Seizure {reference}: its TLP is above what {peer.name} may send to this node.")
-    owner = (record.get("owner") or {}).get("agency")
+    owner = record["owner"].get("agency")
     if change.get("origin") == peer.name:
         if owner not in agencies:
             raise Refused(
@@ -114,7 +121,7 @@ def _apply_changes(peer: Peer, changes: list[dict[str, Any]], applied: Applied) 
             applied.unchanged += 1  # already here, as new or newer: a repeat is harmless
             continue
         record = change["record"]
-        owner = record["owner"] if isinstance(record.get("owner"), dict) else {}
+        owner = record["owner"]
         unit = units.get(str(owner.get("unit")))
         if unit is None:
             unit = units[str(owner.get("unit"))] = owner_unit_for(owner)
