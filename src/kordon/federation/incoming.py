@@ -7,7 +7,7 @@ the peer may not send: a record kind or TLP beyond the peer's limits, another ag
 its own, or a record received elsewhere that its owner marked H2 or did not release to partners.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,6 +44,7 @@ class Applied:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
+    made: list[str] = field(default_factory=list)  # agencies and units this node had not heard of
 
 
 def _body(envelope: Any) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _apply_changes(peer: Peer, changes: list[dict[str, Any]], applied: Applied) 
         owner = record["owner"]
         unit = units.get(str(owner.get("unit")))
         if unit is None:
-            unit = units[str(owner.get("unit"))] = owner_unit_for(owner)
+            unit = units[str(owner.get("unit"))] = owner_unit_for(owner, applied.made)
         data = decode_seizure(record, codes)
         if row is None:
             new.append((change, Received(owner_unit=unit, origin_node=str(change["origin"]), data=data)))
@@ -213,6 +214,7 @@ def _apply(peer: Peer, body: dict[str, Any], via: str) -> Applied:
             "updated": applied.updated,
             "unchanged": applied.unchanged,
             "withdrawn": applied.withdrawn,
+            "made": applied.made,
             "changes": [[change["op"], change["origin"], change["origin_id"]] for change in body["changes"]],
         },
     )

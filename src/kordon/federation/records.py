@@ -115,12 +115,14 @@ def _decimal(value: Any, name: str) -> Decimal | None:
         raise BadRecord(f"{name} is not a number: {value!r}") from error
 
 
-def owner_unit_for(owner: dict[str, Any]) -> Unit:
+def owner_unit_for(owner: dict[str, Any], made: list[str]) -> Unit:
     """The local row of the record's owner unit, made (with its agency) when this node has not
-    heard of it yet: a record from another node is owned by a unit there."""
+    heard of it yet: a record from another node is owned by a unit there. What is made is named
+    in `made`, for the change set's audit line."""
     try:
         agency = Agency.objects.filter(code=owner["agency"]).first()
         if agency is None:
+            made.append(f"agency {owner['agency']}")
             agency = Agency.objects.create(
                 code=owner["agency"],
                 name=owner["agency_name"],
@@ -130,6 +132,7 @@ def owner_unit_for(owner: dict[str, Any]) -> Unit:
             )
         unit = Unit.objects.filter(code=owner["unit"]).first()
         if unit is None:
+            made.append(f"unit {owner['unit']}")
             unit = Unit.objects.create(
                 code=owner["unit"],
                 name=owner["unit_name"],

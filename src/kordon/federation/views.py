@@ -28,9 +28,11 @@ def identity_view(request: HttpRequest) -> JsonResponse:
 @csrf_exempt  # no session, no cookie: the signature is the credential
 @require_POST
 def changes_view(request: HttpRequest) -> JsonResponse:
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > MAX_CHANGE_SET_BYTES:
-        return JsonResponse({"reason": "The change set is too large."}, status=413)
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_CHANGE_SET_BYTES:
+        return JsonResponse(
+            {"reason": "The change set is too large, or its length is not a number."}, status=413
+        )
     try:
         envelope = json.loads(request.read(MAX_CHANGE_SET_BYTES))
     except ValueError:
