@@ -93,24 +93,31 @@ def test_killing_an_import_at_any_moment_leaves_no_data(scratch_node: ScratchNod
     seizures_before = scratch_node.count("SELECT COUNT(*) FROM seizures_seizure")
     rows = [TEMPLATE] + [row(f"BIG-{number}") for number in range(300_000)]
     path = write_csv(tmp_path / "big.csv", rows)
-    moments = sorted(random.Random(20261128).uniform(0.5, 7.0) for _ in range(4))
-    reached_the_reader = False
-    for moment in moments:
+    # Two kills while the command starts up, two at random moments after the reader process has
+    # started: counted from the reader's start, not from the clock, so a slow machine still kills
+    # the import while it reads and writes.
+    draw = random.Random(20261128)
+    kills = [("starting", draw.uniform(0.3, 1.0)) for _ in range(2)]
+    kills += [("reading", draw.uniform(0.0, 3.0)) for _ in range(2)]
+    for phase, delay in kills:
         process = scratch_node.start("import", "seizures", str(path), "--unit", "kg-dcs-analysis", "--user",
                                      "kg.analyst")  # fmt: skip
-        time.sleep(moment)
+        if phase == "reading":
+            deadline = time.monotonic() + 60
+            while not children_of(process.pid) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert children_of(process.pid), "the import never started its reader process"
+        time.sleep(delay)
         assert process.poll() is None, "the import finished before it could be interrupted; use a bigger file"
         workers = children_of(process.pid)
-        reached_the_reader = reached_the_reader or bool(workers)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         deadline = time.monotonic() + 20  # the process reading the file notices and stops too
         while any(is_running(worker) for worker in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(is_running(worker) for worker in workers), moment
-        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before, moment
-        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0, moment
-    assert reached_the_reader, "no kill came while the file was being read; move the moments later"
+        assert not any(is_running(worker) for worker in workers), (phase, delay)
+        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizure") == seizures_before, (phase, delay)
+        assert scratch_node.count("SELECT COUNT(*) FROM seizures_seizureimport") == 0, (phase, delay)
     assert "intact" in scratch_node.run("audit", "verify").stdout
     small = write_csv(tmp_path / "small.csv", [TEMPLATE] + [row(f"AFTER-{number}") for number in range(50)])
     scratch_node.run("import", "seizures", str(small), "--unit", "kg-dcs-analysis", "--user", "kg.analyst")
