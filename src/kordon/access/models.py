@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from kordon.access import policy
 from kordon.access.markings import Distribution, GradingScheme, HandlingCode, RecordKind, Tlp
-from kordon.core.models import Agency, Unit
+from kordon.core.models import Agency, QuickChoiceLabels, Unit
 
 
 class AgreementStatus(models.TextChoices):
@@ -113,7 +113,7 @@ class RestrictedQuerySet(models.QuerySet):
         return policy.filter_queryset(self, policy.statistics_filter(user, self.model))
 
 
-class MarkedRecord(models.Model):
+class MarkedRecord(QuickChoiceLabels):
     """Base of every record: an owner unit (and so agency and country) and its markings.
 
     The default manager is unrestricted because Django itself needs one (migrations, relations,

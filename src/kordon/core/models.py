@@ -4,12 +4,38 @@ These are reference data, not records: they carry no markings and every user may
 Changes to them are audited like any write (see kordon.core.admin).
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 RUSSIAN_READERS = frozenset({"ky", "kk", "uz", "tg"})
+
+
+class QuickChoiceLabels(models.Model):
+    """get_FOO_display() with each field's choices looked up in a dictionary made once.
+
+    Django builds the dictionary of a field's choices on every call; a list of fifty seizures
+    asks for about 275 labels, which took a fifth of the page's time. The labels stay lazy, so
+    each call still answers in the reader's language.
+    """
+
+    _choice_labels: dict[models.Field, dict] = {}
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        labels = QuickChoiceLabels._choice_labels.get(field)
+        if labels is None:
+            labels = QuickChoiceLabels._choice_labels[field] = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        try:
+            return str(labels[value])
+        except (KeyError, TypeError):  # not one of the choices (or not hashable): as Django does
+            return value
 
 
 class NamedInLanguages(models.Model):

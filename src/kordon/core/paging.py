@@ -58,8 +58,8 @@ class KeyedPaginator(Paginator):
 
     The keys must be disjoint. Merging is then exact: page n holds the rows at positions
     (n-1)*size..n*size of the whole list, and each key contributes its own first n*size rows, so
-    no row of the page can be missing. Counting adds up the keys' counts and stops as soon as the
-    sum passes COUNT_LIMIT.
+    no row of the page can be missing. Counting adds up the keys' counts, each stopped at
+    COUNT_LIMIT + 1, in one statement.
     """
 
     def __init__(self, queryset: QuerySet[Any], keys: list[Key], per_page: int) -> None:
@@ -123,17 +123,24 @@ class KeyedPaginator(Paginator):
             return list(cursor.fetchall())
 
     def _count_keys(self) -> CappedCount:
-        total, live = 0, list[Key]()
+        """Every key's rows counted in one statement (one round trip, not one per key), each
+        stopping at COUNT_LIMIT + 1."""
+        if not self.keys:
+            return CappedCount(0, True)
+        parts, params = [], []
         for position, key in enumerate(self.keys):
-            sql, params = self._sql(key)
-            limit = COUNT_LIMIT - total + 1
+            sql, key_params = self._sql(key)
             # Only compiled SQL is joined here; every value is a parameter.
-            counted = self._execute(f"SELECT COUNT(*) FROM ({sql} LIMIT %s) counted", [*params, limit])[0][0]  # noqa: S608
-            if counted >= limit:
-                # Past the limit: the keys not counted yet may still hold rows of the page.
+            parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT %s) counted{position})")  # noqa: S608
+            params += [*key_params, COUNT_LIMIT + 1]
+        counts = self._execute("SELECT " + ", ".join(parts), params)[0]
+        total, live = 0, list[Key]()
+        for position, (key, counted) in enumerate(zip(self.keys, counts, strict=True)):
+            total += counted
+            if total > COUNT_LIMIT:
+                # Past the limit: the keys after this one may still hold rows of the page.
                 self.keys = live + self.keys[position:]
                 return CappedCount(COUNT_LIMIT, False)
-            total += counted
             if counted:
                 live.append(key)
         self.keys = live

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kordon.access.markings import RecordKind
 from kordon.access.models import MarkedRecord
-from kordon.core.models import Country, NamedInLanguages, Place, Unit
+from kordon.core.models import Country, NamedInLanguages, Place, QuickChoiceLabels, Unit
 
 
 class SubstanceGroup(models.TextChoices):
@@ -374,7 +374,7 @@ class Seizure(MarkedRecord):
         return f"{self.reference} ({self.occurred_on:%d.%m.%Y})"
 
 
-class SeizureItem(models.Model):
+class SeizureItem(QuickChoiceLabels):
     """One commodity in a seizure, in the unit it was reported in and (where defined) in kg;
     with its declared or estimated value, and the details its family carries (a firearm's
     calibre and serial numbers, a CITES species, an HS code)."""
