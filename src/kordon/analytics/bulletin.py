@@ -19,7 +19,13 @@ from kordon.access.audit import EXPORT, audit_log
 from kordon.analytics import charts
 from kordon.analytics.compare import Comparison, compare
 from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary
-from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
+from kordon.analytics.figures import (
+    after_alerts,
+    by_month,
+    cases_and_kilograms,
+    headline_kilograms,
+    kilograms_beside_drugs,
+)
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
 from kordon.analytics.periods import Period
@@ -47,6 +53,7 @@ class Bulletin:
     scope: str
     comparisons: dict[str, Comparison]
     counted: list[tuple[str, Any]]
+    beside_drugs: list[tuple[str, Any]]  # commodity family, kilograms: not in the headline's
     tables: list[BulletinTable]
     months: list[tuple[str, Any, Any]]
     routes: list[tuple[str, Any]]
@@ -70,9 +77,11 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
     before = period.year_before()
     names = Labeller()
     comparisons = {
-        measure: compare(user=user, question=replace(base, measure=measure), before=before, after=period)
+        measure: compare(user=user, question=headline_kilograms(replace(base, measure=measure))
+                         if measure == "kilograms" else replace(base, measure=measure), before=before, after=period)
         for measure in ("cases", "kilograms", "persons_arrested")
-    }
+    }  # fmt: skip
+    beside = kilograms_beside_drugs(user=user, question=replace(base, measure="kilograms"))
     counted = summary(user=user, question=replace(base, measure="counted_units")).total
     months = [
         (month.label, cases, kilograms) for month, cases, kilograms in by_month(user=user, question=base)
@@ -97,6 +106,7 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
         scope=scope,
         comparisons=comparisons,
         counted=[(names.label("unit_of_measure", unit), value) for unit, value in counted.items()],
+        beside_drugs=[(names.label("commodity_family", family), value) for family, value in beside],
         tables=tables,
         months=months,
         routes=[(route["label"], route["cases"]) for route in geography.routes[:TOP]],
@@ -121,7 +131,8 @@ def xlsx(bulletin: Bulletin, language: str) -> bytes:
         summary_sheet.append(["", bulletin.before.label, bulletin.period.label, _("change, %")])
         for measure, comparison in bulletin.comparisons.items():
             percent = comparison.change_percent
-            summary_sheet.append([str(MEASURES[measure].label), float(comparison.value_before),
+            label = _("Kilograms of drugs seized") if measure == "kilograms" else MEASURES[measure].label
+            summary_sheet.append([str(label), float(comparison.value_before),
                                   float(comparison.value_after), float(percent) if percent is not None else None])  # fmt: skip
         summary_sheet.append([])
         summary_sheet.append([neutralise(bulletin.comparisons["kilograms"].sentence)])

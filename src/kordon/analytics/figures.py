@@ -1,5 +1,6 @@
-"""Figures the dashboard and the bulletin both show, computed one way for both: cases and
-kilograms side by side per key of a dimension, per month, and the share after shared alerts."""
+"""Figures the dashboard and the bulletin both show, computed one way for both: the headline's
+kilograms, cases and kilograms side by side per key of a dimension, per month, and the share after
+shared alerts."""
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -7,6 +8,34 @@ from typing import Any
 
 from kordon.analytics.cube import Question, summary
 from kordon.analytics.periods import Period
+from kordon.seizures.models import CommodityFamily
+
+
+def headline_kilograms(question: Question) -> Question:
+    """`question` for the headline's kilograms: drugs only, as UNODC counts them, unless its
+    filters already name a commodity family, drug group or substance. A tonne of precursor
+    chemicals or of tobacco must not be added to a year's heroin."""
+    filters = question.filters
+    if filters.family or filters.substance_group or filters.substance:
+        return question
+    return replace(question, filters=replace(filters, family=CommodityFamily.DRUGS.value))
+
+
+def kilograms_beside_drugs(*, user: Any, question: Question) -> list[tuple[str, Decimal]]:
+    """Kilograms of the other commodity families (family code, kg), largest first: what the
+    headline leaves out when it counts drugs only. Empty when the filters name a family, group or
+    substance (the headline then counts exactly those)."""
+    if headline_kilograms(question) is question:
+        return []
+    rows = summary(
+        user=user, question=replace(question, measure="kilograms", group_by=("commodity_family",))
+    ).rows
+    beside = [
+        (row["commodity_family"], row["value"])
+        for row in rows
+        if row["commodity_family"] != CommodityFamily.DRUGS and row["value"]
+    ]
+    return sorted(beside, key=lambda row: -row[1])
 
 
 @dataclass

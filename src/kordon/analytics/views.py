@@ -19,7 +19,13 @@ from kordon.analytics import charts
 from kordon.analytics.bulletin import write_bulletin
 from kordon.analytics.compare import compare
 from kordon.analytics.cube import DIMENSIONS, Question, summary
-from kordon.analytics.figures import after_alerts, by_month, cases_and_kilograms
+from kordon.analytics.figures import (
+    after_alerts,
+    by_month,
+    cases_and_kilograms,
+    headline_kilograms,
+    kilograms_beside_drugs,
+)
 from kordon.analytics.forms import AnalyticsFilterForm
 from kordon.analytics.geography import region_figures
 from kordon.analytics.labels import Labeller
@@ -127,15 +133,22 @@ def _headline(board: Dashboard) -> dict[str, Any]:
     before = board.period.year_before()
     figures = []
     for measure in ("cases", "kilograms", "persons_arrested"):
-        comparison = compare(user=board.request.user, question=board.question(measure), before=before,
-                             after=board.period)  # fmt: skip
-        figures.append({"measure": measure, "comparison": comparison})
+        question = board.question(measure)
+        narrower = {}
+        if measure == "kilograms" and headline_kilograms(question) is not question:
+            question = headline_kilograms(question)
+            narrower = {"family": question.filters.family}
+        comparison = compare(user=board.request.user, question=question, before=before, after=board.period)
+        figures.append({
+            "measure": measure, "comparison": comparison, "drugs_only": bool(narrower),
+            "link": board.list_link(narrower=narrower), "link_before": board.list_link(period=before, narrower=narrower),
+        })  # fmt: skip
     counted = summary(user=board.request.user, question=board.question("counted_units")).total
+    beside = kilograms_beside_drugs(user=board.request.user, question=board.question("kilograms"))
     return {
         "figures": figures,
         "counted": [(board.names.label("unit_of_measure", unit), value) for unit, value in counted.items()],
-        "link": board.list_link(),
-        "link_before": board.list_link(period=before),
+        "beside": [(board.names.label("commodity_family", family), value) for family, value in beside],
     }
 
 

@@ -72,7 +72,7 @@ def test_the_xlsx_bulletin_carries_the_same_figures(
     )
     workbook = load_workbook(io.BytesIO(out.read_bytes()))
     summary = list(workbook.worksheets[0].iter_rows(values_only=True))
-    kilograms = next(row for row in summary if row and row[0] == "kilograms")
+    kilograms = next(row for row in summary if row and row[0] == "Kilograms of drugs seized")
     assert kilograms[1:3] == (3.5, 4)
     assert any("rose from 3.5 kg in 2012 to 4 kg in 2013" in str(row[0]) for row in summary if row)
 

@@ -1,7 +1,9 @@
 """The dashboard's panels over HTTP: the figures, and links that lead to exactly the seizures
 behind each figure."""
 
+import datetime
 import re
+from decimal import Decimal
 from html import unescape
 from typing import Any
 
@@ -39,6 +41,27 @@ def test_the_headline_compares_with_the_year_before(world: Any, seized: dict[str
     assert 'data-value="4' in html  # 3 kg heroin + 1 kg hashish in 2013
     assert 'data-change="14"' in html  # from 3.5 kg in 2012
     assert "120" in html  # the tramadol tablets, apart from the kilograms
+
+
+def test_the_headline_counts_drugs_and_names_other_goods_beside(world: Any, seized: dict[str, Seizure],
+                                                                make_seizure: Any) -> None:  # fmt: skip
+    """500 kg of acetic anhydride must not swamp 4 kg of drugs: the headline's kilograms are drugs,
+    the chemicals are named beside them, and the figure's link lists the drug seizures only."""
+    chemicals = make_seizure("kg-dcs-blo-dostuk", occurred_on=datetime.date(2013, 7, 1), substance="acetic-anhydride",
+                             quantity="500")  # fmt: skip
+    client = world.client("kg.analyst")
+    html = _panel(client, "headline", "period=2013")
+    kilograms = re.search(r'data-measure="kilograms">.*?<a href="([^"]+)" data-value="([^"]+)"', html, re.S)
+    assert kilograms and Decimal(kilograms.group(2)) == 4
+    assert "Kilograms of drugs seized" in html
+    beside = re.search(r'id="beside-drugs">(.*?)</p>', html, re.S)
+    assert beside and "precursors and chemicals 500" in beside.group(1)
+    listed = _listed(client, kilograms.group(1))
+    assert seized["MIX2013"].reference in listed and chemicals.reference not in listed
+    # Asked for precursors, the headline counts exactly them, with nothing beside.
+    narrowed = _panel(client, "headline", "period=2013&family=precursors")
+    assert re.search(r'data-measure="kilograms">.*?data-value="500', narrowed, re.S)
+    assert "beside-drugs" not in narrowed and "Kilograms of drugs seized" not in narrowed
 
 
 def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, Seizure]) -> None:
