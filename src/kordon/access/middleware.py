@@ -49,6 +49,8 @@ class TwoFactorMiddleware:
         redirect_to = self._step_needed(request)
         if redirect_to and request.path != redirect_to:
             return HttpResponseRedirect(f"{redirect_to}?{urlencode({'next': request.get_full_path()})}")
+        # On the step's own page: base.html then shows no menu, only the way out.
+        request.two_factor_step = redirect_to  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def _step_needed(self, request: HttpRequest) -> str:

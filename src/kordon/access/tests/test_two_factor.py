@@ -55,6 +55,9 @@ def test_a_supervisor_sets_up_the_app_before_reaching_anything(world: Any) -> No
     assert stopped.status_code == 302 and stopped["Location"].startswith("/account/two-factor/?next=")
     page = client.get("/account/two-factor/")
     assert b"data:image/svg+xml" in page.content and b"requires two-factor" in page.content
+    # Halfway through, the page offers no menu (every link would lead back here), only the way out.
+    assert b'id="nav"' not in page.content and b'href="/seizures/"' not in page.content
+    assert b'id="nav-logout-only"' in page.content
     pending = TOTPDevice.objects.get(user__username="kg.supervisor", confirmed=False)
     assert client.get("/account/two-factor/").context["pending"] == pending  # a reload keeps the key
 
@@ -90,7 +93,8 @@ def test_with_an_app_the_password_leads_only_to_the_code_page(world: Any) -> Non
     with mock.patch("django.utils.timezone.now", return_value=later):
         right = client.post("/login/code/", {"code": code_for(device), "next": "/seizures/"})
     assert right.status_code == 302 and right["Location"] == "/seizures/"
-    assert client.get("/seizures/").status_code == 200
+    page = client.get("/seizures/")
+    assert page.status_code == 200 and b'id="nav"' in page.content and b"nav-logout-only" not in page.content
     # The same code cannot be used twice (a code read over the shoulder).
     replay = log_in("kg.blo.dostuk").post("/login/code/", {"code": code_for(device)})
     assert replay.status_code == 200 and replay.context["wrong"]
