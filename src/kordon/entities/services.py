@@ -3,6 +3,7 @@ follow the rule of every record: anyone who may edit a record may raise them, on
 unit may release it more widely."""
 
 import datetime
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,8 @@ from kordon.entities.models import (
 )
 from kordon.entities.names import latin, parse, skeleton
 from kordon.entities.screening_index import Entry
+
+logger = logging.getLogger(__name__)
 
 # Kind-specific details a form or the API may fill, by kind.
 DETAILS: dict[str, tuple[str, ...]] = {
@@ -498,6 +501,7 @@ def run_linking_runs(limit: int | None = None) -> int:
         try:
             _run(run)
         except Exception as error:  # a bug or a lost database: keep the worker alive, try again later
+            logger.exception("linking run %s failed (attempt %s)", run.pk, run.attempts)
             retry = run.attempts < MAX_ATTEMPTS
             run.status = LinkingRun.Status.QUEUED if retry else LinkingRun.Status.FAILED
             run.error = f"{type(error).__name__}: {error}"

@@ -475,3 +475,25 @@ def test_a_run_whose_worker_died_is_done_again_once_without_duplicates(
     assert (run.status, run.attempts, run.queued) == (LinkingRun.Status.DONE, 2, 2)
     pairs = list(MatchDecision.objects.values_list("first_id", "second_id"))
     assert len(pairs) == len(set(pairs)) == 2
+
+
+def test_a_failed_run_tells_the_officer_what_to_do_and_only_an_administrator_the_reason(
+    world: Any, mou: SharingAgreement, monkeypatch: Any
+) -> None:
+    sultanov_kg(world), sultanov_uz(world)
+    services.linking_request(actor=world.user("kg.analyst"))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("relation entities_x does not exist")
+
+    monkeypatch.setattr(linking, "link_objects", broken)
+    for _attempt in range(services.MAX_ATTEMPTS):
+        services.run_linking_runs()
+        LinkingRun.objects.update(started_at=None)
+    run = LinkingRun.objects.get()
+    assert run.status == LinkingRun.Status.FAILED and "entities_x" in run.error
+    officer = world.client("kg.analyst").get("/entities/review/").content.decode()
+    assert "The run failed. Start a new one" in officer and "entities_x" not in officer
+    # An administrator who ran it sees the technical reason too.
+    type(world.user("kg.analyst")).objects.filter(username="kg.analyst").update(is_staff=True)
+    assert "entities_x" in world.client("kg.analyst").get("/entities/review/").content.decode()
