@@ -99,33 +99,36 @@ def _grants(agencies: set[int]) -> tuple[Grant, ...]:
     from kordon.access.models import AgreementScope, AgreementStatus, SharingAgreement
 
     today = timezone.localdate()
-    in_force = (
-        SharingAgreement.objects.filter(status=AgreementStatus.ACTIVE, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .filter(parties__in=agencies)
-        .distinct()
-    )
-    agreements = {agreement.pk: agreement for agreement in in_force}
-    parties: dict[int, set[int]] = {}
-    links = SharingAgreement.parties.through.objects.filter(sharingagreement_id__in=agreements)
-    for agreement_id, agency_id in links.values_list("sharingagreement_id", "agency_id"):
-        parties.setdefault(agreement_id, set()).add(agency_id)
-    grants = []
-    for agreement_id, agreement in agreements.items():
-        members = parties.get(agreement_id, set())
-        for agency in members & agencies:
-            for partner in members - {agency}:
-                for kind in agreement.record_kinds:
-                    grants.append(
-                        Grant(
-                            agency_id=agency,
-                            partner_id=partner,
-                            kind=kind,
-                            ceiling=agreement.tlp_ceiling,
-                            statistics_only=agreement.scope == AgreementScope.STATISTICS,
-                            agreement_id=agreement_id,
-                        )
+    # Every party of every agreement in force that one of `agencies` is party to, in one query
+    # (it runs on every request).
+    parties = SharingAgreement.parties.through.objects
+    rows = (
+        parties.filter(sharingagreement__status=AgreementStatus.ACTIVE, sharingagreement__valid_from__lte=today)
+        .filter(Q(sharingagreement__valid_to__isnull=True) | Q(sharingagreement__valid_to__gte=today))
+        .filter(sharingagreement_id__in=parties.filter(agency_id__in=agencies).values("sharingagreement_id"))
+        .values_list("sharingagreement_id", "agency_id", "sharingagreement__record_kinds",
+                     "sharingagreement__tlp_ceiling", "sharingagreement__scope")
+    )  # fmt: skip
+    members: dict[int, set[int]] = {}
+    terms: dict[int, tuple[list[str], int, str]] = {}
+    for agreement_id, agency_id, kinds, ceiling, scope in rows:
+        members.setdefault(agreement_id, set()).add(agency_id)
+        terms[agreement_id] = (kinds, ceiling, scope)
+    grants: list[Grant] = []
+    for agreement_id, (kinds, ceiling, scope) in terms.items():
+        for agency in members[agreement_id] & agencies:
+            for partner in members[agreement_id] - {agency}:
+                grants.extend(
+                    Grant(
+                        agency_id=agency,
+                        partner_id=partner,
+                        kind=kind,
+                        ceiling=ceiling,
+                        statistics_only=scope == AgreementScope.STATISTICS,
+                        agreement_id=agreement_id,
                     )
+                    for kind in kinds
+                )
     return tuple(grants)
 
 
