@@ -7,6 +7,8 @@
   1,000,000 seizures, served by `kordon serve` (gunicorn, 2 workers) on loopback.
 
 PostgreSQL is measured too when KORDON_BENCH_POSTGRES_URL names an empty database.
+KORDON_BENCH_DATABASES=postgresql (or sqlite) measures one database only; the report keeps the
+other's last figures, each row with the date it was measured.
 """
 
 import http.client
@@ -34,6 +36,8 @@ REQUESTS = int(os.environ.get("KORDON_BENCH_REQUESTS", "200"))
 ANALYTICS_ROUNDS = int(os.environ.get("KORDON_BENCH_ANALYTICS_ROUNDS", "6"))
 PASSWORD = "benchmark-password-1"
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+DATABASES = os.environ.get("KORDON_BENCH_DATABASES", "sqlite,postgresql").split(",")
+SECTION = re.compile(r"## (Foundation \(issue 2\)|Measured figures \(issues [^)]*\))\n.*?(?=\n## |\Z)", re.S)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -277,7 +281,27 @@ def bench_sharing(label: str, node: Node, visible: int) -> list[dict[str, Any]]:
     return results
 
 
+def earlier_results(text: str, measured: set[str]) -> list[dict[str, Any]]:
+    """The figures of the databases not measured this time, from the report's raw lines."""
+    section = SECTION.search(text)
+    if not section:
+        return []
+    date = re.search(r"Measured (\d{4}-\d{2}-\d{2})", section.group(0))
+    kept = []
+    for line in section.group(0).splitlines():
+        if line.startswith("{"):
+            result = json.loads(line)
+            if result["database"] not in measured:
+                result.setdefault("measured_on", date.group(1) if date else "")
+                kept.append(result)
+    return kept
+
+
 def write_report(results: list[dict[str, Any]]) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    results = [{**result, "measured_on": today} for result in results]
+    results = earlier_results(text, {result["database"] for result in results}) + results
     rows = []
     for result in results:
         if result["benchmark"] == "import_seizures_csv":
@@ -306,28 +330,25 @@ def write_report(results: list[dict[str, Any]]) -> None:
                 figure += (
                     f"; slowest panel {result['slowest_panel']}, p95 {result['slowest_panel_p95_ms']} ms"
                 )
-        rows.append(f"| {result['benchmark']} | {result['database']} | {figure} | {target} |")
+        rows.append(f"| {result['benchmark']} | {result['database']} | {result['measured_on']} | {figure} | {target} |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     section = "\n".join([
         "## Measured figures (issues 2, 3 and 4)", "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine} by `make bench` (`bench/run.py`).", "",
-        "| benchmark | database | measured | target |", "|---|---|---|---|", *rows, "",
+        f"Measured on {machine} by `make bench` (`bench/run.py`); the date of each row is in its own column.", "",
+        "| benchmark | database | date | measured | target |", "|---|---|---|---|---|", *rows, "",
         "Raw figures (JSON lines):", "", "```", *(json.dumps(result) for result in results), "```", "",
     ])  # fmt: skip
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    text = re.sub(r"## (Foundation \(issue 2\)|Measured figures \(issues [^)]*\))\n.*?(?=\n## |\Z)", "", text,
-                  flags=re.S).rstrip() + "\n\n"  # fmt: skip
-    RESULTS.write_text(text + section, encoding="utf-8")
+    RESULTS.write_text(SECTION.sub("", text).rstrip() + "\n\n" + section, encoding="utf-8")
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kordon-bench-") as folder:
         work = Path(folder)
-        results = bench_database("sqlite", None, work)
+        results = bench_database("sqlite", None, work) if "sqlite" in DATABASES else []
         postgres = os.environ.get("KORDON_BENCH_POSTGRES_URL")
-        if postgres:
+        if "postgresql" in DATABASES and postgres:
             results += bench_database("postgresql", postgres, work)
-        else:
+        elif "postgresql" in DATABASES:
             print("KORDON_BENCH_POSTGRES_URL is not set: PostgreSQL was not measured.", file=sys.stderr)
     write_report(results)
 

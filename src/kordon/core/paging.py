@@ -58,8 +58,8 @@ class KeyedPaginator(Paginator):
 
     The keys must be disjoint. Merging is then exact: page n holds the rows at positions
     (n-1)*size..n*size of the whole list, and each key contributes its own first n*size rows, so
-    no row of the page can be missing. Counting adds up the keys' counts, each stopped at
-    COUNT_LIMIT + 1, in one statement.
+    no row of the page can be missing. Counting reads the keys' rows in one statement, stopped at
+    COUNT_LIMIT + 1 in all.
     """
 
     def __init__(self, queryset: QuerySet[Any], keys: list[Key], per_page: int) -> None:
@@ -123,28 +123,30 @@ class KeyedPaginator(Paginator):
             return list(cursor.fetchall())
 
     def _count_keys(self) -> CappedCount:
-        """Every key's rows counted in one statement (one round trip, not one per key), each
-        stopping at COUNT_LIMIT + 1."""
+        """The keys' rows counted in one statement that stops at COUNT_LIMIT + 1 rows in all: the
+        keys are read one after another (UNION ALL) until the limit ends the reading, so once the
+        first keys hold more than the limit the others are never read. Counting every key up to
+        the limit instead made a partner's list (fifteen keys) half again as slow."""
         if not self.keys:
             return CappedCount(0, True)
         parts, params = [], []
         for position, key in enumerate(self.keys):
             sql, key_params = self._sql(key)
-            # Only compiled SQL is joined here; every value is a parameter.
-            parts.append(f"(SELECT COUNT(*) FROM ({sql} LIMIT %s) counted{position})")  # noqa: S608
+            # Only compiled SQL and the key's position are joined here; every value is a parameter.
+            parts.append(f"SELECT {position} AS key_position FROM ({sql} LIMIT %s) key{position}")  # noqa: S608
             params += [*key_params, COUNT_LIMIT + 1]
-        counts = self._execute("SELECT " + ", ".join(parts), params)[0]
-        total, live = 0, list[Key]()
-        for position, (key, counted) in enumerate(zip(self.keys, counts, strict=True)):
-            total += counted
-            if total > COUNT_LIMIT:
-                # Past the limit: the keys after this one may still hold rows of the page.
-                self.keys = live + self.keys[position:]
-                return CappedCount(COUNT_LIMIT, False)
-            if counted:
-                live.append(key)
-        self.keys = live
-        return CappedCount(total, True)
+        rows = self._execute(
+            f"SELECT key_position, COUNT(*) FROM ({' UNION ALL '.join(parts)} LIMIT %s) counted "  # noqa: S608
+            "GROUP BY key_position",
+            [*params, COUNT_LIMIT + 1],
+        )
+        counts = dict(rows)
+        if sum(counts.values()) > COUNT_LIMIT:
+            # Stopped at the limit: a key not read (no count) may still hold rows of the page.
+            return CappedCount(COUNT_LIMIT, False)
+        # Every key was read to its end: a key without a count has no row to show.
+        self.keys = [key for position, key in enumerate(self.keys) if counts.get(position)]
+        return CappedCount(sum(counts.values()), True)
 
     @property
     def count(self) -> int:
