@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kordon.analytics import mirror
 from kordon.analytics.periods import Period
+from kordon.seizures.models import CommodityFamily
 from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count, substances_of
 
 
@@ -159,9 +160,19 @@ class Measure:
     nothing: Any = 0  # the total over no seizure
     distinct_on_items: bool = False  # counted once per seizure at the item grain: rows do not add up
     # The measure's value for one seizure in the analytics mirror, which keeps it with the seizure
-    # (NULL for a seizure without such items); summed, it answers a question at the seizure grain
-    # without joining the items there.
-    per_seizure_in_mirror: Callable[[], Any] | None = None
+    # (NULL for a seizure without such items), for filters on what was seized (None: not kept for
+    # them); summed, it answers a question at the seizure grain without joining the items there.
+    per_seizure_in_mirror: Callable[[SeizureFilters], Any] | None = None
+
+
+def _kilograms_in_mirror(filters: SeizureFilters) -> Any:
+    """A seizure's kilograms in the mirror: of every item, or of its drugs when the filters ask
+    for drugs and nothing narrower (the headline, as UNODC counts)."""
+    if not filters.by_commodity:
+        return mirror.kilograms()
+    if filters.family == CommodityFamily.DRUGS and not (filters.substance or filters.substance_group):
+        return mirror.drug_kilograms()
+    return None
 
 
 MEASURES: dict[str, Measure] = {
@@ -190,7 +201,7 @@ MEASURES: dict[str, Measure] = {
             on_items=lambda: Coalesce(Sum("items__quantity_kg"), Decimal(0)),
             items=Q(items__quantity_kg__isnull=False),
             nothing=Decimal(0),
-            per_seizure_in_mirror=mirror.kilograms,
+            per_seizure_in_mirror=_kilograms_in_mirror,
         ),
         Measure(
             "counted_units",
@@ -285,10 +296,17 @@ def _seizures(user: Any, question: Question, *, in_mirror: bool = False) -> Quer
 
 
 def _aggregate(
-    user: Any, question: Question, dimensions: tuple[str, ...], periods: tuple[Period, ...] = ()
+    user: Any,
+    question: Question,
+    dimensions: tuple[str, ...],
+    periods: tuple[Period, ...] = (),
+    *,
+    with_cases: bool = False,
 ) -> list[dict[str, Any]]:
     """The measure per combination of `dimensions`, as rows {"key_<dimension>": …, "value": …};
     with `periods` (which must not overlap), only in them and per period ("key_period": its index).
+    `with_cases`: the number of cases too ("cases"), in the same count, for a measure that adds up
+    over items (kilograms); every key with a case then has a row, 0 where the measure has none.
 
     Counted from the seizures, joined to their items at the item grain: one join, which both the
     database and the mirror run much faster than a subquery of the seizures for the items."""
@@ -314,34 +332,41 @@ def _aggregate(
     }
     # The conditions on items in one filter(), so that they hold for the same item: the one whose
     # join the measure and the item dimensions then reuse.
-    items = measure.items
+    # The cases are counted over every item; the measure's sum leaves out those it has no value for.
+    items = Q() if with_cases else measure.items
     if question.filters.by_commodity:
         items &= Q(items__substance_id__in=substances_of(question.filters))
 
-    # Split only by what a seizure has, for every drug: in the mirror, the measure of each seizure
-    # where it keeps one, instead of a join to the items. The same seizures and sums.
+    # Split only by what a seizure has, for every drug (or for drugs as a whole): in the mirror,
+    # the measure of each seizure where it keeps one, instead of a join to the items. The same
+    # seizures and sums.
     own = measure.per_seizure_in_mirror
-    seizure_grain = not (
-        question.filters.by_commodity
-        or any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
-    )
+    seizure_grain = not any(name == "unit_of_measure" or DIMENSIONS[name].item_level for name in dimensions)
+    if with_cases and question.filters.by_commodity:
+        # A seizure's kilograms of drugs do not say whether it has drugs (seized in tablets, it
+        # has none): its cases are found through its items.
+        own = None
 
     def figures(part: mirror.Part) -> QuerySet[Any]:
         """The aggregate over the seizures of `part` (see mirror.counted)."""
         seizures = _seizures(user, question, in_mirror=part.in_mirror).filter(part.seizures, within)
-        if part.in_mirror and own is not None and seizure_grain:
-            value = own()
+        value = own(question.filters) if part.in_mirror and own and seizure_grain else None
+        if value is not None:
+            seizures = seizures.alias(own=value)
+            if not with_cases:
+                seizures = seizures.filter(own__isnull=False)
+            cases = {"cases": Count("id")} if with_cases else {}
             return (
-                seizures.alias(own=value)
-                .filter(own__isnull=False)
-                .annotate(**aliased)
+                seizures.annotate(**aliased)
                 .values(*aliased)
-                .annotate(value=Coalesce(Sum(value), measure.nothing))
+                .annotate(value=Coalesce(Sum(value), measure.nothing), **cases)
                 .order_by()
             )
         if question.item_level and items:
             seizures = seizures.filter(items)
-        return seizures.annotate(**aliased).values(*aliased).annotate(value=aggregate()).order_by()
+        # Joined to items, a seizure of two is counted once.
+        cases = {"cases": Count("id", distinct=question.item_level)} if with_cases else {}
+        return seizures.annotate(**aliased).values(*aliased).annotate(value=aggregate(), **cases).order_by()
 
     # Searching the free text is done in the database: the mirror does not copy the text.
     return mirror.counted(figures, user=user, mirrored=not question.filters.q)
@@ -390,6 +415,15 @@ def totals_in_periods(*, user: Any, question: Question, periods: tuple[Period, P
 def _keyed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of `_aggregate` with the dimensions' names as keys."""
     return [{name.removeprefix("key_"): value for name, value in row.items()} for row in rows]
+
+
+def with_cases(*, user: Any, question: Question) -> list[dict[str, Any]]:
+    """The question's measure (one that adds up over items, such as kilograms) and its number of
+    cases per combination of its dimensions, counted together: rows {dimension: key, "value": …,
+    "cases": …}, with a row for every key that has a case (0 where the measure has none)."""
+    question = question.checked()
+    assert not MEASURES[question.measure].unit_of_measure and MEASURES[question.measure].item_level
+    return _keyed(_aggregate(user, question, question.dimensions, with_cases=True))
 
 
 def summary(*, user: Any, question: Question) -> Answer:

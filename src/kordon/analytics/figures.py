@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from kordon.analytics.cube import Question, summary
+from kordon.analytics.cube import Question, summary, with_cases
 from kordon.analytics.periods import Period
 from kordon.seizures.models import CommodityFamily
 
@@ -21,11 +21,17 @@ def headline_kilograms(question: Question) -> Question:
     return replace(question, filters=replace(filters, family=CommodityFamily.DRUGS.value))
 
 
-def kilograms_beside_drugs(*, user: Any, question: Question) -> list[tuple[str, Decimal]]:
+def kilograms_beside_drugs(
+    *, user: Any, question: Question, drugs: Decimal | None = None
+) -> list[tuple[str, Decimal]]:
     """Kilograms of the other commodity families (family code, kg), largest first: what the
     headline leaves out when it counts drugs only. Empty when the filters name a family, group or
-    substance (the headline then counts exactly those)."""
+    substance (the headline then counts exactly those). `drugs`: the question's kilograms of drugs
+    when already counted; if they are all its kilograms, the families need not be split, which
+    takes a join of every item."""
     if headline_kilograms(question) is question:
+        return []
+    if drugs is not None and summary(user=user, question=question).total == drugs:
         return []
     rows = summary(
         user=user, question=replace(question, measure="kilograms", group_by=("commodity_family",))
@@ -48,17 +54,9 @@ class KeyFigures:
 def cases_and_kilograms(*, user: Any, question: Question, dimension: str) -> list[KeyFigures]:
     """Per key of `dimension`, largest in kilograms first (then in cases). A key seized only in
     units without a kilogram conversion shows 0 kg."""
-    kilograms = {
-        row[dimension]: row["value"]
-        for row in summary(
-            user=user, question=replace(question, measure="kilograms", group_by=(dimension,))
-        ).rows
-    }
-    cases = summary(user=user, question=replace(question, measure="cases", group_by=(dimension,))).rows
-    rows = [
-        KeyFigures(row[dimension], row["value"], kilograms.get(row[dimension], Decimal(0))) for row in cases
-    ]
-    return sorted(rows, key=lambda row: (-row.kilograms, -row.cases))
+    rows = with_cases(user=user, question=replace(question, measure="kilograms", group_by=(dimension,)))
+    figures = [KeyFigures(row[dimension], row["cases"], row["value"]) for row in rows]
+    return sorted(figures, key=lambda row: (-row.kilograms, -row.cases))
 
 
 def by_month(*, user: Any, question: Question) -> list[tuple[Period, Any, Decimal]]:

@@ -38,7 +38,7 @@ from django.db.utils import ConnectionHandler
 
 from kordon.access.audit import audit_log
 from kordon.analytics.models import SeizureChange
-from kordon.seizures.models import Seizure, SeizureItem, Substance
+from kordon.seizures.models import CommodityFamily, Seizure, SeizureItem, Substance
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,9 @@ COPIED: list[tuple[type[Model], list[str]]] = [
 # and a count of the seizures of a drug, then read the seizures alone, several times faster. The
 # database has no such columns; the figures ask for them only in the mirror's part (cube).
 KILOGRAMS = '"seizures_seizure"."kilograms"'
+DRUG_KILOGRAMS = '"seizures_seizure"."drug_kilograms"'  # of its drugs alone: the headline's figure
+# The newest column a snapshot must have: one taken by an earlier version lacks it.
+NEWEST_COLUMN = "drug_kilograms"
 SUBSTANCES = '"seizures_seizure"."substances"'
 _LOADED = "loaded_seizures"  # the seizures as read from their CSV file, before _arrange_seizures
 
@@ -265,14 +268,18 @@ def _arrange_seizures(duck: duckdb.DuckDBPyConnection) -> None:
     """The seizures as the figures read them: in the order of their dates (DuckDB keeps the lowest
     and highest value of every column per group of about 120,000 rows and skips the groups a period
     leaves out, so a year's figure over ten years of seizures reads about a tenth of them), each
-    with its kilograms and substances (KILOGRAMS, SUBSTANCES)."""
+    with its kilograms, those of its drugs and its substances (KILOGRAMS, DRUG_KILOGRAMS,
+    SUBSTANCES)."""
     duck.execute(
-        f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.substances "  # noqa: S608
-        f"FROM {_LOADED} AS seizure LEFT JOIN (SELECT seizure_id, "
-        "sum(quantity_kg) FILTER (WHERE quantity_kg IS NOT NULL) AS kilograms, "
-        "',' || array_to_string(list(DISTINCT substance_id), ',') || ',' AS substances "
-        f"FROM {SeizureItem._meta.db_table} GROUP BY 1) AS items "
-        "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id"
+        f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.drug_kilograms, "  # noqa: S608
+        f"items.substances FROM {_LOADED} AS seizure LEFT JOIN (SELECT item.seizure_id, "
+        "sum(item.quantity_kg) FILTER (WHERE item.quantity_kg IS NOT NULL) AS kilograms, "
+        "sum(item.quantity_kg) FILTER (WHERE item.quantity_kg IS NOT NULL AND substance.family = ?) AS drug_kilograms, "
+        "',' || array_to_string(list(DISTINCT item.substance_id), ',') || ',' AS substances "
+        f"FROM {SeizureItem._meta.db_table} AS item LEFT JOIN {Substance._meta.db_table} AS substance "
+        "ON substance.id = item.substance_id GROUP BY 1) AS items "
+        "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id",
+        [CommodityFamily.DRUGS.value],
     )
     duck.execute(f"DROP TABLE {_LOADED}")
 
@@ -280,6 +287,11 @@ def _arrange_seizures(duck: duckdb.DuckDBPyConnection) -> None:
 def kilograms() -> RawSQL:
     """A seizure's kilograms, in the mirror only."""
     return RawSQL(KILOGRAMS, (), output_field=DecimalField(max_digits=38, decimal_places=6))  # noqa: S611 (a constant)
+
+
+def drug_kilograms() -> RawSQL:
+    """The kilograms of a seizure's drugs (NULL when none has a conversion), in the mirror only."""
+    return RawSQL(DRUG_KILOGRAMS, (), output_field=DecimalField(max_digits=38, decimal_places=6))  # noqa: S611
 
 
 def with_substances(substances: list[int]) -> RawSQL:
@@ -299,6 +311,10 @@ def _read_marks(path: Path) -> Marks:
     return Marks(*row)
 
 
+class EarlierLayout(Exception):
+    """A snapshot taken by an earlier version of Kordon, without a column the figures now read."""
+
+
 class Mirror:
     """One open snapshot file, read-only: several server processes read it at once."""
 
@@ -311,6 +327,13 @@ class Mirror:
         )
         row = self.duck.execute(MARKS).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
+        kept = self.duck.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [Seizure._meta.db_table],
+        ).fetchall()
+        if NEWEST_COLUMN not in {name for (name,) in kept}:
+            self.duck.close()
+            raise EarlierLayout(path)
         self.warned = False  # that it is out of date: once, not for every figure
 
     def rows(self, queryset: QuerySet[Any]) -> list[dict[str, Any]]:
@@ -368,6 +391,10 @@ def current() -> Mirror | None:
             except duckdb.Error:
                 # A damaged or half-copied file must not stop the dashboard: count in the database.
                 log.exception("The analytics mirror %s cannot be read; run `kordon analytics refresh`.", path)
+                return None
+            except EarlierLayout:
+                log.warning("The analytics mirror %s was made by an earlier version of Kordon; counting "
+                            "in the database until `kordon analytics refresh` is run.", path)  # fmt: skip
                 return None
         return mirror
 
@@ -452,6 +479,10 @@ def counted(
     return _added(parts)
 
 
+# The figures a row of an aggregate holds; every other column is a key.
+FIGURES = ("value", "cases")
+
+
 def _added(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of the two parts with the same keys, added up; in the order of their keys, blanks last
     (as one order on every database)."""
@@ -461,10 +492,12 @@ def _added(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         keys = tuple(
             tuple(value) if isinstance(value, list) else value
             for name, value in row.items()
-            if name != "value"
+            if name not in FIGURES
         )
         if keys in totals:
-            totals[keys]["value"] += row["value"]
+            for name in FIGURES:
+                if name in row:
+                    totals[keys][name] += row[name]
         else:
             totals[keys] = dict(row)
     return [

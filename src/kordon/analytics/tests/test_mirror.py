@@ -7,10 +7,12 @@ its own, which would not see a test's open transaction."""
 import datetime
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -18,7 +20,7 @@ from django.test import override_settings
 from kordon.access.markings import Distribution, Tlp
 from kordon.access.models import AuditEntry
 from kordon.analytics import mirror
-from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary, totals_in_periods
+from kordon.analytics.cube import DIMENSIONS, MEASURES, Question, summary, totals_in_periods, with_cases
 from kordon.analytics.models import SeizureChange
 from kordon.analytics.periods import Period
 from kordon.exchange import services as exchange
@@ -62,6 +64,11 @@ def seizures(transactional_world: Any, make_seizure: Any) -> dict[str, Seizure]:
     }  # fmt: skip
     made["MIX"].items.create(substance=Substance.objects.get(code="cannabis-resin"), quantity=Decimal(1), unit="kg",
                              quantity_kg=Decimal(1))  # fmt: skip
+    # A precursor beside a drug, and one alone: the headline's kilograms of drugs leave them out.
+    made["MIX"].items.create(substance=Substance.objects.get(code="acetic-anhydride"), quantity=Decimal(40),
+                             unit="kg", quantity_kg=Decimal(40))  # fmt: skip
+    made["CHEMICALS"] = make_seizure("kg-dcs-blo-dostuk", occurred_on=D(2013, 8, 2), substance="acetic-anhydride",
+                                     quantity="500")  # fmt: skip
     alert = exchange.alert_send(
         actor=world.user("kg.blo.dostuk"),
         sender_unit_id=world.unit("kg-dcs-blo-dostuk").pk,
@@ -97,10 +104,47 @@ QUESTIONS = [
         measure="persons_arrested", group_by=("year",), filters=SeizureFilters(substance_group="cannabis")
     ),
     Question(measure="cases", filters=SeizureFilters(substance_group="ats")),
+    # Drugs as a whole (the headline): the mirror keeps each seizure's kilograms of drugs.
+    Question(measure="kilograms", filters=SeizureFilters(family="drugs")),
+    Question(measure="kilograms", group_by=("month",), filters=SeizureFilters(family="drugs")),
+    Question(measure="kilograms", group_by=("agency",), filters=SeizureFilters(family="precursors")),
 ]
 
 
 YEARS = (Period.parse("2012"), Period.parse("2013"))
+
+# Kilograms and cases counted together (the dashboard's breakdowns).
+WITH_CASES = [Question(measure="kilograms", group_by=(name,)) for name in DIMENSIONS] + [
+    Question(measure="kilograms", group_by=("country",), filters=SeizureFilters(substance_group="opioids")),
+    Question(measure="kilograms", group_by=("month",), filters=SeizureFilters(family="drugs")),
+    Question(measure="kilograms", group_by=("substance",), filters=SeizureFilters(family="precursors")),
+]
+
+
+def _key(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value  # a list of transit countries
+
+
+def _rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted((tuple(_key(value) for value in row.values()) for row in rows), key=repr)
+
+
+def _cases_beside(user: Any, question: Question) -> list[tuple[Any, ...]]:
+    """What with_cases must give: the kilograms and the cases asked for one after the other."""
+    dimension = question.group_by[0]
+    answer = summary(user=user, question=question)
+    kilograms = {_key(row[dimension]): row["value"] for row in answer.rows}
+    cases = summary(user=user, question=replace(question, measure="cases")).rows
+    return _rows(
+        [
+            {
+                dimension: row[dimension],
+                "value": kilograms.get(_key(row[dimension]), 0),
+                "cases": row["value"],
+            }
+            for row in cases
+        ]
+    )
 
 
 def _figures(world: Any) -> dict[tuple[str, Any], Any]:
@@ -118,6 +162,10 @@ def _figures(world: Any) -> dict[tuple[str, Any], Any]:
                 summary(user=user, question=Question(measure, period=year)).total for year in YEARS
             ]
             figures[username, measure] = (totals, None)
+        for number, question in enumerate(WITH_CASES):
+            together = _rows(with_cases(user=user, question=question))
+            assert together == _cases_beside(user, question), (username, question)
+            figures[username, "with_cases", number] = (together, None)
     return figures
 
 
@@ -160,7 +208,10 @@ def test_the_mirror_gives_the_databases_figures(
     # Kilograms stay exact: 3.123456 kg is not rounded to grams on the way (2 + 1.5 + 3.123456 + 1
     # of hashish + 0.75 of the grams + 0.25 released to all members).
     officer = transactional_world.user("kg.blo.dostuk")
-    assert summary(user=officer, question=Question(measure="kilograms")).total == Decimal("8.623456")
+    drugs = Question(measure="kilograms", filters=SeizureFilters(family="drugs"))
+    assert summary(user=officer, question=drugs).total == Decimal("8.623456")
+    # With the precursors: 40 kg beside the hashish, and 500 kg alone.
+    assert summary(user=officer, question=Question(measure="kilograms")).total == Decimal("548.623456")
 
 
 def test_changes_after_the_snapshot_are_counted_at_once(
@@ -189,8 +240,11 @@ def test_changes_after_the_snapshot_are_counted_at_once(
     assert SeizureChange.objects.count() >= 3  # the update, the deletion and the item
 
     _assert_same(_figures(world), _from_database(world))
-    # 68.623456 kg at the snapshot; 2 deleted, 3.123456 corrected to 4, 7 new.
-    assert summary(user=admin, question=Question(measure="kilograms")).total == Decimal("74.5")
+    # 68.623456 kg of drugs at the snapshot; 2 deleted, 3.123456 corrected to 4, 7 new; and 540 kg
+    # of precursors.
+    drugs = Question(measure="kilograms", filters=SeizureFilters(family="drugs"))
+    assert summary(user=admin, question=drugs).total == Decimal("74.5")
+    assert summary(user=admin, question=Question(measure="kilograms")).total == Decimal("614.5")
 
 
 def test_a_refresh_takes_the_changes_in_and_trims_the_log(
@@ -250,6 +304,20 @@ def test_too_many_changes_or_a_damaged_file_count_in_the_database(
     mirror_file.write_bytes(b"not a DuckDB file")
     _assert_same(_figures(transactional_world), expected)
     assert not mirror_reads
+
+
+def test_a_mirror_taken_by_an_earlier_version_is_not_used(
+    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+) -> None:
+    mirror.build()
+    mirror.close()
+    with duckdb.connect(str(mirror_file)) as duck:  # as a snapshot without the drugs' kilograms
+        duck.execute(f"ALTER TABLE seizures_seizure DROP COLUMN {mirror.NEWEST_COLUMN}")
+    assert mirror.current() is None
+    _assert_same(_figures(transactional_world), _from_database(transactional_world))
+    assert not mirror_reads
+    mirror.build()
+    assert mirror.current() is not None
 
 
 def test_without_a_mirror_figures_come_from_the_database(
