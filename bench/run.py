@@ -330,7 +330,9 @@ def write_report(results: list[dict[str, Any]]) -> None:
                 figure += (
                     f"; slowest panel {result['slowest_panel']}, p95 {result['slowest_panel_p95_ms']} ms"
                 )
-        rows.append(f"| {result['benchmark']} | {result['database']} | {result['measured_on']} | {figure} | {target} |")
+        rows.append(
+            f"| {result['benchmark']} | {result['database']} | {result['measured_on']} | {figure} | {target} |"
+        )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     section = "\n".join([
         "## Measured figures (issues 2, 3 and 4)", "",

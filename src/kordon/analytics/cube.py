@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kordon.analytics import mirror
 from kordon.analytics.periods import Period
-from kordon.seizures.models import CommodityFamily
+from kordon.seizures.models import CommodityFamily, UnitOfMeasure
 from kordon.seizures.selectors import SeizureFilters, followed_alert, seizures_to_count, substances_of
 
 
@@ -213,8 +213,13 @@ MEASURES: dict[str, Measure] = {
             # "quantity not null" makes the join an inner one: the items without a conversion are
             # few, and the database and the mirror then start from them instead of every seizure.
             # Amounts of money are left out: dollars and soms must not be added up.
-            items=Q(items__quantity_kg__isnull=True, items__quantity__isnull=False)
-            & ~Q(items__unit="amount"),
+            # (Named as the units that are not money: a negated condition on an item is a subquery
+            # per item, which tripled the time of this figure.)
+            items=Q(
+                items__quantity_kg__isnull=True,
+                items__quantity__isnull=False,
+                items__unit__in=[unit for unit in UnitOfMeasure.values if unit != UnitOfMeasure.AMOUNT],
+            ),
         ),
         Measure(
             "persons_arrested",

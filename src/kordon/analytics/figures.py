@@ -21,17 +21,11 @@ def headline_kilograms(question: Question) -> Question:
     return replace(question, filters=replace(filters, family=CommodityFamily.DRUGS.value))
 
 
-def kilograms_beside_drugs(
-    *, user: Any, question: Question, drugs: Decimal | None = None
-) -> list[tuple[str, Decimal]]:
+def kilograms_beside_drugs(*, user: Any, question: Question) -> list[tuple[str, Decimal]]:
     """Kilograms of the other commodity families (family code, kg), largest first: what the
     headline leaves out when it counts drugs only. Empty when the filters name a family, group or
-    substance (the headline then counts exactly those). `drugs`: the question's kilograms of drugs
-    when already counted; if they are all its kilograms, the families need not be split, which
-    takes a join of every item."""
+    substance (the headline then counts exactly those)."""
     if headline_kilograms(question) is question:
-        return []
-    if drugs is not None and summary(user=user, question=question).total == drugs:
         return []
     rows = summary(
         user=user, question=replace(question, measure="kilograms", group_by=("commodity_family",))

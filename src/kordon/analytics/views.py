@@ -144,10 +144,7 @@ def _headline(board: Dashboard) -> dict[str, Any]:
             "link": board.list_link(narrower=narrower), "link_before": board.list_link(period=before, narrower=narrower),
         })  # fmt: skip
     counted = summary(user=board.request.user, question=board.question("counted_units")).total
-    drugs = next((figure["comparison"].value_after for figure in figures if figure["drugs_only"]), None)
-    beside = kilograms_beside_drugs(
-        user=board.request.user, question=board.question("kilograms"), drugs=drugs
-    )
+    beside = kilograms_beside_drugs(user=board.request.user, question=board.question("kilograms"))
     return {
         "figures": figures,
         "counted": [(board.names.label("unit_of_measure", unit), value) for unit, value in counted.items()],

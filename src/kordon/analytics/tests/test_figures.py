@@ -3,6 +3,7 @@ and statistics-only partners see totals but never rows."""
 
 import datetime
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from kordon.analytics.periods import Period
 from kordon.core.models import Agency
 from kordon.seizures.models import Seizure, Substance
 from kordon.seizures.selectors import SeizureFilters, seizure_list
+from kordon.seizures.services import ItemData, seizure_data_from, seizure_update
 from kordon.seizures.tests.test_api import api_client, conforms
 
 D = datetime.date
@@ -33,6 +35,18 @@ def test_measures_over_what_an_officer_may_see(world: Any, seized: dict[str, Sei
     assert _total(officer, "items") == 5
     assert _total(officer, "persons_arrested") == 3
     assert _total(officer, "counted_units") == {"tablets": Decimal(120)}
+
+
+def test_money_is_never_added_to_counted_quantities(world: Any, seized: dict[str, Seizure],
+                                                    make_seizure: Any) -> None:  # fmt: skip
+    mixed = make_seizure("kg-dcs-blo-dostuk", substance="tramadol", quantity="30", unit="tablets")
+    dollars = ItemData(Substance.objects.get(code="cash").pk, Decimal(184000), "amount", currency="USD")
+    seizure_update(actor=world.user("admin"), seizure_id=mixed.pk,
+                   data=replace(seizure_data_from(mixed), items=[*seizure_data_from(mixed).items, dollars]))  # fmt: skip
+    make_seizure("kg-dcs-blo-dostuk", substance="tramadol", quantity="1", unit="tablets")
+    officer = world.user("kg.blo.dostuk")
+    assert _total(officer, "counted_units") == {"tablets": Decimal(151)}
+    assert _total(officer, "cases") == 6
 
 
 def test_splits_by_dimensions_and_periods(world: Any, seized: dict[str, Seizure]) -> None:
