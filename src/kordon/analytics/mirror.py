@@ -69,7 +69,8 @@ DRUG_KILOGRAMS = '"seizures_seizure"."drug_kilograms"'  # of its drugs alone: th
 # The newest column a snapshot must have: one taken by an earlier version lacks it.
 NEWEST_COLUMN = "drug_kilograms"
 SUBSTANCES = '"seizures_seizure"."substances"'
-_LOADED = "loaded_seizures"  # the seizures as read from their CSV file, before _arrange_seizures
+# The seizures and items as read from their CSV files, before _arrange puts them in order.
+_LOADED = {Seizure: "loaded_seizures", SeizureItem: "loaded_items"}
 
 # Above this many changed seizures, counting them in the database costs more than the mirror
 # saves: figures come from the database alone until the mirror is refreshed.
@@ -235,14 +236,14 @@ def build() -> Marks:
                 table = model._meta.db_table
                 types = {column: _duck_type(model, column) for column in columns}
                 declared = ", ".join(f'"{column}" {kind}' for column, kind in types.items())
-                name = _LOADED if model is Seizure else table
+                name = _LOADED.get(model, table)
                 duck.execute(f"CREATE TABLE {name} ({declared})")
                 duck.execute(
                     f"INSERT INTO {name} SELECT * FROM read_csv(?, columns = ?, header = false, "  # noqa: S608
                     "delim = ',', quote = '\"', escape = '\"', nullstr = ?, auto_detect = false)",
                     [str(folder / f"{table}.csv"), types, NULL],
                 )
-            _arrange_seizures(duck)
+            _arrange(duck)
             duck.execute(
                 "CREATE TABLE kordon_mirror (seizure BIGINT, item BIGINT, link BIGINT, change BIGINT, substances VARCHAR)"
             )
@@ -264,24 +265,32 @@ def build() -> Marks:
     return marks
 
 
-def _arrange_seizures(duck: duckdb.DuckDBPyConnection) -> None:
+def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
     """The seizures as the figures read them: in the order of their dates (DuckDB keeps the lowest
     and highest value of every column per group of about 120,000 rows and skips the groups a period
     leaves out, so a year's figure over ten years of seizures reads about a tenth of them), each
     with its kilograms, those of its drugs and its substances (KILOGRAMS, DRUG_KILOGRAMS,
-    SUBSTANCES)."""
+    SUBSTANCES). The items in the same order, by their seizure's date: a year's seizures then
+    join items that lie together, which took a figure split by drug from 104 to 65 ms."""
+    seizures, items = _LOADED[Seizure], _LOADED[SeizureItem]
     duck.execute(
         f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.drug_kilograms, "  # noqa: S608
-        f"items.substances FROM {_LOADED} AS seizure LEFT JOIN (SELECT item.seizure_id, "
+        f"items.substances FROM {seizures} AS seizure LEFT JOIN (SELECT item.seizure_id, "
         "sum(item.quantity_kg) FILTER (WHERE item.quantity_kg IS NOT NULL) AS kilograms, "
         "sum(item.quantity_kg) FILTER (WHERE item.quantity_kg IS NOT NULL AND substance.family = ?) AS drug_kilograms, "
         "',' || array_to_string(list(DISTINCT item.substance_id), ',') || ',' AS substances "
-        f"FROM {SeizureItem._meta.db_table} AS item LEFT JOIN {Substance._meta.db_table} AS substance "
+        f"FROM {items} AS item LEFT JOIN {Substance._meta.db_table} AS substance "
         "ON substance.id = item.substance_id GROUP BY 1) AS items "
         "ON items.seizure_id = seizure.id ORDER BY seizure.occurred_on, seizure.id",
         [CommodityFamily.DRUGS.value],
     )
-    duck.execute(f"DROP TABLE {_LOADED}")
+    duck.execute(
+        f"CREATE TABLE {SeizureItem._meta.db_table} AS SELECT item.* FROM {items} AS item "  # noqa: S608
+        f"LEFT JOIN {seizures} AS seizure ON seizure.id = item.seizure_id "
+        "ORDER BY seizure.occurred_on, item.seizure_id, item.id"
+    )
+    duck.execute(f"DROP TABLE {seizures}")
+    duck.execute(f"DROP TABLE {items}")
 
 
 def kilograms() -> RawSQL:

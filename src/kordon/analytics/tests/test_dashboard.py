@@ -76,6 +76,11 @@ def test_a_figure_leads_to_the_seizures_behind_it(world: Any, seized: dict[str, 
     assert sum(int(count) for _link, count in links) == 2
     assert set().union(*(_listed(client, link) for link, _count in links)) == {
         seized["H2012A"].reference, seized["H2012B"].reference}  # fmt: skip
+    # A column for every month of the year, as high as its kilograms beside the largest month's:
+    # 2 kg in March, 1.5 kg in August, none in January.
+    columns = dict(re.findall(r'title="([^":]+): [^"]*"><span style="height: (\d+)%"', trend))
+    assert len(columns) == 12
+    assert (columns["March 2012"], columns["August 2012"], columns["January 2012"]) == ("100", "75", "0")
 
 
 def test_a_person_without_a_unit_sees_no_figures(world: Any, seized: dict[str, Seizure]) -> None:
