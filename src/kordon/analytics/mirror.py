@@ -70,7 +70,7 @@ DRUG_KILOGRAMS = '"seizures_seizure"."drug_kilograms"'  # of its drugs alone: th
 NEWEST_COLUMN = "drug_kilograms"
 SUBSTANCES = '"seizures_seizure"."substances"'
 # The seizures and items as read from their CSV files, before _arrange puts them in order.
-_LOADED = {Seizure: "loaded_seizures", SeizureItem: "loaded_items"}
+_LOADED: dict[type[Model], str] = {Seizure: "loaded_seizures", SeizureItem: "loaded_items"}
 
 # Above this many changed seizures, counting them in the database costs more than the mirror
 # saves: figures come from the database alone until the mirror is refreshed.

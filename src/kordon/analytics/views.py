@@ -165,7 +165,7 @@ def _trend(board: Dashboard) -> dict[str, Any]:
         {"label": month.label, "cases": cases, "kilograms": kilograms, "link": board.list_link(period=month)}
         for month, cases, kilograms in by_month(user=board.request.user, question=board.question("cases"))
     ]
-    largest = max((month["kilograms"] for month in months), default=0)
+    largest = max((month["kilograms"] for month in months), default=Decimal(0))
     return {"months": months, "largest": largest, "columns": _month_columns(board, months, largest)}
 
 
