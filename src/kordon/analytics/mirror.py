@@ -377,6 +377,7 @@ def _duck_sql(sql: str) -> str:
 
 _lock = threading.Lock()
 _open: dict[Path, Mirror] = {}
+_unusable: dict[Path, tuple[int, ...]] = {}  # files that could not be read, as they were then
 
 
 def current() -> Mirror | None:
@@ -390,6 +391,8 @@ def current() -> Mirror | None:
         return None
     identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     with _lock:
+        if _unusable.get(path) == identity:
+            return None  # said once in the log; tried again when the file changes
         mirror = _open.get(path)
         if mirror is None or mirror.identity != identity:
             if mirror is not None:
@@ -400,10 +403,12 @@ def current() -> Mirror | None:
             except duckdb.Error:
                 # A damaged or half-copied file must not stop the dashboard: count in the database.
                 log.exception("The analytics mirror %s cannot be read; run `kordon analytics refresh`.", path)
+                _unusable[path] = identity
                 return None
             except EarlierLayout:
                 log.warning("The analytics mirror %s was made by an earlier version of Kordon; counting "
                             "in the database until `kordon analytics refresh` is run.", path)  # fmt: skip
+                _unusable[path] = identity
                 return None
         return mirror
 
@@ -414,6 +419,7 @@ def close() -> None:
         for mirror in _open.values():
             mirror.duck.close()
         _open.clear()
+        _unusable.clear()
 
 
 def _changed_since(marks: Marks) -> set[int] | None:

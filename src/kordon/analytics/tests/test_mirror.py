@@ -307,7 +307,11 @@ def test_too_many_changes_or_a_damaged_file_count_in_the_database(
 
 
 def test_a_mirror_taken_by_an_earlier_version_is_not_used(
-    transactional_world: Any, seizures: dict[str, Seizure], mirror_file: Path, mirror_reads: list[int]
+    transactional_world: Any,
+    seizures: dict[str, Seizure],
+    mirror_file: Path,
+    mirror_reads: list[int],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     mirror.build()
     mirror.close()
@@ -316,6 +320,8 @@ def test_a_mirror_taken_by_an_earlier_version_is_not_used(
     assert mirror.current() is None
     _assert_same(_figures(transactional_world), _from_database(transactional_world))
     assert not mirror_reads
+    # Said once in the log, not for every figure.
+    assert len([record for record in caplog.records if "earlier version" in record.getMessage()]) == 1
     mirror.build()
     assert mirror.current() is not None
 
