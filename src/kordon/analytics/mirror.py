@@ -65,9 +65,9 @@ COPIED: list[tuple[type[Model], list[str]]] = [
 # and a count of the seizures of a drug, then read the seizures alone, several times faster. The
 # database has no such columns; the figures ask for them only in the mirror's part (cube).
 KILOGRAMS = '"seizures_seizure"."kilograms"'
-DRUG_KILOGRAMS = '"seizures_seizure"."drug_kilograms"'  # of its drugs alone: the headline's figure
 # The newest column a snapshot must have: one taken by an earlier version lacks it.
 NEWEST_COLUMN = "drug_kilograms"
+DRUG_KILOGRAMS = f'"seizures_seizure"."{NEWEST_COLUMN}"'  # of its drugs alone: the headline's figure
 SUBSTANCES = '"seizures_seizure"."substances"'
 # The seizures and items as read from their CSV files, before _arrange puts them in order.
 _LOADED: dict[type[Model], str] = {Seizure: "loaded_seizures", SeizureItem: "loaded_items"}
@@ -271,7 +271,7 @@ def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
     leaves out, so a year's figure over ten years of seizures reads about a tenth of them), each
     with its kilograms, those of its drugs and its substances (KILOGRAMS, DRUG_KILOGRAMS,
     SUBSTANCES). The items in the same order, by their seizure's date: a year's seizures then
-    join items that lie together, which took a figure split by drug from 104 to 65 ms."""
+    join items that lie together (a year split by commodity family: 104 → 65 ms)."""
     seizures, items = _LOADED[Seizure], _LOADED[SeizureItem]
     duck.execute(
         f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.drug_kilograms, "  # noqa: S608

@@ -81,6 +81,15 @@ class Period:
             raise PeriodError(_("The period %(text)r ends before it starts.") % {"text": text})
         return period
 
+    def months(self) -> list["Period"]:
+        """The calendar months the period touches, in order, each whole."""
+        found = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            found.append(Period(datetime.date(year, month, 1), _month_end(year, month)))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
+
     def year_before(self) -> "Period":
         return self.shifted(-1)
 

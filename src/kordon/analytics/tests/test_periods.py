@@ -50,3 +50,9 @@ def test_labels_in_english_and_russian() -> None:
         assert Period.parse("2013-01..2013-09").label == "Январь–сентябрь 2013 г."
         assert Period.parse("2013-01..2013-09").inside_sentence == "январь–сентябрь 2013 г."
         assert Period.parse("2013-Q3").label == "3-й квартал 2013 г."
+
+
+def test_a_period_lists_the_months_it_touches() -> None:
+    months = Period.parse("2012-11-15..2013-02-03").months()
+    assert [month.code for month in months] == ["2012-11", "2012-12", "2013-01", "2013-02"]
+    assert months[-1].end == datetime.date(2013, 2, 28)
