@@ -66,8 +66,16 @@ class Alert(MarkedRecord):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     state = models.CharField(_("state"), max_length=12, choices=AlertState.choices, default=AlertState.SENT)
+    # Empty for an alert received from another node (origin_node), whose sender is named in text.
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sent by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("sent by")
+    )
+    sent_by_name = models.CharField(_("sent by"), max_length=150, blank=True)
+    origin_node = models.CharField(
+        _("received from node"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty for alerts sent from this node."),
     )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -118,7 +126,8 @@ class AlertSeizure(models.Model):
 
     alert = models.ForeignKey(Alert, models.CASCADE, related_name="seizure_links")
     seizure = models.ForeignKey(Seizure, models.CASCADE, related_name="alert_links")
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Empty for a link made on another node and received with the recipient's reply.
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     linked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -160,8 +169,16 @@ class InformationRequest(MarkedRecord):
         _("state"), max_length=12, choices=RequestState.choices, default=RequestState.SENT
     )
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    # Empty for a request received from another node (origin_node), whose sender is named in text.
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sent by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("sent by")
+    )
+    sent_by_name = models.CharField(_("sent by"), max_length=150, blank=True)
+    origin_node = models.CharField(
+        _("received from node"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty for requests sent from this node."),
     )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     read_at = models.DateTimeField(_("read by the recipient"), null=True, blank=True)
@@ -193,7 +210,11 @@ class Answer(models.Model):
 
     request = models.ForeignKey(InformationRequest, models.CASCADE, related_name="answers")
     text = models.TextField(_("answer"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # An answer written on the recipient's node arrives with its author's name and its id there.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    author_name = models.CharField(max_length=150, blank=True)
+    origin_node = models.CharField(max_length=100, blank=True)
+    origin_id = models.BigIntegerField(null=True, blank=True)
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 

@@ -302,10 +302,14 @@ def alert_link_seizure(*, actor: Any, alert_id: int, seizure_id: int) -> AlertSe
 
 @transaction.atomic
 def alerts_expire(*, today: datetime.date | None = None) -> int:
-    """Alerts still open after their validity end as 'expired' (the daily job)."""
+    """Alerts still open after their validity end as 'expired' (the daily job). An alert received
+    from another node is expired there, by its owner, and the state comes with the next sync."""
     today = today or timezone.localdate()
     expired = 0
-    for alert in Alert.objects.select_for_update().filter(state__in=OPEN_ALERT_STATES, valid_until__lt=today):
+    open_alerts = Alert.objects.select_for_update().filter(
+        state__in=OPEN_ALERT_STATES, valid_until__lt=today, origin_node=""
+    )
+    for alert in open_alerts:
         before = snapshot(alert)
         alert.state = AlertState.EXPIRED
         alert.closed_at = timezone.now()
@@ -373,6 +377,11 @@ def _as_recipient(actor: Any, rfi: InformationRequest) -> int:
 
 
 def _as_sender(actor: Any, rfi: InformationRequest) -> None:
+    if rfi.origin_node:
+        raise PermissionDenied(
+            _("This request was received from the node %(node)s: only that node can change it.")
+            % {"node": rfi.origin_node}
+        )
     if _member_of(actor, [rfi.owner_unit_id]) is None:
         raise PermissionDenied(_("Only the unit that sent this request can do this."))
 
@@ -503,6 +512,16 @@ def attachment_add(
         parent = rfi
     if _member_of(actor, units) is None:
         raise PermissionDenied(_("Only the sender and the recipients can attach files."))
+    if parent.origin_node:
+        raise ValidationError(
+            {
+                "file": _(
+                    "This record came from the node %(node)s, and files do not travel between nodes. "
+                    "Describe the file in your answer and send it through your usual channel."
+                )
+                % {"node": parent.origin_node}
+            }
+        )
     attachment = Attachment(
         alert_id=alert_id,
         request_id=request_id,

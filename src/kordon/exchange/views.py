@@ -207,7 +207,8 @@ def request_detail_view(request: AuthenticatedRequest, request_id: int) -> HttpR
     except InformationRequest.DoesNotExist:
         raise Http404(_("No such request, or it is not shared with you.")) from None
     is_recipient = _in_units(request, [rfi.to_unit_id])
-    is_sender = _in_units(request, [rfi.owner_unit_id])
+    # A request received from another node is closed or reminded on that node only.
+    is_sender = not rfi.origin_node and _in_units(request, [rfi.owner_unit_id])
     context = {
         "section": "exchange",
         "rfi": rfi,

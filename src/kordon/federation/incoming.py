@@ -18,12 +18,19 @@ from django.utils import timezone
 from kordon.access.audit import audit_log
 from kordon.access.markings import PARTNER_DISTRIBUTIONS, RecordKind, Tlp
 from kordon.core.models import Unit
-from kordon.federation import identity
+from kordon.federation import identity, messages
 from kordon.federation.models import Peer, PeerStatus, ReceivedRecord
 from kordon.federation.outgoing import FORWARDABLE, PROTOCOL
 from kordon.federation.records import SEIZURE, BadRecord, Codes, decode_seizure, owner_unit_for
 from kordon.seizures.models import Seizure
 from kordon.seizures.services import Received, seizure_store_received, seizures_store_received
+
+# The kinds of record a change set may carry, with the agreement's record kind each needs.
+KINDS = {
+    SEIZURE: RecordKind.SEIZURES,
+    messages.ALERT: RecordKind.ALERTS,
+    messages.REQUEST: RecordKind.REQUESTS,
+}
 
 
 class Refused(Exception):
@@ -44,6 +51,7 @@ class Applied:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
+    replies: int = 0  # recipients' actions on this node's alerts and requests
     made: list[str] = field(default_factory=list)  # agencies and units this node had not heard of
 
 
@@ -59,12 +67,18 @@ def _body(envelope: Any) -> dict[str, Any]:
 
 
 def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
-    if not isinstance(change, dict) or change.get("kind") != SEIZURE:
+    if not isinstance(change, dict) or change.get("kind") not in KINDS:
         raise Refused(f"A change of an unknown kind: {str(change)[:100]}")
-    if RecordKind.SEIZURES not in peer.record_kinds:
-        raise Refused(f"{peer.name} may not send seizures to this node.")
+    kind = change["kind"]
     if not isinstance(change.get("origin"), str) or not isinstance(change.get("origin_id"), int):
         raise Refused("A change does not name the node that owns the record and its number there.")
+    if kind in messages.ANSWERED:
+        _check_reply(peer, change)
+        return
+    if KINDS[kind] not in peer.record_kinds:
+        raise Refused(f"{peer.name} may not send {KINDS[kind]} to this node.")
+    if kind != SEIZURE and change["origin"] != peer.name:
+        raise Refused(f"{peer.name} passed on an alert or request of the node {change['origin']}.")
     if change.get("op") == "withdraw":
         return
     if (
@@ -77,14 +91,14 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
     record = change["record"]
     reference = record.get("reference")
     tlp = record.get("tlp")
-    if not isinstance(tlp, int) or tlp > min(peer.tlp_ceiling, Tlp.AMBER_STRICT):
-        raise Refused(f"Seizure {reference}: its TLP is above what {peer.name} may send to this node.")
+    # A seizure never comes RED; an alert or request is addressed to named units, and may.
+    ceiling = min(peer.tlp_ceiling, Tlp.AMBER_STRICT) if kind == SEIZURE else peer.tlp_ceiling
+    if not isinstance(tlp, int) or tlp > ceiling:
+        raise Refused(f"{reference}: its TLP is above what {peer.name} may send to this node.")
     owner = record["owner"].get("agency")
     if change.get("origin") == peer.name:
         if owner not in agencies:
-            raise Refused(
-                f"Seizure {reference}: {peer.name} sent a record of {owner}, an agency it does not host."
-            )
+            raise Refused(f"{reference}: {peer.name} sent a record of {owner}, an agency it does not host.")
     elif change.get("origin") == identity.node_name():
         raise Refused(f"Seizure {reference}: a record of this node came back from {peer.name}.")
     elif (
@@ -97,23 +111,91 @@ def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
         )
 
 
-def _held(changes: list[dict[str, Any]]) -> dict[tuple[str, int], ReceivedRecord]:
-    """The received records the change set names, by their owner node and id there."""
+def _check_reply(peer: Peer, change: dict[str, Any]) -> None:
+    """A reply comes from a node hosting a recipient, about a record of this node."""
+    kind = messages.ANSWERED[change["kind"]]
+    if KINDS[kind] not in peer.record_kinds:
+        raise Refused(f"{peer.name} may not exchange {KINDS[kind]} with this node.")
+    if change.get("op") != "upsert" or not isinstance(change.get("record"), dict):
+        raise Refused("A reply carries no state.")
+    if change["origin"] != identity.node_name():
+        raise Refused(f"{peer.name} sent a reply to a record of the node {change['origin']}.")
+
+
+def _held(changes: list[dict[str, Any]]) -> dict[tuple[str, str, int], ReceivedRecord]:
+    """The received records the change set names, by their kind, owner node and id there."""
+    kinds = {change["kind"] for change in changes}
     origins = {change["origin"] for change in changes}
     ids = {change["origin_id"] for change in changes}
-    rows = ReceivedRecord.objects.filter(kind=SEIZURE, origin__in=origins, origin_id__in=ids)
-    return {(row.origin, row.origin_id): row for row in rows}
+    rows = ReceivedRecord.objects.filter(kind__in=kinds, origin__in=origins, origin_id__in=ids)
+    return {(row.kind, row.origin, row.origin_id): row for row in rows}
 
 
 def _apply_changes(peer: Peer, changes: list[dict[str, Any]], applied: Applied) -> None:
-    """Withdrawals and changes to records already here one by one; new records in bulk."""
+    """Seizures first, then alerts and requests, then replies, which may name the seizures."""
     held = _held(changes)
+    _apply_seizures(peer, [change for change in changes if change["kind"] == SEIZURE], held, applied)
+    for change in changes:
+        if change["kind"] in messages.MODEL:
+            _apply_message(
+                peer, change, held.get((change["kind"], change["origin"], change["origin_id"])), applied
+            )
+    for change in changes:
+        if change["kind"] in messages.ANSWERED:
+            kind = messages.ANSWERED[change["kind"]]
+            record = messages.addressed_to(peer, kind, change["origin_id"])
+            if record is None:
+                raise Refused(
+                    f"{peer.name} replied to {kind} {change['origin_id']} of this node, "
+                    "which is not addressed to a unit it hosts."
+                )
+            messages.apply_reply(peer, kind, record, change["record"])
+            applied.replies += 1
+
+
+def _apply_message(peer: Peer, change: dict[str, Any], row: ReceivedRecord | None, applied: Applied) -> None:
+    """An alert or request from the node that owns it: withdrawn, new, changed or already here."""
+    kind = change["kind"]
+    if change["op"] == "withdraw":
+        if row is not None and row.peer_id == peer.pk:
+            messages.MODEL[kind].objects.filter(pk=row.local_id).delete()
+            row.delete()
+            applied.withdrawn += 1
+        return
+    if row is not None and row.version >= str(change["version"]):
+        applied.unchanged += 1
+        return
+    unit = owner_unit_for(change["record"]["owner"], applied.made)
+    copy = messages.store_copy(peer, kind, change, row.local_id if row else None, unit)
+    if row is None:
+        ReceivedRecord.objects.create(
+            peer=peer,
+            kind=kind,
+            origin=change["origin"],
+            origin_id=change["origin_id"],
+            local_id=copy.pk,
+            version=str(change["version"]),
+        )
+        applied.created += 1
+        return
+    row.version = str(change["version"])
+    row.save(update_fields=["version", "received_at"])
+    applied.updated += 1
+
+
+def _apply_seizures(
+    peer: Peer,
+    changes: list[dict[str, Any]],
+    held: dict[tuple[str, str, int], ReceivedRecord],
+    applied: Applied,
+) -> None:
+    """Withdrawals and changes to seizures already here one by one; new seizures in bulk."""
     codes = Codes.load()
     units: dict[str, Unit] = {}
     withdrawn: list[ReceivedRecord] = []
     new: list[tuple[dict[str, Any], Received]] = []
     for change in changes:
-        row = held.get((change["origin"], change["origin_id"]))
+        row = held.get((SEIZURE, change["origin"], change["origin_id"]))
         if change["op"] == "withdraw":
             if row is not None and row.peer_id == peer.pk:  # only who sent it may take it back
                 withdrawn.append(row)
@@ -214,8 +296,12 @@ def _apply(peer: Peer, body: dict[str, Any], via: str) -> Applied:
             "updated": applied.updated,
             "unchanged": applied.unchanged,
             "withdrawn": applied.withdrawn,
+            "replies": applied.replies,
             "made": applied.made,
-            "changes": [[change["op"], change["origin"], change["origin_id"]] for change in body["changes"]],
+            "changes": [
+                [change["kind"], change["op"], change["origin"], change["origin_id"]]
+                for change in body["changes"]
+            ],
         },
     )
     return applied

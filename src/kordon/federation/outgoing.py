@@ -6,6 +6,10 @@ with what the peer already holds (SentRecord) gives the change set: records new 
 changed since, and tombstones for those it may no longer hold (withdrawn, marking raised,
 agreement suspended or expired). What was sent is recorded only once the peer has accepted it,
 so a peer that was down gets everything it missed at the next attempt.
+
+Alerts and requests go the same way to the node that hosts a unit they are addressed to, and the
+replies of this node's recipients to those received here go back to their owner
+(kordon.federation.messages).
 """
 
 from collections.abc import Iterator
@@ -19,9 +23,9 @@ from django.utils import timezone
 from kordon.access import policy
 from kordon.access.audit import audit_log
 from kordon.access.markings import HandlingCode, RecordKind, Tlp
-from kordon.federation import identity
+from kordon.federation import identity, messages
 from kordon.federation.models import Peer, ReceivedRecord, SentRecord
-from kordon.federation.records import SEIZURE, encode_seizures, version
+from kordon.federation.records import SEIZURE, encode_seizures, owner_fields, version
 from kordon.seizures.models import Seizure
 
 PROTOCOL = 1
@@ -36,7 +40,7 @@ class ChangeSet:
     peer: Peer
     body: dict[str, Any]
     sent: list[SentRecord] = field(default_factory=list)  # records the peer will hold
-    withdrawn: list[int] = field(default_factory=list)  # local ids it will no longer hold
+    withdrawn: list[tuple[str, int]] = field(default_factory=list)  # (kind, local id) it will not
 
 
 def released_seizures(peer: Peer) -> QuerySet[Seizure]:
@@ -57,17 +61,33 @@ def released_seizures(peer: Peer) -> QuerySet[Seizure]:
 
 
 def _origins(ids: list[int]) -> dict[int, tuple[str, int, str]]:
-    """local id -> (owner node, id there, version there) for received records among `ids`."""
+    """local id -> (owner node, id there, version there) for received seizures among `ids`."""
     rows = ReceivedRecord.objects.filter(kind=SEIZURE, local_id__in=ids)
     return {row.local_id: (row.origin, row.origin_id, row.version) for row in rows}
 
 
+def released(peer: Peer) -> dict[str, dict[int, str]]:
+    """kind -> {local id: version} of what the peer may hold now: seizures, this node's alerts and
+    requests addressed to it, and the replies to those it sent here."""
+    versions = {
+        SEIZURE: {pk: version(at) for pk, at in released_seizures(peer).values_list("pk", "updated_at")}
+    }
+    for kind in (messages.ALERT, messages.REQUEST):
+        versions[kind] = messages.released(peer, kind)
+        versions[messages.REPLY[kind]] = messages.replies_owed(peer, kind)
+    return versions
+
+
+# Records before the replies that may name them (a seizure linked to an alert).
+ORDER = [SEIZURE, messages.ALERT, messages.REQUEST, *messages.ANSWERED]
+
+
 @dataclass
 class Pending:
-    """What the peer is owed: local ids of records to withdraw and of records to send."""
+    """What the peer is owed: (kind, local id) of records to withdraw and of records to send."""
 
-    withdrawn: list[int]
-    changed: list[int]
+    withdrawn: list[tuple[str, int]]
+    changed: list[tuple[str, int]]
 
     @property
     def empty(self) -> bool:
@@ -76,19 +96,28 @@ class Pending:
 
 def pending(peer: Peer) -> Pending:
     """Compare what the peer may hold now with what it holds."""
-    released = dict(released_seizures(peer).values_list("pk", "updated_at"))
-    held = dict(SentRecord.objects.filter(peer=peer, kind=SEIZURE).values_list("local_id", "version"))
+    versions = released(peer)
+    held = {
+        (kind, local_id): held_version
+        for kind, local_id, held_version in SentRecord.objects.filter(peer=peer).values_list(
+            "kind", "local_id", "version"
+        )
+    }
+    now = {(kind, pk): at for kind, records in versions.items() for pk, at in records.items()}
+    order = {kind: position for position, kind in enumerate(ORDER)}
     return Pending(
-        withdrawn=sorted(set(held) - set(released)),
-        changed=sorted(pk for pk, at in released.items() if held.get(pk) != version(at)),
+        withdrawn=sorted(set(held) - set(now), key=lambda key: (order.get(key[0], 0), key[1])),
+        changed=sorted(
+            (key for key, at in now.items() if held.get(key) != at), key=lambda key: (order[key[0]], key[1])
+        ),
     )
 
 
 def change_sets(peer: Peer, owed: Pending) -> Iterator[ChangeSet]:
     """The change sets that carry `owed`, BATCH changes each, withdrawals first, numbered on from
     the last one used. Each is built when asked for, so the next can be built while one travels."""
-    changes = [("withdraw", local_id) for local_id in owed.withdrawn]
-    changes += [("upsert", pk) for pk in owed.changed]
+    changes = [("withdraw", key) for key in owed.withdrawn]
+    changes += [("upsert", key) for key in owed.changed]
     peer.refresh_from_db(fields=["sent_sequence"])
     first = peer.sent_sequence + 1
     for number, start in enumerate(range(0, len(changes), BATCH)):
@@ -96,44 +125,65 @@ def change_sets(peer: Peer, owed: Pending) -> Iterator[ChangeSet]:
         yield _change_set(
             peer,
             sequence=first + number,
-            withdrawn=[local_id for op, local_id in batch if op == "withdraw"],
-            changed=[local_id for op, local_id in batch if op == "upsert"],
+            withdrawn=[key for op, key in batch if op == "withdraw"],
+            changed=[key for op, key in batch if op == "upsert"],
         )
 
 
-def _change_set(peer: Peer, *, sequence: int, withdrawn: list[int], changed: list[int]) -> ChangeSet:
-    origins = _origins(withdrawn + changed)
-    tombstones = SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=withdrawn).order_by(
-        "local_id"
-    )
-    changes: list[dict[str, Any]] = [
-        {"kind": SEIZURE, "op": "withdraw", "origin": row.origin, "origin_id": row.origin_id}
-        for row in tombstones
-    ]
-    change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
+def _of_kind(keys: list[tuple[str, int]], kind: str) -> list[int]:
+    return [local_id for key_kind, local_id in keys if key_kind == kind]
+
+
+def _change_set(
+    peer: Peer, *, sequence: int, withdrawn: list[tuple[str, int]], changed: list[tuple[str, int]]
+) -> ChangeSet:
     own = identity.node_name()
-    for local_id, local_version, record in encode_seizures(changed):
-        origin, origin_id, origin_version = origins.get(local_id, (own, local_id, local_version))
+    change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
+    changes: list[dict[str, Any]] = []
+    # A peer takes back only records: a reply whose copy is gone there is simply forgotten here.
+    for kind in (SEIZURE, messages.ALERT, messages.REQUEST):
+        tombstones = SentRecord.objects.filter(
+            peer=peer, kind=kind, local_id__in=_of_kind(withdrawn, kind)
+        ).order_by("local_id")
+        changes += [
+            {"kind": kind, "op": "withdraw", "origin": row.origin, "origin_id": row.origin_id}
+            for row in tombstones
+        ]
+
+    def upsert(
+        kind: str, local_id: int, origin: tuple[str, int, str], record: dict[str, Any], at: str
+    ) -> None:
         changes.append(
             {
-                "kind": SEIZURE,
+                "kind": kind,
                 "op": "upsert",
-                "origin": origin,
-                "origin_id": origin_id,
-                "version": origin_version,
+                "origin": origin[0],
+                "origin_id": origin[1],
+                "version": origin[2],
                 "record": record,
             }
         )
         change_set.sent.append(
             SentRecord(
-                peer=peer,
-                kind=SEIZURE,
-                local_id=local_id,
-                origin=origin,
-                origin_id=origin_id,
-                version=local_version,
+                peer=peer, kind=kind, local_id=local_id, origin=origin[0], origin_id=origin[1], version=at
             )
         )
+
+    seizures = _of_kind(changed, SEIZURE)
+    origins = _origins(seizures)
+    for local_id, local_version, record in encode_seizures(seizures):
+        origin = origins.get(local_id, (own, local_id, local_version))
+        upsert(SEIZURE, local_id, origin, record, local_version)
+    for kind in (messages.ALERT, messages.REQUEST):
+        for local_id, local_version, record in messages.encode(
+            kind, _of_kind(changed, kind), peer, owner_fields
+        ):
+            upsert(kind, local_id, (own, local_id, local_version), record, local_version)
+    for reply, kind in messages.ANSWERED.items():
+        for local_id, owner, owner_id, state_digest, state in messages.encode_replies(
+            kind, _of_kind(changed, reply)
+        ):
+            upsert(reply, local_id, (owner, owner_id, state_digest), state, state_digest)
     change_set.body = {
         "protocol": PROTOCOL,
         "from": own,
@@ -149,10 +199,9 @@ def _change_set(peer: Peer, *, sequence: int, withdrawn: list[int], changed: lis
 def record_accepted(change_set: ChangeSet, *, via: str) -> None:
     """The peer holds what the change set carried: remember it, and audit what left the node."""
     peer = Peer.objects.select_for_update().get(pk=change_set.peer.pk)
-    SentRecord.objects.filter(peer=peer, kind=SEIZURE, local_id__in=change_set.withdrawn).delete()
-    SentRecord.objects.filter(
-        peer=peer, kind=SEIZURE, local_id__in=[row.local_id for row in change_set.sent]
-    ).delete()
+    done = change_set.withdrawn + [(row.kind, row.local_id) for row in change_set.sent]
+    for kind in {kind for kind, _local_id in done}:
+        SentRecord.objects.filter(peer=peer, kind=kind, local_id__in=_of_kind(done, kind)).delete()
     SentRecord.objects.bulk_create(change_set.sent, batch_size=500)
     sequence = change_set.body["sequence"]
     peer.sent_sequence = max(peer.sent_sequence, sequence)
@@ -167,8 +216,8 @@ def record_accepted(change_set: ChangeSet, *, via: str) -> None:
         after={
             "via": via,
             "sequence": sequence,
-            "sent": [[row.origin, row.origin_id, row.local_id] for row in change_set.sent],
-            "withdrawn": change_set.withdrawn,
+            "sent": [[row.kind, row.origin, row.origin_id, row.local_id] for row in change_set.sent],
+            "withdrawn": [list(key) for key in change_set.withdrawn],
         },
     )
 

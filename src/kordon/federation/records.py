@@ -37,7 +37,7 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _owner(unit: Unit) -> dict[str, Any]:
+def owner_fields(unit: Unit) -> dict[str, Any]:
     return {
         "agency": unit.agency.code,
         "agency_name": unit.agency.name,
@@ -100,7 +100,7 @@ def encode_seizures(ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
         record = {name: _text(row[name]) for name in _PLAIN}
         record["place"] = places.get(row["place_id"], "")
         record["reporting_unit"] = units[row["reporting_unit_id"]].code if row["reporting_unit_id"] else ""
-        record["owner"] = _owner(units[row["owner_unit_id"]])
+        record["owner"] = owner_fields(units[row["owner_unit_id"]])
         record["items"] = items.get(row["pk"], [])
         encoded.append((row["pk"], version(row["updated_at"]), record))
     return encoded

@@ -53,5 +53,6 @@ def changes_view(request: HttpRequest) -> JsonResponse:
             "updated": applied.updated,
             "unchanged": applied.unchanged,
             "withdrawn": applied.withdrawn,
+            "replies": applied.replies,
         }
     )

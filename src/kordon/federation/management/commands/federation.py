@@ -50,8 +50,8 @@ class Command(BaseCommand):
         )
         pair.add_argument(
             "--kinds",
-            default=RecordKind.SEIZURES,
-            help="record kinds it may exchange, comma-separated (seizures)",
+            default=",".join((RecordKind.SEIZURES, RecordKind.ALERTS, RecordKind.REQUESTS)),
+            help="record kinds it may exchange, comma-separated (seizures,alerts,requests)",
         )
         pair.add_argument(
             "--tlp", default="amber", choices=sorted(TLP_NAMES), help="highest TLP that may flow"
@@ -151,5 +151,6 @@ class Command(BaseCommand):
         for applied in import_bundle(options["file"]):
             self.stdout.write(
                 f"Change set {applied.sequence} from {applied.peer}: {applied.created} new, "
-                f"{applied.updated} changed, {applied.unchanged} already here, {applied.withdrawn} withdrawn."
+                f"{applied.updated} changed, {applied.unchanged} already here, {applied.withdrawn} withdrawn, "
+                f"{applied.replies} replies to this node's alerts and requests."
             )
