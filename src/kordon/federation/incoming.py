@@ -67,7 +67,7 @@ def _body(envelope: Any) -> dict[str, Any]:
 
 
 def _check_change(peer: Peer, agencies: set[str], change: Any) -> None:
-    if not isinstance(change, dict) or change.get("kind") not in KINDS:
+    if not isinstance(change, dict) or change.get("kind") not in (*KINDS, *messages.ANSWERED):
         raise Refused(f"A change of an unknown kind: {str(change)[:100]}")
     kind = change["kind"]
     if not isinstance(change.get("origin"), str) or not isinstance(change.get("origin_id"), int):
