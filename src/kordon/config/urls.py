@@ -7,7 +7,7 @@ from kordon.access import views as access_views
 from kordon.access.login import LoginForm
 from kordon.config import views
 from kordon.config.api import urls as api_urls
-from kordon.core import health
+from kordon.core import health, offline
 
 admin.site.site_header = settings.KORDON_NODE_NAME
 admin.site.site_title = settings.KORDON_NODE_NAME
@@ -21,6 +21,9 @@ urlpatterns = [
     path("login/code/", access_views.login_code_view, name="login-code"),
     path("account/two-factor/", access_views.two_factor_view, name="two-factor"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
+    path("offline/", offline.queue_view, name="offline"),
+    path("offline/worker.js", offline.worker_view, name="offline-worker"),
+    path("offline/token", offline.token_view, name="offline-token"),
     path("health/live", health.live_view, name="health-live"),
     path("health/ready", health.ready_view, name="health-ready"),
     path("seizures/", include("kordon.seizures.urls")),

@@ -275,7 +275,11 @@ def store_copy(
     record = change["record"]
     model = MODEL[kind]
     units = _units(record.get("recipients"))
-    copy: Any = model(origin_node=change["origin"]) if local_id is None else model.objects.get(pk=local_id)
+    copy: Any = (
+        model(origin_node=change["origin"])
+        if local_id is None
+        else model.objects.select_for_update().get(pk=local_id)
+    )
     owed = local_id is not None and _reply_owed(peer, kind, copy)
     try:
         for name in _FIELDS[kind]:
@@ -355,10 +359,12 @@ def addressed_to(peer: Peer, kind: str, record_id: int) -> Any:
     agencies = set(peer.agencies.values_list("pk", flat=True))
     records = MODEL[kind].objects.select_for_update().filter(pk=record_id, origin_node="")
     if kind == ALERT:
-        records = records.filter(recipients__unit__agency_id__in=agencies)
+        # A subquery, not a join: PostgreSQL locks no rows of a DISTINCT query.
+        addressed = AlertRecipient.objects.filter(unit__agency_id__in=agencies).values("alert_id")
+        records = records.filter(pk__in=addressed)
     else:
         records = records.filter(to_unit__agency_id__in=agencies)
-    return records.distinct().first()
+    return records.first()
 
 
 def apply_reply(peer: Peer, kind: str, record: Any, reply: dict[str, Any]) -> None:

@@ -124,7 +124,7 @@ def test_alerts_and_requests_travel_and_their_state_changes_come_back(nodes: Cal
     question = act(uz, "uz.blo.dustlik", "request", to="kg-dcs-blo-dostuk", questions="Who owns the truck?")
     assert synced(uz) == 1
     assert inbox(kg, "kg.blo.dostuk")[question] == ["sent", "uz-customs", []]
-    assert "only that node can change it" in act(kg, "kg.blo.dostuk", "close", question)
+    assert "изменить его может только этот узел" in act(kg, "kg.blo.dostuk", "close", question)  # in Russian
     act(kg, "kg.blo.dostuk", "answer", question, text="Registered to Osh Trans LLC.")
     assert synced(kg) == 1
     assert inbox(uz, "uz.blo.dustlik")[question] == ["answered", "", ["Registered to Osh Trans LLC."]]
