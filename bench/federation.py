@@ -1,7 +1,8 @@
 """Federation between nodes (issue 9): the first sync of 100,000 shared seizures from a Kyrgyz
 node to an Uzbek one, and the steady-state delay from a seizure recorded on the first to its
-appearance on the second while `kordon federation sync --every 1` runs. Both nodes on SQLite on
-this machine, each served by `kordon serve`; run with `python -m bench.federation`."""
+appearance on the second while `kordon federation sync --every 1` runs. Both nodes on this
+machine, each served by `kordon serve`: on SQLite, or each in a database of its own on the
+PostgreSQL server KORDON_BENCH_POSTGRES_URL names. Run with `python -m bench.federation`."""
 
 import json
 import os
@@ -10,9 +11,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
+import psycopg
+
 from bench.generate import write
+from bench.load import own_database
 from bench.node import KORDON, Node
 
 SEIZURES = int(os.environ.get("KORDON_BENCH_FEDERATION_SEIZURES", "100000"))
@@ -57,17 +63,36 @@ def pair(node: Node, name: str, key: str, url: str, agency: str) -> None:
     node.run("federation", "approve", name)
 
 
-def received(database: Path, reference: str) -> bool:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as connection:
-        return bool(
-            connection.execute("SELECT 1 FROM seizures_seizure WHERE reference = ?", (reference,)).fetchone()
-        )
+def arrival(node: Node, database_url: str | None) -> Callable[[str], bool]:
+    """Whether a seizure has arrived on the node, read straight from its database."""
+    if database_url:
+
+        def in_postgresql(reference: str) -> bool:
+            with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
+                query = "SELECT 1 FROM seizures_seizure WHERE reference = %s"
+                return connection.execute(query, (reference,)).fetchone() is not None
+
+        return in_postgresql
+
+    def in_sqlite(reference: str) -> bool:
+        database = node.root / "kordon.sqlite3"
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as connection:
+            query = "SELECT 1 FROM seizures_seizure WHERE reference = ?"
+            return connection.execute(query, (reference,)).fetchone() is not None
+
+    return in_sqlite
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
+    postgres = os.environ.get("KORDON_BENCH_POSTGRES_URL")
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as databases:
         root = Path(folder)
-        kg, uz = Node(root / "kg"), Node(root / "uz")
+        urls = [
+            databases.enter_context(own_database(postgres, f"_{name}")) if postgres else None
+            for name in ("kg", "uz")
+        ]
+        kg, uz = Node(root / "kg", urls[0]), Node(root / "uz", urls[1])
+        received = arrival(uz, urls[1])
         for node, name in ((kg, "kg-dcs"), (uz, "uz-customs")):
             node.env["KORDON_NODE_NAME"] = name
             node.run("migrate", "--no-input")
@@ -98,7 +123,7 @@ def main() -> None:
                     committed = float(
                         kg.run("shell", "-c", RECORD.replace("REFERENCE", reference)).split()[-1]
                     )
-                    while not received(uz.root / "kordon.sqlite3", reference):
+                    while not received(reference):
                         time.sleep(0.05)
                     delays.append(time.time() - committed)
             finally:
@@ -109,7 +134,7 @@ def main() -> None:
             uz_server.terminate()
     result = {
         "benchmark": "federation",
-        "database": "sqlite",
+        "database": "postgresql" if postgres else "sqlite",
         "shared_seizures": shared,
         "arrived": arrived,
         "first_sync_seconds": round(first.seconds, 1),

@@ -186,10 +186,10 @@ def load(node: Node, clients: int, seconds: float) -> dict[str, Any]:
 
 
 @contextmanager
-def own_database(url: str) -> Iterator[str]:
+def own_database(url: str, label: str = "") -> Iterator[str]:
     """A fresh database on the server `url` points at, for this run only."""
     parts = urllib.parse.urlsplit(url)
-    name = f"kordon_load_{os.getpid()}"
+    name = f"kordon_load_{os.getpid()}{label}"
     server = dict(urllib.parse.parse_qsl(parts.query))
     connect = {"host": server.get("host") or parts.hostname, "port": server.get("port") or parts.port,
                "user": parts.username, "password": parts.password}  # fmt: skip

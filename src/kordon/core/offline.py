@@ -50,6 +50,7 @@ def worker_view(request: HttpRequest) -> HttpResponse:
         "kept": [reverse("seizures:create"), reverse("exchange:inbox"), reverse("offline")],
         "static": settings.STATIC_URL,
         "queue": reverse("offline"),
+        "logout": reverse("logout"),
         # Forms that must reach the node at once or not at all.
         "never_kept": ["/login/", "/logout/", "/i18n/", "/account/", "/admin/", "/api/"],
     }

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from kordon.browser import screenshot
 from kordon.core.models import Unit, User
 from kordon.seizures.models import Seizure, Substance
 from kordon.seizures.services import ItemData, SeizureData, seizure_create
@@ -156,6 +157,8 @@ def test_a_seizure_entered_while_the_node_is_away_is_sent_when_it_answers(
     refused = page.locator("#offline-forms > li").first
     expect(refused).to_contain_text("KG-TAKEN")
     expect(refused.locator(".offline-refused li")).not_to_have_count(0)
+    refused.locator("details summary").click()
+    screenshot(page, "offline-queue")
     seizure = Seizure.objects.get(reference="KG-POST-OFFLINE-1")
     assert seizure.created_by.username == "kg.blo.dostuk"
     assert seizure.items.get().quantity_kg == 3.5

@@ -32,8 +32,9 @@
     try {
       let session;
       try {
-        const answer = await fetch(texts.dataset.token, { credentials: "same-origin" });
-        if (!answer.ok || answer.redirected) return; // logged out: sent after the next log-in
+        // Not following a redirect to the log-in page, which would set a new form token.
+        const answer = await fetch(texts.dataset.token, { credentials: "same-origin", redirect: "manual" });
+        if (!answer.ok) return; // logged out: sent after the next log-in
         session = await answer.json();
         showUnreachable(false);
       } catch (unreachable) {
@@ -91,7 +92,7 @@
     const waiting = document.getElementById("offline-waiting");
     if (waiting) {
       waiting.hidden = forms.length === 0;
-      waiting.querySelector("[data-count]").textContent = forms.length;
+      waiting.querySelector("[data-offline-count]").textContent = forms.length;
     }
     const list = document.getElementById("offline-forms");
     if (!list) return;
@@ -130,15 +131,6 @@
       list.append(item);
     }
   }
-
-  // The copies of pages belong to the officer logged in: they go at log-out. Kept forms stay,
-  // each sent only once its own officer logs in again.
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !path(form.action).startsWith(texts.dataset.logout)) return;
-    event.preventDefault();
-    caches.delete("kordon-pages").finally(() => form.submit());
-  });
 
   const sendNow = document.getElementById("offline-send");
   if (sendNow) sendNow.addEventListener("click", send);

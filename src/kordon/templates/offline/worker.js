@@ -12,8 +12,10 @@ self.addEventListener("install", (event) => {
     await (await caches.open(STATIC)).addAll(CONFIG.assets);
     const pages = await caches.open(PAGES);
     for (const url of CONFIG.pages) {
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (response.ok && !response.redirected) await pages.put(url, response);
+      // Not following a redirect: a page that sends to the log-in is not kept, and the log-in
+      // page is not fetched (it would set a new form token under the officer's feet).
+      const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+      if (response.ok) await pages.put(url, response);
     }
     await self.skipWaiting();
   })());
@@ -36,6 +38,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
   } else if (request.method === "GET" && request.mode === "navigate") {
     event.respondWith(page(request, url));
+  } else if (request.method === "POST" && url.pathname === CONFIG.logout) {
+    event.waitUntil(caches.delete(PAGES)); // the copies are the officer's own view: gone at log-out
   } else if (request.method === "POST" && request.mode === "navigate"
              && !CONFIG.never_kept.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(sendOrKeep(request));
