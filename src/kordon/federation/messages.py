@@ -158,7 +158,7 @@ def released(peer: Peer, kind: str) -> dict[int, str]:
 
 def encode(kind: str, ids: list[int], peer: Peer, owner: Any) -> list[tuple[int, str, dict[str, Any]]]:
     """(local id, version, record) of this node's alerts or requests `ids`, in id order. An alert
-    names only its recipients on the peer's node. `owner` encodes the owner unit (records._owner)."""
+    names only its recipients on the peer's node. `owner` encodes the owner unit (records.owner_fields)."""
     model = MODEL[kind]
     agencies = set(peer.agencies.values_list("pk", flat=True))
     records = model.objects.filter(pk__in=ids).select_related("owner_unit__agency", "sent_by").order_by("pk")

@@ -29,9 +29,16 @@ EXEMPT_NAMES = {
     "conftest.py",
 }
 EXEMPT_PARTS = {"migrations", "tests"}
-# Node to node, with no user: what leaves goes through access.policy.node_filter (outgoing.py),
-# what arrives is written as the peer sent it (incoming.py, records.py), checked against the peer.
-EXEMPT_PATHS = {"federation/outgoing.py", "federation/incoming.py", "federation/records.py"}
+# Node to node, with no user: what leaves goes through access.policy.node_filter (outgoing.py) or,
+# for alerts and requests, the agreement test the policy applies to their recipients
+# (messages.py); what arrives is written as the peer sent it (incoming.py, records.py,
+# messages.py), checked against the peer.
+EXEMPT_PATHS = {
+    "federation/outgoing.py",
+    "federation/incoming.py",
+    "federation/records.py",
+    "federation/messages.py",
+}
 FORBIDDEN_MANAGERS = {"_default_manager", "_base_manager"}
 # The ways into a record model's manager that apply the policy.
 RESTRICTING_METHODS = {"restrict", "for_statistics"}
