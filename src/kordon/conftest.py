@@ -6,6 +6,7 @@ officer of Uzbek customs at Dustlik, a Tajik analyst, an outsider with no unit, 
 
 import datetime
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -152,6 +153,10 @@ class ScratchNode:
             raise AssertionError(f"kordon {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
+    def use_static(self, collected: Path) -> None:
+        """Give the node the static files of `collected_static`, as `kordon collectstatic` would."""
+        shutil.copytree(collected, Path(self.env["KORDON_DATA_DIR"]) / "static", dirs_exist_ok=True)
+
     def start(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [self.kordon, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -198,6 +203,17 @@ class ScratchNode:
         """One number from the node's database, read by the node itself."""
         script = f"from django.db import connection\nc = connection.cursor()\nc.execute({sql!r})\nprint(c.fetchone()[0])"
         return int(self.run("shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files as `kordon collectstatic` writes them, made once per run: it compresses
+    every file, which takes over a minute. Nodes that serve pages get a copy (use_static)."""
+    root = tmp_path_factory.mktemp("static-node")
+    ScratchNode(root, f"sqlite:///{root / 'unused.sqlite3'}").run(
+        "collectstatic", "--no-input", "--verbosity", "0"
+    )
+    return root / "data" / "static"
 
 
 @pytest.fixture

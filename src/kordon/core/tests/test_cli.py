@@ -3,6 +3,7 @@
 import socket
 import time
 import urllib.request
+from pathlib import Path
 
 from kordon.conftest import ScratchNode
 
@@ -18,8 +19,10 @@ def test_kordon_runs_djangos_commands(scratch_node: ScratchNode) -> None:
     assert "[X] 0001_initial" in scratch_node.run("showmigrations", "seizures").stdout
 
 
-def test_kordon_serve_serves_the_login_page_with_its_own_static_files(scratch_node: ScratchNode) -> None:
-    scratch_node.run("collectstatic", "--no-input", "--verbosity", "0")
+def test_kordon_serve_serves_the_login_page_with_its_own_static_files(
+    scratch_node: ScratchNode, collected_static: Path
+) -> None:
+    scratch_node.use_static(collected_static)
     port = free_port()
     server = scratch_node.start("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
     try:

@@ -99,13 +99,13 @@ class Outage:
 
 
 def test_the_node_fails_cleanly_while_its_database_is_away_and_recovers_without_a_restart(
-    scratch_node: ScratchNode,
+    scratch_node: ScratchNode, collected_static: Path
 ) -> None:
     if connection.vendor == "sqlite":
         # A file opened once stays readable after it is moved; a connection per request sees it go.
         scratch_node.env["KORDON_DB_CONN_MAX_AGE"] = "0"
     scratch_node.env["KORDON_TWO_FACTOR"] = "optional"
-    scratch_node.run("collectstatic", "--no-input", "--verbosity", "0")  # pages need the manifest
+    scratch_node.use_static(collected_static)  # pages need the manifest
     scratch_node.run(
         "shell",
         "-c",
