@@ -175,15 +175,13 @@ def _change_set(
         origin = origins.get(local_id, (own, local_id, local_version))
         upsert(SEIZURE, local_id, origin, record, local_version)
     for kind in (messages.ALERT, messages.REQUEST):
-        for local_id, local_version, record in messages.encode(
-            kind, _of_kind(changed, kind), peer, owner_fields
-        ):
-            upsert(kind, local_id, (own, local_id, local_version), record, local_version)
+        if ids := _of_kind(changed, kind):
+            for local_id, local_version, record in messages.encode(kind, ids, peer, owner_fields):
+                upsert(kind, local_id, (own, local_id, local_version), record, local_version)
     for reply, kind in messages.ANSWERED.items():
-        for local_id, owner, owner_id, state_digest, state in messages.encode_replies(
-            kind, _of_kind(changed, reply)
-        ):
-            upsert(reply, local_id, (owner, owner_id, state_digest), state, state_digest)
+        if ids := _of_kind(changed, reply):
+            for local_id, owner, owner_id, state_digest, state in messages.encode_replies(kind, ids):
+                upsert(reply, local_id, (owner, owner_id, state_digest), state, state_digest)
     change_set.body = {
         "protocol": PROTOCOL,
         "from": own,
