@@ -1,5 +1,6 @@
-"""A border post loses its connection: the officer still opens the seizure form and the inbox,
-enters a seizure, and it is sent by itself when the node answers again. One the node refuses (its
+"""A border post loses its connection: the officer still opens the seizure form, the inbox and an
+alert, acknowledges the alert and enters a seizure, and both are sent by themselves when the node
+answers again. One the node refuses (its
 reference was recorded meanwhile) stays on the page of kept forms with the reason."""
 
 import contextlib
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from kordon.browser import screenshot
 from kordon.core.models import Unit, User
+from kordon.exchange.services import AlertData, alert_send
 from kordon.seizures.models import Seizure, Substance
 from kordon.seizures.services import ItemData, SeizureData, seizure_create
 from kordon.seizures.tests.test_browser import log_in, select_containing
@@ -117,25 +119,39 @@ def test_a_seizure_entered_while_the_node_is_away_is_sent_when_it_answers(
 ) -> None:
     page, link = post
     base = f"http://127.0.0.1:{link.port}"
+    look_out = alert_send(
+        actor=User.objects.get(username="kg.analyst"),
+        sender_unit_id=Unit.objects.get(code="kg-dcs-analysis").pk,
+        recipient_unit_ids=[Unit.objects.get(code="kg-dcs-blo-dostuk").pk],
+        data=AlertData(
+            subject_kind="vehicle", title="Truck 01KG123ABC", valid_until=datetime.date(2099, 1, 1)
+        ),
+    )
     log_in(page, base, "kg.blo.dostuk")
     page.goto(f"{base}/seizures/new/")
     _wait_until_kept(page, "/seizures/new/")
     _wait_until_kept(page, "/exchange/")
+    page.goto(f"{base}/exchange/alerts/{look_out.pk}/")  # opened once: kept for the post
+    _wait_until_kept(page, f"/exchange/alerts/{look_out.pk}/")
 
     link.cut()
     try:
         page.goto(f"{base}/exchange/")
         expect(page.locator("#offline-banner")).to_be_visible()
+        page.goto(f"{base}/exchange/alerts/{look_out.pk}/")
+        expect(page.locator("h1")).to_contain_text(look_out.reference)
+        page.click("form[action$='/acknowledge/'] button")
+        expect(page.locator("#offline-kept")).to_be_visible()
         page.goto(f"{base}/seizures/new/")
         expect(page.locator("#offline-banner")).to_be_visible()
         _enter_seizure(page, "KG-POST-OFFLINE-1")
         expect(page.locator("#offline-kept")).to_be_visible()
-        expect(page.locator("#offline-forms > li")).to_have_count(1)
-        expect(page.locator("#offline-forms > li").first).to_contain_text("KG-POST-OFFLINE-1")
+        expect(page.locator("#offline-forms > li")).to_have_count(2)
+        expect(page.locator("#offline-forms > li").last).to_contain_text("KG-POST-OFFLINE-1")
         page.goto(f"{base}/seizures/new/")
         _enter_seizure(page, "KG-TAKEN")
-        expect(page.locator("#offline-forms > li")).to_have_count(2)
-        expect(page.locator("#offline-waiting")).to_contain_text("2")
+        expect(page.locator("#offline-forms > li")).to_have_count(3)
+        expect(page.locator("#offline-waiting")).to_contain_text("3")
         assert not Seizure.objects.filter(reference="KG-POST-OFFLINE-1").exists()
         # Meanwhile a colleague at the node records a seizure under the same reference.
         seizure_create(
@@ -158,11 +174,16 @@ def test_a_seizure_entered_while_the_node_is_away_is_sent_when_it_answers(
     expect(refused).to_contain_text("KG-TAKEN")
     expect(refused.locator(".offline-refused li")).not_to_have_count(0)
     refused.locator("details summary").click()
+    # What was entered, as the form named it: the substance by its name, not its number.
+    expect(refused.locator("details")).to_contain_text("Героин")
+    expect(refused.locator("details")).not_to_contain_text("items-0-substance")
     screenshot(page, "offline-queue")
     seizure = Seizure.objects.get(reference="KG-POST-OFFLINE-1")
     assert seizure.created_by.username == "kg.blo.dostuk"
     assert seizure.items.get().quantity_kg == 3.5
     assert Seizure.objects.filter(reference="KG-TAKEN").count() == 1
+    look_out.refresh_from_db()
+    assert look_out.state == "acknowledged" and look_out.acknowledged_by.username == "kg.blo.dostuk"
 
     page.once("dialog", lambda dialog: dialog.accept())
     refused.locator("button").click()

@@ -16,10 +16,15 @@
     document.getElementById("offline-banner").hidden = !unreachable;
   }
 
-  // What the node said when it did not take the form: the form's errors, or its status.
-  async function reasons(response) {
+  // Why the node did not take the form, from its answer; none when it did. It took the form when
+  // it answered with another page (the new record, the alert acted on) showing no error message;
+  // otherwise the answer is the form again with its errors, or an error page.
+  async function refusal(form, response) {
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
-    const found = Array.from(page.querySelectorAll(".invalid-feedback, .errorlist li, .alert-danger"))
+    const messages = Array.from(page.querySelectorAll("main > .alert-danger[role=status]"));
+    const took = response.ok && response.redirected && path(response.url) !== path(form.url);
+    if (took && !messages.length) return [];
+    const found = [...messages, ...page.querySelectorAll(".invalid-feedback, .errorlist li")]
       .map((element) => element.textContent.trim())
       .filter(Boolean);
     return found.length ? found : [`${texts.dataset.refused} (HTTP ${response.status})`];
@@ -55,13 +60,12 @@
           showUnreachable(true);
           break;
         }
-        const landed = path(response.url);
-        if (landed.startsWith(texts.dataset.login)) break; // the session ended meanwhile
-        if (response.ok && response.redirected && landed !== path(form.url)) {
-          await KordonStore.remove(form.id); // the node took it and showed its new page
-        } else {
-          form.refused = await reasons(response);
+        if (path(response.url).startsWith(texts.dataset.login)) break; // the session ended meanwhile
+        form.refused = await refusal(form, response);
+        if (form.refused.length) {
           await KordonStore.update(form);
+        } else {
+          await KordonStore.remove(form.id);
         }
       }
     } finally {
@@ -76,6 +80,36 @@
     const fields = new Map(form.fields);
     const name = fields.get("reference") || fields.get("title") || fields.get("subject") || "";
     return [kind ? kind.textContent : path(form.url), name].filter(Boolean).join(" · ");
+  }
+
+  // What the officer entered, as the form showed it: each field's label and the chosen option's
+  // text, read from the copy of the form page the worker kept. Fields left as the blank form had
+  // them, and the form's hidden fields, are left out.
+  async function entered(form) {
+    const kept = await caches.match(form.url);
+    const blank = kept ? new DOMParser().parseFromString(await kept.text(), "text/html") : null;
+    const rows = [];
+    for (const [name, value] of form.fields) {
+      if (name === "csrfmiddlewaretoken" || typeof value !== "string" || !value) continue;
+      const field = blank && blank.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!field) {
+        if (!blank) rows.push([name, value]);
+        continue;
+      }
+      if (field.type === "hidden" || field.value === value) continue;
+      const option = field.tagName === "SELECT" && Array.from(field.options).find((o) => o.value === value);
+      rows.push([labelOf(blank, field) || name, option ? option.textContent.trim() : value]);
+    }
+    return rows;
+  }
+
+  // A field's label, or for a field in a table (a seizure's items) its column's heading.
+  function labelOf(page, field) {
+    const label = field.id && page.querySelector(`label[for="${CSS.escape(field.id)}"]`);
+    if (label) return label.textContent.trim();
+    const cell = field.closest("td");
+    const heading = cell && cell.closest("table").querySelectorAll("thead th")[cell.cellIndex];
+    return heading ? heading.textContent.trim() : "";
   }
 
   function element(tag, text, className) {
@@ -114,9 +148,8 @@
       const values = element("details", undefined, "small");
       values.append(element("summary", texts.dataset.values));
       const table = element("dl", undefined, "row mb-0");
-      for (const [name, value] of form.fields) {
-        if (name === "csrfmiddlewaretoken" || typeof value !== "string" || !value) continue;
-        table.append(element("dt", name, "col-sm-3"), element("dd", value, "col-sm-9"));
+      for (const [label, value] of await entered(form)) {
+        table.append(element("dt", label, "col-sm-3"), element("dd", value, "col-sm-9"));
       }
       values.append(table);
       const discard = element("button", texts.dataset.discard, "btn btn-sm btn-outline-danger mt-1");
