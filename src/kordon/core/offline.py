@@ -33,7 +33,8 @@ ASSETS = [
 
 
 def _pages() -> list[str]:
-    """Pages kept when the worker is installed; others of these kinds are kept once opened."""
+    """Pages kept when the worker is installed, and the beginnings of the addresses of those kept
+    once opened (an alert or request under the inbox's address)."""
     return [reverse("offline"), reverse("seizures:create"), reverse("exchange:inbox")]
 
 
@@ -47,7 +48,7 @@ def worker_view(request: HttpRequest) -> HttpResponse:
         "version": version,
         "assets": assets,
         "pages": _pages(),
-        "kept": [reverse("seizures:create"), reverse("exchange:inbox"), reverse("offline")],
+        "kept": _pages(),
         "static": settings.STATIC_URL,
         "queue": reverse("offline"),
         "logout": reverse("logout"),

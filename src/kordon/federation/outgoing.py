@@ -140,7 +140,7 @@ def _change_set(
     own = identity.node_name()
     change_set = ChangeSet(peer=peer, body={}, withdrawn=withdrawn)
     changes: list[dict[str, Any]] = []
-    # A peer takes back only records: a reply whose copy is gone there is simply forgotten here.
+    # Only records are taken back: a reply to a copy that has left this node is just forgotten.
     for kind in (SEIZURE, messages.ALERT, messages.REQUEST):
         tombstones = SentRecord.objects.filter(
             peer=peer, kind=kind, local_id__in=_of_kind(withdrawn, kind)
