@@ -4,6 +4,7 @@ Kept in the package (not in a tests folder) so every app's browser tests share o
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: object) -> Iterator[Page]:
+@contextmanager
+def page_reaching(browser: Browser, base: str) -> Iterator[Page]:
+    """A page in a fresh browser context that may reach `base` and nothing else: anything else
+    would be a page loading from the internet."""
     context = browser.new_context(
         viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="ru-RU"
     )
-    # Only the live server may be reached; anything else would be a page loading from the internet.
-    base = str(getattr(live_server, "url", ""))
     context.route(
         "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
     )
@@ -54,6 +55,12 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     yield opened
     context.close()
     assert not refused, f"The Content Security Policy refused: {refused}"
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: object) -> Iterator[Page]:
+    with page_reaching(browser, str(getattr(live_server, "url", ""))) as opened:
+        yield opened
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:

@@ -53,7 +53,14 @@ def worker_view(request: HttpRequest) -> HttpResponse:
         "queue": reverse("offline"),
         "logout": reverse("logout"),
         # Forms that must reach the node at once or not at all.
-        "never_kept": ["/login/", "/logout/", "/i18n/", "/account/", "/admin/", "/api/"],
+        "never_kept": [
+            reverse("login"),  # and the two-factor code under it
+            reverse("logout"),
+            reverse("set_language"),
+            "/account/",
+            "/admin/",
+            "/api/",
+        ],
     }
     response = render(
         request,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from kordon.browser import screenshot
+from kordon.browser import page_reaching, screenshot
 from kordon.core.models import Unit, User
 from kordon.exchange.services import AlertData, alert_send
 from kordon.seizures.models import Seizure, Substance
@@ -78,21 +78,11 @@ class Link:
 def post(browser: Browser, live_server: Any) -> Iterator[tuple[Page, Link]]:
     """A browser at the post, reaching the node only through its link (and nothing else)."""
     link = Link(int(live_server.url.rsplit(":", 1)[1]))
-    base = f"http://127.0.0.1:{link.port}"
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
-    )
-    refused: list[str] = []
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    yield page, link
-    context.close()
-    link.cut()
-    assert not refused, f"The Content Security Policy refused: {refused}"
+    try:
+        with page_reaching(browser, f"http://127.0.0.1:{link.port}") as page:
+            yield page, link
+    finally:
+        link.cut()
 
 
 def _wait_until_kept(page: Page, path: str) -> None:
