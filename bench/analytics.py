@@ -15,8 +15,9 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-PANELS = ["headline", "alerts", "trend", "map", "substance", "country", "agency", "place", "detection_method",
-          "transport_mode", "concealment", "published"]  # fmt: skip
+# Every panel the dashboard page loads (kordon.analytics.views.PANELS).
+PANELS = ["headline", "alerts", "trend", "map", "commodity_family", "substance", "country", "agency", "place",
+          "detection_method", "transport_mode", "concealment", "published"]  # fmt: skip
 QUERIES = [
     {"period": "2013"},
     {"period": "2013", "substance_group": "opioids"},

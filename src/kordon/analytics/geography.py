@@ -24,14 +24,20 @@ def region_figures(*, user: Any, question: Question) -> RegionFigures:
     places = {
         place.pk: place for place in Place.objects.filter(latitude__isnull=False, longitude__isnull=False)
     }
-    for row in summary(user=user, question=replace(question, group_by=("place",))).rows:
-        place = places.get(row["place"])
-        if place is not None and row["value"]:
-            figures.points.append(MapPoint(place.longitude, place.latitude, float(row["value"]), place.label))  # type: ignore[arg-type]
+    # Per place and per country in one count (a place's seizures are nearly always in its country).
+    per_place: dict[Any, Any] = {}
+    per_country: dict[Any, Any] = {}
+    for row in summary(user=user, question=replace(question, group_by=("place", "country"))).rows:
+        per_place[row["place"]] = per_place.get(row["place"], 0) + row["value"]
+        per_country[row["country"]] = per_country.get(row["country"], 0) + row["value"]
+    for pk, value in per_place.items():
+        place = places.get(pk)
+        if place is not None and value:
+            figures.points.append(MapPoint(place.longitude, place.latitude, float(value), place.label))  # type: ignore[arg-type]
     numeric = dict(Country.objects.values_list("code", "numeric"))
-    for row in summary(user=user, question=replace(question, group_by=("country",))).rows:
-        if row["country"] in numeric:
-            figures.by_country[numeric[row["country"]]] = float(row["value"])
+    for code, value in per_country.items():
+        if code in numeric:
+            figures.by_country[numeric[code]] = float(value)
     names = Labeller()
     routes = summary(
         user=user,

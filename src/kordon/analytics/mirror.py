@@ -65,9 +65,14 @@ COPIED: list[tuple[type[Model], list[str]]] = [
 # and a count of the seizures of a drug, then read the seizures alone, several times faster. The
 # database has no such columns; the figures ask for them only in the mirror's part (cube).
 KILOGRAMS = '"seizures_seizure"."kilograms"'
-# The newest column a snapshot must have: one taken by an earlier version lacks it.
-NEWEST_COLUMN = "drug_kilograms"
-DRUG_KILOGRAMS = f'"seizures_seizure"."{NEWEST_COLUMN}"'  # of its drugs alone: the headline's figure
+DRUG_KILOGRAMS = '"seizures_seizure"."drug_kilograms"'  # of its drugs alone: the headline's figure
+# Every item beside its seizure's columns, in one table: a figure at the item grain reads it instead
+# of joining a million and a half items to their seizures (a year split by commodity family: 176 →
+# 55 ms, by substance 110 → 44 ms). A seizure without items has one row, its item columns empty,
+# as the join would give it. Its item columns keep their names, but the item's id is "item_id".
+SEIZURE_ITEMS = "kordon_seizure_items"
+# The newest table a snapshot must have: one taken by an earlier version lacks it.
+NEWEST_TABLE = SEIZURE_ITEMS
 SUBSTANCES = '"seizures_seizure"."substances"'
 # The seizures and items as read from their CSV files, before _arrange puts them in order.
 _LOADED: dict[type[Model], str] = {Seizure: "loaded_seizures", SeizureItem: "loaded_items"}
@@ -289,6 +294,13 @@ def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
         f"LEFT JOIN {seizures} AS seizure ON seizure.id = item.seizure_id "
         "ORDER BY seizure.occurred_on, item.seizure_id, item.id"
     )
+    item_columns = [column for column in dict(COPIED)[SeizureItem] if column != "id"]
+    duck.execute(
+        f"CREATE TABLE {SEIZURE_ITEMS} AS SELECT seizure.*, item.id AS item_id, "  # noqa: S608
+        f"{', '.join(f'item.{column}' for column in item_columns)} FROM {Seizure._meta.db_table} AS seizure "
+        f"LEFT JOIN {SeizureItem._meta.db_table} AS item ON item.seizure_id = seizure.id "
+        "ORDER BY seizure.occurred_on, seizure.id, item.id"
+    )
     duck.execute(f"DROP TABLE {seizures}")
     duck.execute(f"DROP TABLE {items}")
 
@@ -336,11 +348,8 @@ class Mirror:
         )
         row = self.duck.execute(MARKS).fetchone()
         self.marks = Marks(*row)  # type: ignore[misc]
-        kept = self.duck.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-            [Seizure._meta.db_table],
-        ).fetchall()
-        if NEWEST_COLUMN not in {name for (name,) in kept}:
+        kept = self.duck.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        if NEWEST_TABLE not in {name for (name,) in kept}:
             self.duck.close()
             raise EarlierLayout(path)
         self.warned = False  # that it is out of date: once, not for every figure
@@ -366,10 +375,33 @@ class Mirror:
         return rows
 
 
+_SEIZURE, _ITEM = f'"{Seizure._meta.db_table}"', f'"{SeizureItem._meta.db_table}"'
+# The join of seizures to their items as Django writes it (subqueries name their tables U0, U1...).
+_ITEMS_JOINED = re.compile(
+    rf"{_SEIZURE} (LEFT OUTER|INNER) JOIN {_ITEM} ON \({_SEIZURE}\.\"id\" = {_ITEM}\.\"seizure_id\"\)"
+)
+_BESIDE = {
+    "LEFT OUTER": f"{SEIZURE_ITEMS} AS {_SEIZURE}",
+    # Only the seizures' rows that hold an item.
+    "INNER": f"(SELECT * FROM {SEIZURE_ITEMS} WHERE item_id IS NOT NULL) AS {_SEIZURE}",
+}
+
+
+def _items_beside_seizures(sql: str) -> str:
+    """A query that joins the seizures to their items once, as one that reads SEIZURE_ITEMS (the
+    same rows): the items' columns are then the seizures' (an item's id is "item_id")."""
+    joins = _ITEMS_JOINED.findall(sql)
+    if len(joins) != 1:
+        return sql
+    sql = _ITEMS_JOINED.sub(_BESIDE[joins[0]], sql)
+    return sql.replace(f'{_ITEM}."id"', f'{_SEIZURE}."item_id"').replace(f"{_ITEM}.", f"{_SEIZURE}.")
+
+
 def _duck_sql(sql: str) -> str:
     """SQLite's SQL as DuckDB reads it: question-mark parameters, and exact decimals (SQLite's
-    NUMERIC would be DuckDB's DECIMAL(18, 3), rounding kilograms to grams)."""
-    sql = re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
+    NUMERIC would be DuckDB's DECIMAL(18, 3), rounding kilograms to grams). Items joined to their
+    seizures are read where they lie together (SEIZURE_ITEMS)."""
+    sql = _items_beside_seizures(re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%"))
     # Django ends every EXISTS subquery with LIMIT 1, the only LIMIT in these aggregates; DuckDB
     # runs EXISTS half again as fast without it (and the answer is the same).
     return sql.replace(" AS NUMERIC)", " AS DECIMAL(38, 6))").replace(" LIMIT 1)", ")")
