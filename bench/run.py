@@ -8,7 +8,7 @@
 
 PostgreSQL is measured too when KORDON_BENCH_POSTGRES_URL names an empty database.
 KORDON_BENCH_DATABASES=postgresql (or sqlite) measures one database only; the report keeps the
-other's last figures, each row with the date it was measured.
+last figure of every benchmark not measured this time, each row with the date it was measured.
 """
 
 import http.client
@@ -37,6 +37,10 @@ ANALYTICS_ROUNDS = int(os.environ.get("KORDON_BENCH_ANALYTICS_ROUNDS", "6"))
 PASSWORD = "benchmark-password-1"
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 DATABASES = os.environ.get("KORDON_BENCH_DATABASES", "sqlite,postgresql").split(",")
+# The report's rows in the order a run measures them, SQLite's first.
+ORDER = ["import_seizures_csv", "seizure_list_api", "seizure_list_page", "dashboard_panel_without_mirror",
+         "analytics_mirror_refresh", "dashboard_panel", "dashboard_full", "pivot_two_dimensions", "bulletin_pdf",
+         "partner_seizure_list_api", "load_mixed"]  # fmt: skip
 SECTION = re.compile(r"## (Foundation \(issue 2\)|Measured figures \(issues [^)]*\))\n.*?(?=\n## |\Z)", re.S)
 
 
@@ -281,8 +285,8 @@ def bench_sharing(label: str, node: Node, visible: int) -> list[dict[str, Any]]:
     return results
 
 
-def earlier_results(text: str, measured: set[str]) -> list[dict[str, Any]]:
-    """The figures of the databases not measured this time, from the report's raw lines."""
+def earlier_results(text: str, measured: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The figures not measured this time (benchmark and database), from the report's raw lines."""
     section = SECTION.search(text)
     if not section:
         return []
@@ -291,7 +295,7 @@ def earlier_results(text: str, measured: set[str]) -> list[dict[str, Any]]:
     for line in section.group(0).splitlines():
         if line.startswith("{"):
             result = json.loads(line)
-            if result["database"] not in measured:
+            if (result["benchmark"], result["database"]) not in measured:
                 result.setdefault("measured_on", date.group(1) if date else "")
                 kept.append(result)
     return kept
@@ -301,7 +305,10 @@ def write_report(results: list[dict[str, Any]]) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
     today = f"{datetime.now(UTC):%Y-%m-%d}"
     results = [{**result, "measured_on": today} for result in results]
-    results = earlier_results(text, {result["database"] for result in results}) + results
+    results = (
+        earlier_results(text, {(result["benchmark"], result["database"]) for result in results}) + results
+    )
+    results.sort(key=lambda result: (result["database"] != "sqlite", ORDER.index(result["benchmark"])))
     rows = []
     for result in results:
         if result["benchmark"] == "import_seizures_csv":

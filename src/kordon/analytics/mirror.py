@@ -383,7 +383,7 @@ _ITEMS_JOINED = re.compile(
 _BESIDE = {
     "LEFT OUTER": f"{SEIZURE_ITEMS} AS {_SEIZURE}",
     # Only the seizures' rows that hold an item.
-    "INNER": f"(SELECT * FROM {SEIZURE_ITEMS} WHERE item_id IS NOT NULL) AS {_SEIZURE}",
+    "INNER": f"(SELECT * FROM {SEIZURE_ITEMS} WHERE item_id IS NOT NULL) AS {_SEIZURE}",  # noqa: S608 (names)
 }
 
 

@@ -71,6 +71,9 @@ class SentRecord(models.Model):
     origin = models.CharField(max_length=100)
     origin_id = models.BigIntegerField()
     version = models.CharField(max_length=40)
+    # A seizure's last change as sent (its version as a time): the database compares it with the
+    # seizure's and hands back only the seizures that changed, instead of every row to compare here.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

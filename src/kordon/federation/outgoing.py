@@ -12,12 +12,13 @@ replies of this node's recipients to those received here go back to their owner
 (kordon.federation.messages).
 """
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kordon.access import policy
@@ -66,12 +67,10 @@ def _origins(ids: list[int]) -> dict[int, tuple[str, int, str]]:
     return {row.local_id: (row.origin, row.origin_id, row.version) for row in rows}
 
 
-def released(peer: Peer) -> dict[str, dict[int, str]]:
-    """kind -> {local id: version} of what the peer may hold now: seizures, this node's alerts and
-    requests addressed to it, and the replies to those it sent here."""
-    versions = {
-        SEIZURE: {pk: version(at) for pk, at in released_seizures(peer).values_list("pk", "updated_at")}
-    }
+def released_messages(peer: Peer) -> dict[str, dict[int, str]]:
+    """kind -> {local id: version} of the few records the peer may hold now besides seizures: this
+    node's alerts and requests addressed to it, and the replies to those it sent here."""
+    versions = {}
     for kind in (messages.ALERT, messages.REQUEST):
         versions[kind] = messages.released(peer, kind)
         versions[messages.REPLY[kind]] = messages.replies_owed(peer, kind)
@@ -94,22 +93,35 @@ class Pending:
         return not self.withdrawn and not self.changed
 
 
+def _seizures_owed(peer: Peer) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """(withdrawn, changed) seizures, compared in the database: a peer may hold a hundred thousand,
+    and reading them all each round to compare here took seconds (most of the steady-state delay)."""
+    sent = SentRecord.objects.filter(peer=peer, kind=SEIZURE)
+    released = released_seizures(peer)
+    if released.query.is_empty():
+        return {(SEIZURE, local_id) for local_id in sent.values_list("local_id", flat=True)}, set()
+    same = sent.filter(local_id=OuterRef("pk"), changed_at=OuterRef("updated_at"))
+    changed = released.exclude(Exists(same)).values_list("pk", flat=True)
+    gone = sent.exclude(Exists(released.filter(pk=OuterRef("local_id")))).values_list("local_id", flat=True)
+    return {(SEIZURE, local_id) for local_id in gone}, {(SEIZURE, pk) for pk in changed}
+
+
 def pending(peer: Peer) -> Pending:
     """Compare what the peer may hold now with what it holds."""
-    versions = released(peer)
+    withdrawn, changed = _seizures_owed(peer)
     held = {
         (kind, local_id): held_version
-        for kind, local_id, held_version in SentRecord.objects.filter(peer=peer).values_list(
-            "kind", "local_id", "version"
-        )
+        for kind, local_id, held_version in SentRecord.objects.filter(peer=peer)
+        .exclude(kind=SEIZURE)
+        .values_list("kind", "local_id", "version")
     }
-    now = {(kind, pk): at for kind, records in versions.items() for pk, at in records.items()}
+    now = {(kind, pk): at for kind, records in released_messages(peer).items() for pk, at in records.items()}
+    withdrawn |= set(held) - set(now)
+    changed |= {key for key, at in now.items() if held.get(key) != at}
     order = {kind: position for position, kind in enumerate(ORDER)}
     return Pending(
-        withdrawn=sorted(set(held) - set(now), key=lambda key: (order.get(key[0], 0), key[1])),
-        changed=sorted(
-            (key for key, at in now.items() if held.get(key) != at), key=lambda key: (order[key[0]], key[1])
-        ),
+        withdrawn=sorted(withdrawn, key=lambda key: (order.get(key[0], 0), key[1])),
+        changed=sorted(changed, key=lambda key: (order[key[0]], key[1])),
     )
 
 
@@ -151,7 +163,12 @@ def _change_set(
         ]
 
     def upsert(
-        kind: str, local_id: int, origin: tuple[str, int, str], record: dict[str, Any], at: str
+        kind: str,
+        local_id: int,
+        origin: tuple[str, int, str],
+        record: dict[str, Any],
+        at: str,
+        changed_at: datetime.datetime | None = None,
     ) -> None:
         changes.append(
             {
@@ -165,15 +182,22 @@ def _change_set(
         )
         change_set.sent.append(
             SentRecord(
-                peer=peer, kind=kind, local_id=local_id, origin=origin[0], origin_id=origin[1], version=at
+                peer=peer,
+                kind=kind,
+                local_id=local_id,
+                origin=origin[0],
+                origin_id=origin[1],
+                version=at,
+                changed_at=changed_at,
             )
         )
 
     seizures = _of_kind(changed, SEIZURE)
     origins = _origins(seizures)
-    for local_id, local_version, record in encode_seizures(seizures):
+    for local_id, changed_at, record in encode_seizures(seizures):
+        local_version = version(changed_at)
         origin = origins.get(local_id, (own, local_id, local_version))
-        upsert(SEIZURE, local_id, origin, record, local_version)
+        upsert(SEIZURE, local_id, origin, record, local_version, changed_at)
     for kind in (messages.ALERT, messages.REQUEST):
         if ids := _of_kind(changed, kind):
             for local_id, local_version, record in messages.encode(kind, ids, peer, owner_fields):

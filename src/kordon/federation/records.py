@@ -55,8 +55,8 @@ def owner_fields(unit: Unit) -> dict[str, Any]:
 _PLAIN = [name for name in EVENT_FIELDS if name not in _CODED]
 
 
-def encode_seizures(ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
-    """(local id, version, record) of the seizures `ids`, in id order. Read as plain rows, not as
+def encode_seizures(ids: list[int]) -> list[tuple[int, datetime.datetime, dict[str, Any]]]:
+    """(local id, last change, record) of the seizures `ids`, in id order. Read as plain rows, not as
     model instances: a change set carries a thousand seizures, and building models for them and
     their items took most of the sender's time."""
     rows = list(
@@ -102,7 +102,7 @@ def encode_seizures(ids: list[int]) -> list[tuple[int, str, dict[str, Any]]]:
         record["reporting_unit"] = units[row["reporting_unit_id"]].code if row["reporting_unit_id"] else ""
         record["owner"] = owner_fields(units[row["owner_unit_id"]])
         record["items"] = items.get(row["pk"], [])
-        encoded.append((row["pk"], version(row["updated_at"]), record))
+        encoded.append((row["pk"], row["updated_at"], record))
     return encoded
 
 
