@@ -15,9 +15,19 @@ from django.utils.translation import gettext as _
 
 from kordon.access import policy
 from kordon.access.audit import CREATE, UPDATE, audit_log, snapshot
-from kordon.access.markings import GRADING_CHOICES, Distribution, GradingScheme, HandlingCode, RecordKind, Tlp
+from kordon.access.markings import GRADING_CHOICES, Distribution, HandlingCode, RecordKind, Tlp
 from kordon.access.models import AgreementScope, AgreementStatus, SharingAgreement, SharingGroup
 from kordon.core.models import Agency, Unit
+
+# The codes of each marking, once: `Choices.values` builds its list (with the labels) at every
+# call, and the markings of every seizure of an import or a change set are checked.
+_TLPS = frozenset(Tlp.values)
+_HANDLING_CODES = frozenset(HandlingCode.values)
+_DISTRIBUTIONS = frozenset(Distribution.values)
+_GRADING_CODES: dict[str, tuple[list[str], list[str]]] = {
+    scheme.value: (sources.values, information.values)
+    for scheme, (sources, information) in GRADING_CHOICES.items()
+}
 
 
 def node_grading_scheme() -> str:
@@ -37,13 +47,13 @@ def marking_problems(
 ) -> dict[str, str]:
     """What is wrong with a record's markings, by field; empty when they are sound."""
     problems: dict[str, str] = {}
-    if tlp not in Tlp.values:
+    if tlp not in _TLPS:
         problems["tlp"] = _("Choose a TLP level.")
-    if handling_code not in HandlingCode.values:
+    if handling_code not in _HANDLING_CODES:
         problems["handling_code"] = _("Choose a handling code from H0 to H3.")
     elif handling_code == HandlingCode.H3 and not handling_note.strip():
         problems["handling_note"] = _("H3 needs the restrictions written out.")
-    if distribution not in Distribution.values:
+    if distribution not in _DISTRIBUTIONS:
         problems["distribution"] = _("Choose who the record is for.")
     elif distribution == Distribution.GROUP:
         if sharing_group_id is None:
@@ -54,17 +64,15 @@ def marking_problems(
         problems["sharing_group"] = _("A sharing group is named only with the distribution 'sharing group'.")
     if distribution == Distribution.ALL and tlp > Tlp.GREEN:
         problems["distribution"] = _("Only TLP:CLEAR and TLP:GREEN records can go to all members.")
-    if grading_scheme not in GradingScheme.values:
+    if grading_scheme not in _GRADING_CODES:
         problems["grading_scheme"] = _("Unknown grading scheme.")
     else:
-        source_codes, information_codes = GRADING_CHOICES[GradingScheme(grading_scheme)]
-        if source_reliability and source_reliability not in source_codes.values:
-            problems["source_reliability"] = _("Use one of %(codes)s.") % {
-                "codes": ", ".join(source_codes.values)
-            }
-        if information_credibility and information_credibility not in information_codes.values:
+        source_codes, information_codes = _GRADING_CODES[grading_scheme]
+        if source_reliability and source_reliability not in source_codes:
+            problems["source_reliability"] = _("Use one of %(codes)s.") % {"codes": ", ".join(source_codes)}
+        if information_credibility and information_credibility not in information_codes:
             problems["information_credibility"] = _("Use one of %(codes)s.") % {
-                "codes": ", ".join(information_codes.values)
+                "codes": ", ".join(information_codes)
             }
     return problems
 

@@ -126,27 +126,33 @@ def _post(peer: Peer, envelope: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 def push(peer: Peer) -> PushResult:
     """Send the peer every change set it is owed, until nothing is left or it stops answering.
-    The next set is built while one travels, but sent only once that one was accepted. A peer
-    that cannot be reached keeps its place: the same changes go at the next attempt."""
+    The next set is built while one travels, and sent as soon as that one was accepted; what the
+    peer accepted is recorded while the next travels. A peer that cannot be reached keeps its
+    place: the same changes go at the next attempt. (Should the command stop between sending a
+    set and recording the one before, that one's records are sent again: the peer knows them by
+    their version, and the numbering resumes after the last set it accepted.)"""
     result = PushResult(peer=peer.name)
     with ThreadPoolExecutor(max_workers=1) as courier:
         while not (owed := pending(peer)).empty:
             in_flight: tuple[ChangeSet, Future[tuple[int, dict[str, Any]]]] | None = None
             for change_set in change_sets(peer, owed):
                 envelope = identity.sign(change_set.body)
-                if in_flight is not None and not _settle(peer, *in_flight, result):
+                accepted = in_flight[0] if in_flight is not None else None
+                if in_flight is not None and not _accepted(peer, *in_flight, result):
                     in_flight = None
                     break
                 in_flight = (change_set, courier.submit(_post, peer, envelope))
-            if in_flight is not None:
-                _settle(peer, *in_flight, result)
+                if accepted is not None:
+                    _record(accepted, result)
+            if in_flight is not None and _accepted(peer, *in_flight, result):
+                _record(in_flight[0], result)
             if result.problem:
                 Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
                 return result
     return result
 
 
-def _settle(
+def _accepted(
     peer: Peer, change_set: ChangeSet, answer: Future[tuple[int, dict[str, Any]]], result: PushResult
 ) -> bool:
     """Wait for the peer's answer to a change set: True when it was accepted and the next may go."""
@@ -164,10 +170,13 @@ def _settle(
             f"{peer.name} refused change set {change_set.body['sequence']}: {body.get('reason', status)}"
         )
         return False
+    return True
+
+
+def _record(change_set: ChangeSet, result: PushResult) -> None:
     record_accepted(change_set, via="https")
     result.change_sets += 1
     result.changes += len(change_set.body["changes"])
-    return True
 
 
 def push_all() -> list[PushResult]:
