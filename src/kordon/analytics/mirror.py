@@ -235,7 +235,9 @@ def build() -> Marks:
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         folder = Path(scratch)
         marks = _export_postgresql(folder) if connection.vendor == "postgresql" else _export_sqlite(folder)
-        duck = duckdb.connect(str(building))
+        # Sorting a million and a half items beside their seizures (_arrange) would take half a
+        # gigabyte more; within this limit DuckDB sorts on disk, as fast here (peak 950 → 720 MB).
+        duck = duckdb.connect(str(building), config={"memory_limit": "400MB"})
         try:
             for model, columns in COPIED:
                 table = model._meta.db_table
