@@ -277,8 +277,9 @@ def _arrange(duck: duckdb.DuckDBPyConnection) -> None:
     and highest value of every column per group of about 120,000 rows and skips the groups a period
     leaves out, so a year's figure over ten years of seizures reads about a tenth of them), each
     with its kilograms, those of its drugs and its substances (KILOGRAMS, DRUG_KILOGRAMS,
-    SUBSTANCES). The items in the same order, by their seizure's date: a year's seizures then
-    join items that lie together (a year split by commodity family: 104 → 65 ms)."""
+    SUBSTANCES). The items in the same order, by their seizure's date, for the subqueries that
+    look through them; and each item beside its seizure's columns, in that order too (SEIZURE_ITEMS),
+    for the figures at the item grain."""
     seizures, items = _LOADED[Seizure], _LOADED[SeizureItem]
     duck.execute(
         f"CREATE TABLE {Seizure._meta.db_table} AS SELECT seizure.*, items.kilograms, items.drug_kilograms, "  # noqa: S608
