@@ -98,8 +98,6 @@ def _seizures_owed(peer: Peer) -> tuple[set[tuple[str, int]], set[tuple[str, int
     and reading them all each round to compare here took seconds (most of the steady-state delay)."""
     sent = SentRecord.objects.filter(peer=peer, kind=SEIZURE)
     released = released_seizures(peer)
-    if released.query.is_empty():
-        return {(SEIZURE, local_id) for local_id in sent.values_list("local_id", flat=True)}, set()
     same = sent.filter(local_id=OuterRef("pk"), changed_at=OuterRef("updated_at"))
     changed = released.exclude(Exists(same)).values_list("pk", flat=True)
     gone = sent.exclude(Exists(released.filter(pk=OuterRef("local_id")))).values_list("local_id", flat=True)
