@@ -22,7 +22,11 @@ from kordon.exchange import services
 from kordon.exchange.models import Alert, AlertState, InformationRequest, RequestState
 from kordon.exchange.selectors import alert_outcomes, attention_requests, inbox_counts
 
-TODAY = timezone.localdate()
+
+def today() -> datetime.date:
+    """Today on the node's clock, read when a test runs: a date read at import goes stale when
+    the suite crosses midnight, and the services then refuse it as in the past."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -57,7 +61,7 @@ def send_truck_alert(world: Any, tlp: int = Tlp.AMBER) -> Alert:
             title="Look out for truck 01KG123ABC, container MSKU1234565, heroin suspected",
             vehicle_plate="01 KG 123 ABC",
             container_number="MSKU 123456 5",
-            valid_until=TODAY + datetime.timedelta(days=7),
+            valid_until=today() + datetime.timedelta(days=7),
             markings=services.Markings(tlp=tlp, distribution=Distribution.PARTNERS),
         ),
     )
@@ -82,7 +86,7 @@ def test_the_alert_round_trip(world: Any, mou: SharingAgreement, make_seizure: A
         reference="UZ-2026-77",
         quantity="12.5",
         distribution=Distribution.PARTNERS,
-        occurred_on=TODAY,
+        occurred_on=today(),
         country_id="UZ",
     )
     services.alert_link_seizure(actor=uz, alert_id=alert.pk, seizure_id=seizure.pk)
@@ -94,7 +98,7 @@ def test_the_alert_round_trip(world: Any, mou: SharingAgreement, make_seizure: A
     panel = world.client("kg.blo.dostuk").get(f"/exchange/seizures/{seizure.pk}/alerts/").content.decode()
     assert alert.reference in panel
     # And the figure "kg intercepted through cooperation" counts it, under the MOU.
-    outcomes = alert_outcomes(user=world.user("kg.blo.dostuk"), date_from=TODAY, date_to=TODAY)
+    outcomes = alert_outcomes(user=world.user("kg.blo.dostuk"), date_from=today(), date_to=today())
     assert (outcomes.alert_seizures, outcomes.alert_kilograms) == (1, Decimal("12.5"))
     assert outcomes.rows[0].agreement == mou
     assert verify_chain().ok
@@ -116,7 +120,7 @@ def test_no_agreement_no_alert(world: Any, mou: SharingAgreement) -> None:
             actor=world.user("kg.blo.dostuk"),
             sender_unit_id=unit("kg-dcs-blo-dostuk"),
             recipient_unit_ids=[unit("tj-dca-blo-panj")],
-            data=services.AlertData(subject_kind="route", title="x", valid_until=TODAY),
+            data=services.AlertData(subject_kind="route", title="x", valid_until=today()),
         )
     with pytest.raises(ValidationError, match="No agreement"):
         send_truck_alert(world, tlp=Tlp.RED)
@@ -146,11 +150,11 @@ def test_the_request_round_trip_and_the_overdue_list(world: Any, mou: SharingAgr
         actor=uz,
         sender_unit_id=unit("uz-customs-blo-dustlik"),
         to_unit_id=unit("kg-dcs-blo-dostuk"),
-        data=services.RequestData(subject="Owner of 01KG123ABC", questions="Who owns it?", deadline=TODAY),
+        data=services.RequestData(subject="Owner of 01KG123ABC", questions="Who owns it?", deadline=today()),
     )
     assert rfi.agreement == mou and rfi.state == RequestState.SENT
     # Past the deadline without an answer: on both supervisors' lists, and only theirs.
-    InformationRequest.objects.filter(pk=rfi.pk).update(deadline=TODAY - datetime.timedelta(days=1))
+    InformationRequest.objects.filter(pk=rfi.pk).update(deadline=today() - datetime.timedelta(days=1))
     for supervisor in ("kg.supervisor", "uz.supervisor"):
         assert [r.pk for r in attention_requests(user=world.user(supervisor))] == [rfi.pk]
         assert rfi.reference in world.client(supervisor).get("/exchange/requests/attention/").content.decode()
@@ -173,7 +177,7 @@ def test_a_refusal_needs_a_reason_and_is_listed(world: Any, mou: SharingAgreemen
         actor=world.user("kg.blo.dostuk"),
         sender_unit_id=unit("kg-dcs-blo-dostuk"),
         to_unit_id=unit("uz-customs-blo-dustlik"),
-        data=services.RequestData(subject="Bank accounts", questions="?", deadline=TODAY),
+        data=services.RequestData(subject="Bank accounts", questions="?", deadline=today()),
     )
     uz = world.user("uz.blo.dustlik")
     with pytest.raises(ValidationError):
@@ -260,7 +264,7 @@ def test_the_api_runs_the_alert_and_request_states(world: Any, mou: SharingAgree
             "subject_kind": "container",
             "title": "MSKU1234565",
             "container_number": "MSKU1234565",
-            "valid_until": str(TODAY),
+            "valid_until": str(today()),
             "markings": {"tlp": "AMBER", "distribution": "partners"},
         },
         content_type="application/json",
@@ -279,14 +283,14 @@ def test_the_api_runs_the_alert_and_request_states(world: Any, mou: SharingAgree
     refused = kg.post(
         "/api/v1/alerts",
         {"from_unit": "kg-dcs-blo-dostuk", "to_units": ["tj-dca-blo-panj"], "subject_kind": "route", "title": "x",
-         "valid_until": str(TODAY)},
+         "valid_until": str(today())},
         content_type="application/json",
     )  # fmt: skip
     assert refused.status_code == 422 and "No agreement" in refused.content.decode()
     rfi = uz.post(
         "/api/v1/rfis",
         {"from_unit": "uz-customs-blo-dustlik", "to_unit": "kg-dcs-blo-dostuk", "subject": "Phone",
-         "questions": "Subscriber?", "deadline": str(TODAY)},
+         "questions": "Subscriber?", "deadline": str(today())},
         content_type="application/json",
     ).json()  # fmt: skip
     answered = kg.post(
@@ -316,14 +320,14 @@ def test_the_daily_job_expires_alerts_and_reminds_once(world: Any, mou: SharingA
     from django.core.management import call_command
 
     alert = send_truck_alert(world)
-    Alert.objects.filter(pk=alert.pk).update(valid_until=TODAY - datetime.timedelta(days=1))
+    Alert.objects.filter(pk=alert.pk).update(valid_until=today() - datetime.timedelta(days=1))
     rfi = services.request_send(
         actor=world.user("uz.blo.dustlik"),
         sender_unit_id=unit("uz-customs-blo-dustlik"),
         to_unit_id=unit("kg-dcs-blo-dostuk"),
-        data=services.RequestData(subject="Phone", questions="?", deadline=TODAY),
+        data=services.RequestData(subject="Phone", questions="?", deadline=today()),
     )
-    InformationRequest.objects.filter(pk=rfi.pk).update(deadline=TODAY - datetime.timedelta(days=2))
+    InformationRequest.objects.filter(pk=rfi.pk).update(deadline=today() - datetime.timedelta(days=2))
     out = StringIO()
     call_command("exchange", "daily", stdout=out)
     assert "Alerts expired: 1. Overdue requests reminded: 1." in out.getvalue()
@@ -347,7 +351,7 @@ def test_exchange_answers_follow_the_openapi_contract(world: Any, mou: SharingAg
 
     kg, uz = api("kg.blo.dostuk"), api("uz.blo.dustlik")
     alert = {"from_unit": "kg-dcs-blo-dostuk", "to_units": ["uz-customs-blo-dustlik"], "subject_kind": "person",
-             "title": "Courier", "valid_until": str(TODAY)}  # fmt: skip
+             "title": "Courier", "valid_until": str(today())}  # fmt: skip
     sent = conforms(
         contract, kg.post("/api/v1/alerts", alert, content_type="application/json"), "/api/v1/alerts", "post"
     )
@@ -365,12 +369,12 @@ def test_exchange_answers_follow_the_openapi_contract(world: Any, mou: SharingAg
     )
     conforms(contract, uz.get("/api/v1/inbox"), "/api/v1/inbox")
     rfi = {"from_unit": "uz-customs-blo-dustlik", "to_unit": "kg-dcs-blo-dostuk", "subject": "s", "questions": "q",
-           "deadline": str(TODAY)}  # fmt: skip
+           "deadline": str(today())}  # fmt: skip
     conforms(contract, uz.post("/api/v1/rfis", rfi, content_type="application/json"), "/api/v1/rfis", "post")
     conforms(contract, kg.get("/api/v1/rfis"), "/api/v1/rfis")
     conforms(contract, uz.get("/api/v1/agreements"), "/api/v1/agreements")
     conforms(contract, uz.get("/api/v1/sharing-groups"), "/api/v1/sharing-groups")
     conforms(contract, api("kg.supervisor").get("/api/v1/audit"), "/api/v1/audit")
-    outcomes = uz.get("/api/v1/alert-outcomes", {"date_from": str(TODAY), "date_to": str(TODAY)})
+    outcomes = uz.get("/api/v1/alert-outcomes", {"date_from": str(today()), "date_to": str(today())})
     conforms(contract, outcomes, "/api/v1/alert-outcomes")
     conforms(contract, uz.get("/api/v1/seizures/statistics"), "/api/v1/seizures/statistics")
