@@ -3,16 +3,17 @@
 The private key lives in a file in the node's data directory (readable by the node's user only),
 made at the first use; the node is known to its peers by its name and its public key. A change
 set is signed over its canonical JSON (sorted keys, no spaces, UTF-8), so the signature does not
-depend on how a transport re-encodes it.
+depend on how a transport re-encodes it. Change sets are megabytes of JSON, written and read
+with orjson: the standard library's encoder took a fifth of the time of a first sync.
 """
 
 import base64
 import binascii
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -87,13 +88,21 @@ def validate_public_key(text: str) -> None:
 
 
 def canonical(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
 def sign(body: dict[str, Any]) -> dict[str, Any]:
     """The envelope that travels: the body and the signature over it."""
     signature = private_key().sign(canonical(body))
     return {"body": body, "signature": base64.b64encode(signature).decode()}
+
+
+def signed(body: dict[str, Any]) -> bytes:
+    """The envelope as JSON text, ready to travel: the body is encoded once, for the signature
+    and for the text alike."""
+    text = canonical(body)
+    signature = base64.b64encode(private_key().sign(text))
+    return b'{"body":' + text + b',"signature":"' + signature + b'"}'
 
 
 def verify(envelope: dict[str, Any], public_key: str) -> None:

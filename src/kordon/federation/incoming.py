@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kordon.access.audit import audit_log
 from kordon.access.markings import PARTNER_DISTRIBUTIONS, RecordKind, Tlp
+from kordon.core import bulk
 from kordon.core.models import Unit
 from kordon.federation import identity, messages
 from kordon.federation.models import Peer, PeerStatus, ReceivedRecord
@@ -31,6 +32,10 @@ KINDS = {
     messages.ALERT: RecordKind.ALERTS,
     messages.REQUEST: RecordKind.REQUESTS,
 }
+
+
+# ReceivedRecord's columns as new seizures are remembered, in bulk (as they are stored).
+RECEIVED_COLUMNS = ("peer_id", "kind", "origin", "origin_id", "local_id", "version", "received_at")
 
 
 class Refused(Exception):
@@ -221,21 +226,16 @@ def _apply_seizures(
         Seizure.objects.filter(pk__in=[row.local_id for row in withdrawn]).delete()
         ReceivedRecord.objects.filter(pk__in=[row.pk for row in withdrawn]).delete()
         applied.withdrawn += len(withdrawn)
-    seizures = seizures_store_received([entry for _change, entry in new])
-    ReceivedRecord.objects.bulk_create(
-        [
-            ReceivedRecord(
-                peer=peer,
-                kind=SEIZURE,
-                origin=change["origin"],
-                origin_id=change["origin_id"],
-                local_id=seizure.pk,
-                version=str(change["version"]),
-            )
-            for (change, _entry), seizure in zip(new, seizures, strict=True)
-        ],
-        batch_size=1000,
-    )
+    seizure_ids = seizures_store_received([entry for _change, entry in new])
+    now = timezone.now()
+    prepare = bulk.row_preparer(ReceivedRecord, RECEIVED_COLUMNS)
+    rows = [
+        prepare(
+            (peer.pk, SEIZURE, change["origin"], change["origin_id"], seizure_id, str(change["version"]), now)
+        )
+        for (change, _entry), seizure_id in zip(new, seizure_ids, strict=True)
+    ]
+    bulk.insert_prepared(ReceivedRecord, RECEIVED_COLUMNS, rows)
     applied.created += len(new)
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from kordon.access import policy
 from kordon.access.audit import audit_log
 from kordon.access.markings import HandlingCode, RecordKind, Tlp
+from kordon.core import bulk
 from kordon.federation import identity, messages
 from kordon.federation.models import Peer, ReceivedRecord, SentRecord
 from kordon.federation.records import SEIZURE, encode_seizures, owner_fields, version
@@ -36,11 +37,28 @@ BATCH = 1000
 FORWARDABLE = (HandlingCode.H0, HandlingCode.H1)
 
 
+@dataclass(slots=True)
+class Sent:
+    """A record a change set carries, as SentRecord will remember it once the peer accepts."""
+
+    kind: str
+    local_id: int
+    origin: str
+    origin_id: int
+    version: str
+    changed_at: datetime.datetime | None
+
+
+# SentRecord's columns as record_accepted writes them, in bulk: a first sync remembers a hundred
+# thousand records, and model instances for them took a fifth of the sender's time.
+SENT_COLUMNS = ("peer_id", "kind", "local_id", "origin", "origin_id", "version", "changed_at")
+
+
 @dataclass
 class ChangeSet:
     peer: Peer
     body: dict[str, Any]
-    sent: list[SentRecord] = field(default_factory=list)  # records the peer will hold
+    sent: list[Sent] = field(default_factory=list)  # records the peer will hold
     withdrawn: list[tuple[str, int]] = field(default_factory=list)  # (kind, local id) it will not
 
 
@@ -178,17 +196,7 @@ def _change_set(
                 "record": record,
             }
         )
-        change_set.sent.append(
-            SentRecord(
-                peer=peer,
-                kind=kind,
-                local_id=local_id,
-                origin=origin[0],
-                origin_id=origin[1],
-                version=at,
-                changed_at=changed_at,
-            )
-        )
+        change_set.sent.append(Sent(kind, local_id, origin[0], origin[1], at, changed_at))
 
     seizures = _of_kind(changed, SEIZURE)
     origins = _origins(seizures)
@@ -222,7 +230,12 @@ def record_accepted(change_set: ChangeSet, *, via: str) -> None:
     done = change_set.withdrawn + [(row.kind, row.local_id) for row in change_set.sent]
     for kind in {kind for kind, _local_id in done}:
         SentRecord.objects.filter(peer=peer, kind=kind, local_id__in=_of_kind(done, kind)).delete()
-    SentRecord.objects.bulk_create(change_set.sent, batch_size=500)
+    prepare = bulk.row_preparer(SentRecord, SENT_COLUMNS)
+    rows = [
+        prepare((peer.pk, row.kind, row.local_id, row.origin, row.origin_id, row.version, row.changed_at))
+        for row in change_set.sent
+    ]
+    bulk.insert_prepared(SentRecord, SENT_COLUMNS, rows)
     sequence = change_set.body["sequence"]
     peer.sent_sequence = max(peer.sent_sequence, sequence)
     peer.last_sent_at = timezone.now()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.db import transaction
 
 from kordon.access.audit import audit_log
@@ -107,10 +108,10 @@ class PushResult:
     problem: str = ""
 
 
-def _post(peer: Peer, envelope: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def _post(peer: Peer, envelope: bytes) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(  # noqa: S310 (the administrator's https:// address of the peer)
         peer.url + INBOX_PATH,
-        data=json.dumps(envelope, ensure_ascii=False).encode(),
+        data=envelope,
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -136,7 +137,7 @@ def push(peer: Peer) -> PushResult:
         while not (owed := pending(peer)).empty:
             in_flight: tuple[ChangeSet, Future[tuple[int, dict[str, Any]]]] | None = None
             for change_set in change_sets(peer, owed):
-                envelope = identity.sign(change_set.body)
+                envelope = identity.signed(change_set.body)
                 accepted = in_flight[0] if in_flight is not None else None
                 if in_flight is not None and not _accepted(peer, *in_flight, result):
                     in_flight = None
@@ -195,9 +196,9 @@ def export_bundle(peer_name: str, out: Path) -> int:
         raise PairingProblem(f"{peer.name} is {peer.get_status_display()}; approve it first.")
     count = 0
     partial = out.with_name(out.name + ".partial")
-    with partial.open("w", encoding="utf-8") as file:
+    with partial.open("wb") as file:
         for change_set in change_sets(peer, pending(peer)):
-            file.write(json.dumps(identity.sign(change_set.body), ensure_ascii=False) + "\n")
+            file.write(identity.signed(change_set.body) + b"\n")
             record_accepted(change_set, via=f"file {out.name}")
             count += 1
     partial.replace(out)
@@ -220,8 +221,8 @@ def import_bundle(path: Path) -> list[Applied]:
             if not line.strip():
                 continue
             try:
-                envelope = json.loads(line)
-            except ValueError:
+                envelope = orjson.loads(line)
+            except orjson.JSONDecodeError:
                 raise Refused(f"Line {number} of {path.name} is not JSON: the file is damaged.") from None
             try:
                 results.append(receive(envelope, via=f"file {path.name}"))

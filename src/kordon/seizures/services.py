@@ -4,10 +4,11 @@ in one transaction; forms, the API, the CLI and imports all come through here.""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,6 +92,7 @@ class Lookups:
     substances: dict[int, Substance]
     # (agency id, reference) -> seizure id of the references already taken in the agencies concerned
     taken: dict[tuple[int, str], int]
+    today: datetime.date
 
     @classmethod
     def load(cls, agency_references: list[tuple[int, str]]) -> "Lookups":
@@ -105,6 +107,7 @@ class Lookups:
                 (agency, reference): pk
                 for agency, reference, pk in taken.values_list("owner_agency_id", "reference", "pk")
             },
+            today=timezone.localdate(),
         )
 
 
@@ -152,7 +155,7 @@ def _validate(
             _("Your agency already has a seizure with reference %(reference)s.")
             % {"reference": data.reference},
         )
-    add("occurred_on", rules.check_date(data.occurred_on))
+    add("occurred_on", rules.check_date(data.occurred_on, lookups.today if lookups else None))
     country_codes = {data.country_id, data.origin_country_id, data.destination_country_id}
     country_codes.update(data.transit_countries)
     country_codes.update(data.arrested_nationalities)
@@ -233,26 +236,25 @@ def _validate(
         raise ValidationError(errors)
 
 
-def _items(seizure: Seizure, items: list[ItemData], substances: dict[int, Substance]) -> list[SeizureItem]:
-    return [
-        SeizureItem(
-            seizure=seizure,
-            substance_id=item.substance_id,
-            quantity=item.quantity,
-            unit=item.unit,
-            quantity_kg=quantity_in_kg(item.quantity, item.unit, substances[item.substance_id]),
-            purity_percent=item.purity_percent,
-            value=item.value,
-            currency=item.currency,
-            attributes=item.attributes,
-        )
-        for item in items
-    ]
+def _item_values(item: ItemData, substances: dict[int, Substance]) -> dict[str, Any]:
+    """An item's columns, with its quantity in kilograms where its substance has a conversion."""
+    return {
+        "substance_id": item.substance_id,
+        "quantity": item.quantity,
+        "unit": item.unit,
+        "quantity_kg": quantity_in_kg(item.quantity, item.unit, substances[item.substance_id]),
+        "purity_percent": item.purity_percent,
+        "value": item.value,
+        "currency": item.currency,
+        "attributes": item.attributes,
+    }
 
 
 def _write_items(seizure: Seizure, items: list[ItemData]) -> None:
     substances = Substance.objects.in_bulk([item.substance_id for item in items])
-    SeizureItem.objects.bulk_create(_items(seizure, items, substances))
+    SeizureItem.objects.bulk_create(
+        SeizureItem(seizure=seizure, **_item_values(item, substances)) for item in items
+    )
 
 
 def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
@@ -267,7 +269,7 @@ def substance_search_names(substance: Substance) -> list[str]:
     return [substance.name, *substance.names.values()]
 
 
-def _apply(seizure: Seizure, data: SeizureData, lookups: Lookups | None = None) -> None:
+def _apply(seizure: Seizure | SimpleNamespace, data: SeizureData, lookups: Lookups | None = None) -> None:
     for name in EVENT_FIELDS:
         setattr(seizure, name, getattr(data, name))
     if lookups is not None:
@@ -381,14 +383,23 @@ class Received:
     data: SeizureData
 
 
-def seizures_store_received(received: list[Received]) -> list[Seizure]:
+def seizures_store_received(received: list[Received]) -> list[int]:
     """Write seizures received from other nodes and new here, in bulk, with the same checks as
-    one typed in (kordon.federation checked that the peer may send them). ValidationError names
-    the seizure at fault; nothing is written then. Runs inside the caller's transaction."""
+    one typed in (kordon.federation checked that the peer may send them), and return their ids.
+    ValidationError names the seizure at fault; nothing is written then. Runs inside the
+    caller's transaction.
+
+    Rows are made as plain objects with the model's attributes, not as model instances: a change
+    set carries a thousand seizures, and instances for them and their items took a fifth of the
+    receiving node's time."""
     lookups = Lookups.load([(entry.owner_unit.agency_id, entry.data.reference.strip()) for entry in received])
     now = timezone.now()
-    seizures = []
-    for entry in received:
+    seizure_defaults = _defaults(Seizure)
+    item_defaults = _defaults(SeizureItem)
+    seizure_ids = bulk.reserve_ids(Seizure, len(received))
+    item_ids = iter(bulk.reserve_ids(SeizureItem, sum(len(entry.data.items) for entry in received)))
+    seizures, items = [], []
+    for entry, seizure_id in zip(received, seizure_ids, strict=True):
         agency_id = entry.owner_unit.agency_id
         try:
             _validate(entry.data, agency_id=agency_id, seizure_id=None, lookups=lookups)
@@ -401,27 +412,36 @@ def seizures_store_received(received: list[Received]) -> list[Seizure]:
                 }
             ) from error
         lookups.taken[(agency_id, entry.data.reference)] = 0  # unique within the batch too
-        seizure = Seizure(
-            owner_unit=entry.owner_unit,
-            owner_agency_id=agency_id,
-            origin_node=entry.origin_node,
-            created_at=now,
-            updated_at=now,
+        seizure = SimpleNamespace(
+            **seizure_defaults
+            | {
+                "id": seizure_id,
+                "owner_unit_id": entry.owner_unit.pk,
+                "owner_agency_id": agency_id,
+                "origin_node": entry.origin_node,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
         _apply(seizure, entry.data, lookups)
         seizures.append(seizure)
-    for seizure, pk in zip(seizures, bulk.reserve_ids(Seizure, len(seizures)), strict=True):
-        seizure.pk = pk
-    items = [
-        item
-        for seizure, entry in zip(seizures, received, strict=True)
-        for item in _items(seizure, entry.data.items, lookups.substances)
-    ]
-    for item, pk in zip(items, bulk.reserve_ids(SeizureItem, len(items)), strict=True):
-        item.pk = pk
+        items += [
+            SimpleNamespace(
+                **item_defaults
+                | _item_values(item, lookups.substances)
+                | {"id": next(item_ids), "seizure_id": seizure_id}
+            )
+            for item in entry.data.items
+        ]
     bulk.insert_instances(Seizure, seizures)
     bulk.insert_instances(SeizureItem, items)
-    return seizures
+    return seizure_ids
+
+
+def _defaults(model: type[models.Model]) -> dict[str, Any]:
+    """The model's column defaults, by attribute name, read once for a batch. A mutable default
+    (a list) is shared by the batch's rows: they are written, never changed."""
+    return {field.attname: field.get_default() for field in model._meta.concrete_fields}
 
 
 def seizure_data_from(seizure: Seizure) -> SeizureData:

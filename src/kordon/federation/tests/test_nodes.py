@@ -168,14 +168,14 @@ def test_a_sync_killed_at_any_moment_leaves_both_nodes_consistent_and_catches_up
     moments = random.Random(20261128)
     for _attempt in range(3):
         sync = kg.scratch.start("federation", "sync")
-        time.sleep(moments.uniform(3.0, 5.0))
+        time.sleep(moments.uniform(1.0, 2.5))
         assert sync.poll() is None, "the sync finished before it could be killed; send more seizures"
         sync.send_signal(signal.SIGKILL)
         sync.wait(timeout=30)
         consistent()
 
     sync = kg.scratch.start("federation", "sync")
-    time.sleep(moments.uniform(3.0, 5.0))
+    time.sleep(moments.uniform(1.0, 2.5))
     assert sync.poll() is None, "the sync finished before the receiver could be killed"
     uz.server.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
     uz.server.wait(timeout=30)  # type: ignore[union-attr]
