@@ -20,5 +20,7 @@ class PeerAdmin(AuditedWithMembersAdmin):
         "last_sent_at",
         "last_received_at",
         "last_error",
+        "served",
+        "last_pull_at",
         "created_at",
     ]

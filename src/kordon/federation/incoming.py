@@ -313,6 +313,12 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
+def sender_of(envelope: Any) -> str:
+    """The node a refused envelope claims to come from, for the audit line: "?" when it names none."""
+    body = envelope.get("body") if isinstance(envelope, dict) else None
+    return str(body.get("from", "?")) if isinstance(body, dict) else "?"
+
+
 def record_refusal(sender: str, reason: str, *, via: str) -> None:
     """Audit a refused change set (in its own transaction: the refused one left nothing)."""
     peer = Peer.objects.filter(name=sender).first()

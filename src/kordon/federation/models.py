@@ -32,7 +32,16 @@ class Peer(models.Model):
         _("public key (Ed25519, base64)"), max_length=64, unique=True, validators=[validate_public_key]
     )
     url = models.URLField(
-        _("address"), blank=True, help_text=_("Empty for a post that only exchanges files.")
+        _("address"),
+        blank=True,
+        help_text=_("Empty for a node this one cannot reach: a post that exchanges files, or that fetches."),
+    )
+    pull = models.BooleanField(
+        _("fetch its changes from it"),
+        default=False,
+        help_text=_(
+            "For a post that the peer cannot reach (behind a firewall): ask the peer for what it owes."
+        ),
     )
     agencies = models.ManyToManyField(Agency, related_name="+", verbose_name=_("agencies on that node"))
     record_kinds = models.JSONField(_("record kinds"), default=list)
@@ -49,6 +58,11 @@ class Peer(models.Model):
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
     last_received_at = models.DateTimeField(_("last received"), null=True, blank=True)
     last_error = models.CharField(_("last problem"), max_length=500, blank=True)
+    # Towards a peer that fetches: the change set it was given last, until its next request says
+    # it accepted it (kordon.federation.pulling); and the moment of that request, so that a
+    # request replayed by someone else is refused.
+    served = models.JSONField(null=True, blank=True)
+    last_pull_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,5 @@
 """Pairing with peers, sending them change sets over HTTPS, and file bundles for offline posts."""
 
-import json
 import urllib.error
 import urllib.request
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,8 +13,8 @@ from django.db import transaction
 from kordon.access.audit import audit_log
 from kordon.access.markings import RecordKind, Tlp
 from kordon.core.models import Agency
-from kordon.federation import identity
-from kordon.federation.incoming import Applied, Refused, receive, record_refusal
+from kordon.federation import identity, pulling
+from kordon.federation.incoming import Applied, Refused, receive, record_refusal, sender_of
 from kordon.federation.models import Peer, PeerStatus, SentRecord
 from kordon.federation.outgoing import ChangeSet, change_sets, pending, record_accepted, skip_to
 
@@ -37,8 +36,10 @@ def peer_pair(
     agencies: list[str],
     record_kinds: list[str],
     tlp_ceiling: int,
+    pull: bool = False,
 ) -> Peer:
-    """Record another node (or change its settings). It stays waiting until approved."""
+    """Record another node (or change its settings). It stays waiting until approved. `pull`:
+    the peer cannot reach this node, which fetches its changes from it (kordon.federation.pulling)."""
     try:
         identity.load_public_key(public_key)
     except ValueError as error:
@@ -70,6 +71,7 @@ def peer_pair(
     peer.url = url.rstrip("/")
     peer.record_kinds = sorted(set(record_kinds))
     peer.tlp_ceiling = tlp_ceiling
+    peer.pull = pull
     peer.save()
     peer.agencies.set(found.values())
     audit_log(actor=actor, action="peer_pair", instance=peer, before=before, after=_settings(peer))
@@ -84,6 +86,7 @@ def _settings(peer: Peer) -> dict[str, Any]:
         "agencies": sorted(peer.agencies.values_list("code", flat=True)),
         "record_kinds": peer.record_kinds,
         "tlp_ceiling": peer.tlp_ceiling,
+        "pull": peer.pull,
         "status": peer.status,
     }
 
@@ -106,23 +109,35 @@ class PushResult:
     change_sets: int = 0
     changes: int = 0
     problem: str = ""
+    fetched: bool = False  # pulled from the peer, not pushed to it
 
 
-def _post(peer: Peer, envelope: bytes) -> tuple[int, dict[str, Any]]:
+def _call(url: str, data: bytes) -> tuple[int, bytes]:
+    """POST `data` to a peer's address: the status and the body of its answer."""
     request = urllib.request.Request(  # noqa: S310 (the administrator's https:// address of the peer)
-        peer.url + INBOX_PATH,
-        data=envelope,
-        headers={"Content-Type": "application/json"},
-        method="POST",
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, json.load(response)
+            return response.status, response.read()
     except urllib.error.HTTPError as error:
-        try:
-            return error.code, json.load(error)
-        except ValueError:
-            return error.code, {"reason": f"HTTP {error.code}"}
+        return error.code, error.read()
+
+
+def _reason(status: int, answer: bytes) -> Any:
+    try:
+        return orjson.loads(answer).get("reason", f"HTTP {status}")
+    except (orjson.JSONDecodeError, AttributeError):
+        return f"HTTP {status}"
+
+
+def _post(peer: Peer, envelope: bytes) -> tuple[int, dict[str, Any]]:
+    status, answer = _call(peer.url + INBOX_PATH, envelope)
+    try:
+        body = orjson.loads(answer)
+    except orjson.JSONDecodeError:
+        body = None
+    return status, body if isinstance(body, dict) else {"reason": f"HTTP {status}"}
 
 
 def push(peer: Peer) -> PushResult:
@@ -180,9 +195,42 @@ def _record(change_set: ChangeSet, result: PushResult) -> None:
     result.changes += len(change_set.body["changes"])
 
 
-def push_all() -> list[PushResult]:
-    peers = Peer.objects.filter(status=PeerStatus.APPROVED).exclude(url="").order_by("name")
-    return [push(peer) for peer in peers]
+def pull(peer: Peer) -> PushResult:
+    """Ask a peer that cannot reach this node for the change sets it owes, and apply each with
+    the same checks as one pushed, until it has nothing more (kordon.federation.pulling)."""
+    result = PushResult(peer=peer.name, fetched=True)
+    while True:
+        peer.refresh_from_db()
+        try:
+            status, answer = _call(peer.url + pulling.PULL_PATH, pulling.request(peer))
+        except OSError as error:
+            result.problem = f"{peer.name} did not answer ({error}); its changes come at the next attempt."
+            break
+        if status == 204:
+            break
+        if status != 200:
+            result.problem = f"{peer.name} gave no changes: {_reason(status, answer)}"
+            break
+        try:
+            applied = receive(orjson.loads(answer), via="https pull")
+        except (Refused, orjson.JSONDecodeError) as error:
+            reason = error.reason if isinstance(error, Refused) else "The answer is not JSON."
+            record_refusal(peer.name, reason, via="https pull")
+            result.problem = f"The change set from {peer.name} was refused: {reason}"
+            break
+        result.change_sets += 1
+        result.changes += (
+            applied.created + applied.updated + applied.unchanged + applied.withdrawn + applied.replies
+        )
+    if result.problem:
+        Peer.objects.filter(pk=peer.pk).update(last_error=result.problem[:500])
+    return result
+
+
+def exchange_all() -> list[PushResult]:
+    """Push to every approved peer with an address, then fetch from those this node pulls from."""
+    peers = list(Peer.objects.filter(status=PeerStatus.APPROVED).exclude(url="").order_by("name"))
+    return [push(peer) for peer in peers] + [pull(peer) for peer in peers if peer.pull]
 
 
 def export_bundle(peer_name: str, out: Path) -> int:
@@ -227,8 +275,7 @@ def import_bundle(path: Path) -> list[Applied]:
             try:
                 results.append(receive(envelope, via=f"file {path.name}"))
             except Refused as refusal:
-                sender = envelope.get("body", {}).get("from", "?") if isinstance(envelope, dict) else "?"
-                record_refusal(str(sender), refusal.reason, via=f"file {path.name}")
+                record_refusal(sender_of(envelope), refusal.reason, via=f"file {path.name}")
                 raise Refused(
                     f"Line {number}: {refusal.reason}", accepted_up_to=refusal.accepted_up_to
                 ) from None

@@ -6,4 +6,5 @@ app_name = "federation"
 urlpatterns = [
     path("identity", views.identity_view, name="identity"),
     path("changes", views.changes_view, name="changes"),
+    path("pull", views.pull_view, name="pull"),
 ]

@@ -11,13 +11,14 @@ from kordon.federation.incoming import Refused
 from kordon.federation.models import Peer, PeerStatus
 from kordon.federation.services import (
     PairingProblem,
+    exchange_all,
     export_bundle,
     forget_sent,
     import_bundle,
     peer_pair,
     peer_set_status,
+    pull,
     push,
-    push_all,
 )
 
 TLP_NAMES = {"clear": Tlp.CLEAR, "green": Tlp.GREEN, "amber": Tlp.AMBER, "amber+strict": Tlp.AMBER_STRICT}
@@ -46,7 +47,14 @@ class Command(BaseCommand):
             "--public-key", required=True, help="the key printed by `kordon federation identity` there"
         )
         pair.add_argument(
-            "--url", default="", help="the peer's https:// address (none for a post that exchanges files)"
+            "--url",
+            default="",
+            help="the peer's https:// address (none for a post it cannot reach: one that exchanges files or fetches)",
+        )
+        pair.add_argument(
+            "--pull",
+            action="store_true",
+            help="this node cannot be reached by the peer (a post behind a firewall): fetch its changes from it",
         )
         pair.add_argument(
             "--agency", action="append", required=True, help="code of an agency on that node (repeat)"
@@ -65,7 +73,9 @@ class Command(BaseCommand):
         ):
             verbs.add_parser(verb, help=text).add_argument("name")
         verbs.add_parser("peers", help="list the peers, their state and their last exchange")
-        sync = verbs.add_parser("sync", help="send each approved peer what it is owed")
+        sync = verbs.add_parser(
+            "sync", help="send each approved peer what it is owed, and fetch from those this node pulls from"
+        )
         sync.add_argument("--peer", help="only this peer")
         sync.add_argument("--every", type=float, help="keep running, once every so many seconds")
         export = verbs.add_parser("export", help="write what a peer is owed into a signed file")
@@ -98,6 +108,7 @@ class Command(BaseCommand):
             agencies=options["agency"],
             record_kinds=[kind.strip() for kind in options["kinds"].split(",") if kind.strip()],
             tlp_ceiling=TLP_NAMES[options["tlp"]],
+            pull=options["pull"],
         )
         self.stdout.write(
             f"{peer.name} is {peer.get_status_display()}. Run `kordon federation approve {peer.name}`."
@@ -115,7 +126,8 @@ class Command(BaseCommand):
         for peer in Peer.objects.prefetch_related("agencies").order_by("name"):
             agencies = ", ".join(agency.code for agency in peer.agencies.all())
             self.stdout.write(
-                f"{peer.name:<20} {peer.get_status_display():<22} {agencies}  sent #{peer.sent_sequence} "
+                f"{peer.name:<20} {peer.get_status_display():<22} {agencies}  "
+                f"{'fetched from, ' if peer.pull else ''}sent #{peer.sent_sequence} "
                 f"{peer.last_sent_at or '-'}  received #{peer.received_sequence} {peer.last_received_at or '-'}"
                 + (f"\n  problem: {peer.last_error}" if peer.last_error else "")
             )
@@ -126,15 +138,16 @@ class Command(BaseCommand):
                 peer = Peer.objects.filter(name=options["peer"], status=PeerStatus.APPROVED).first()
                 if peer is None:
                     raise CommandError(f"There is no approved peer {options['peer']!r}.")
-                results = [push(peer)]
+                results = [push(peer)] + ([pull(peer)] if peer.pull else [])
             else:
-                results = push_all()
+                results = exchange_all()
             for result in results:
                 if result.problem:
                     self.stderr.write(result.problem)
                 elif result.changes or not options["every"]:
                     self.stdout.write(
-                        f"{result.peer}: {result.changes} changes in {result.change_sets} change sets."
+                        f"{result.peer}: {result.changes} changes {'fetched' if result.fetched else 'sent'} "
+                        f"in {result.change_sets} change sets."
                     )
             if not options["every"]:
                 if any(result.problem for result in results):
