@@ -190,3 +190,75 @@ def test_a_sync_killed_at_any_moment_leaves_both_nodes_consistent_and_catches_up
     assert uz.scratch.count("SELECT count(DISTINCT reference) FROM seizures_seizure") == total
     assert "intact" in uz.kordon("audit", "verify").stdout
     assert "intact" in kg.kordon("audit", "verify").stdout
+
+
+# A pull request signed by the node, for its peer named in the argument, as `sync` would send it.
+PULL_REQUEST = """
+from kordon.federation import pulling
+from kordon.federation.models import Peer
+print(pulling.request(Peer.objects.get(name=sys.argv[-1])).decode())
+"""
+
+
+def post_pull(url: str, request: str) -> tuple[int, bytes]:
+    call = urllib.request.Request(url + "/federation/pull", data=request.encode(), method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(call, timeout=30) as response:  # noqa: S310 (our own local server)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_a_post_the_peer_cannot_reach_fetches_what_it_is_owed(nodes: Callable[[str], Node]) -> None:
+    """The Uzbek post is behind a firewall: the Kyrgyz node has no address for it. The post fetches
+    what it is owed; a change set lost on the way is given again, a replayed request gets
+    nothing, and a peer this node pushes to cannot fetch."""
+    kg, uz = nodes("kg-dcs"), nodes("uz-customs")
+    kg.kordon("federation", "pair", uz.name, "--public-key", uz.public_key, "--agency", "UZ-CUSTOMS")
+    kg.kordon("federation", "approve", uz.name)
+    uz.kordon(
+        "federation", "pair", kg.name, "--public-key", kg.public_key, "--url", kg.url,
+        "--agency", "KG-DCS", "--pull",
+    )  # fmt: skip
+    uz.kordon("federation", "approve", kg.name)
+    kg.record(
+        ("KG-FETCHED", AMBER, "H1", PARTNERS),
+        ("KG-LATER-WITHDRAWN", AMBER, "H1", PARTNERS),
+        ("KG-OWN-AGENCY", AMBER, "H1", AGENCY),
+    )
+    assert "No approved peer has an address" in kg.kordon("federation", "sync").stdout
+    assert "2 changes fetched" in uz.kordon("federation", "sync").stdout
+    assert set(uz.sees("uz.blo.dustlik")) == {"KG-FETCHED", "KG-LATER-WITHDRAWN"}
+    assert "0 changes fetched" in uz.kordon("federation", "sync").stdout
+
+    # A change set given but lost on the way (never applied) is given again, with what changed since.
+    kg.change("KG-FETCHED", narrative="truck 01KG123ABC, driver detained")
+    request = uz.script(PULL_REQUEST, kg.name).strip().splitlines()[-1]
+    status, lost = post_pull(kg.url, request)
+    assert status == 200 and b"driver detained" in lost
+    kg.change("KG-LATER-WITHDRAWN", distribution=AGENCY)
+    assert "2 changes fetched" in uz.kordon("federation", "sync").stdout
+    assert uz.sees("uz.blo.dustlik") == {"KG-FETCHED": ("kg-dcs", "truck 01KG123ABC, driver detained")}
+    assert uz.scratch.count("SELECT count(*) FROM federation_receivedrecord") == 1
+
+    # The request replayed by someone who recorded it gets nothing.
+    status, answer = post_pull(kg.url, request)
+    assert status == 422 and b"replay" in answer
+    status, answer = post_pull(kg.url, request.replace('"accepted_up_to":', '"accepted_up_to":1'))
+    assert status == 422 and b"signature" in answer
+
+    # Once the Kyrgyz node has the post's address, it pushes, and fetching is refused with the reason.
+    kg.kordon(
+        "federation",
+        "pair",
+        uz.name,
+        "--public-key",
+        uz.public_key,
+        "--url",
+        uz.url,
+        "--agency",
+        "UZ-CUSTOMS",
+    )
+    fetching = uz.kordon("federation", "sync", check=False)
+    assert fetching.returncode != 0 and "sends uz-customs its changes itself" in fetching.stderr
+    assert "intact" in kg.kordon("audit", "verify").stdout

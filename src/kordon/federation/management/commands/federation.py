@@ -150,6 +150,11 @@ class Command(BaseCommand):
                         f"in {result.change_sets} change sets."
                     )
             if not options["every"]:
+                if not results:
+                    self.stdout.write(
+                        "No approved peer has an address here: those without one fetch from this "
+                        "node themselves, or exchange files (`kordon federation export`)."
+                    )
                 if any(result.problem for result in results):
                     raise CommandError("Some peers were not brought up to date (see above).")
                 return
