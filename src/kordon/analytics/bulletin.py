@@ -101,7 +101,7 @@ def build(*, user: Any, period: Period, unit_id: int | None = None, scope: str =
     return Bulletin(
         period=period,
         before=before,
-        made_for=user.get_full_name() or user.username,
+        made_for=user.display_name,
         made_at=timezone.localtime(),
         scope=scope,
         comparisons=comparisons,

@@ -264,7 +264,7 @@ class CustodyEvent(models.Model):
     @property
     def holder_label(self) -> str:
         if self.holder is not None:
-            return self.holder.get_full_name() or self.holder.get_username()
+            return self.holder.display_name
         return self.holder_name
 
 

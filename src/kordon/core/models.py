@@ -196,6 +196,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    @property
+    def display_name(self) -> str:
+        """How the person is named to others: their full name, else their user name."""
+        return self.get_full_name() or self.get_username()
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", _("officer")

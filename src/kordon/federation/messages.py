@@ -98,7 +98,7 @@ _MOVES: dict[str, dict[str, set[str]]] = {
 
 
 def _name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return user.display_name if user is not None else ""
 
 
 def _moment(value: datetime.datetime | None) -> str:
