@@ -61,8 +61,7 @@ class TaskForm(StyledForm):
     def __init__(self, *args: Any, team: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            (member.user.get_username(), member.user.display_name)
-            for member in team
+            (member.user.get_username(), member.user.display_name) for member in team
         ]
 
 

@@ -87,7 +87,9 @@ def synced(node: Node) -> int:
     """Send the node's peers what they are owed; how many changes went."""
     out = node.kordon("federation", "sync").stdout
     return sum(
-        int(line.split(": ")[1].split(" changes")[0]) for line in out.splitlines() if " changes sent in " in line
+        int(line.split(": ")[1].split(" changes")[0])
+        for line in out.splitlines()
+        if " changes sent in " in line
     )
 
 
