@@ -20,6 +20,8 @@ def test_an_officer_switches_the_language_from_the_menu(
         expect(page.locator(f".language-switch button[value={code}]")).to_have_text(name)
         page.click(f".language-switch button[value={code}]")
         expect(page.locator("html")).to_have_attribute("lang", code)
+        # The new page's lang is there before its scripts run; the menu opens only after they have.
+        page.wait_for_load_state()
         expect(page.locator("#nav-language")).to_have_text(code.upper())
         with translation.override(code):
             expect(page.locator("#nav-seizures")).to_have_text(translation.gettext("Seizures"))
