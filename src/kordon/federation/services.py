@@ -1,4 +1,5 @@
-"""Pairing with peers, sending them change sets over HTTPS, and file bundles for offline posts."""
+"""Pairing with peers, sending them change sets over HTTPS or fetching theirs, and file bundles for
+offline posts."""
 
 import urllib.error
 import urllib.request
