@@ -239,9 +239,9 @@ def _apply_seizures(
     applied.created += len(new)
 
 
-def receive(envelope: Any, *, via: str) -> Applied:
-    """Check and apply one signed change set, in one transaction; Refused says why not."""
-    body = _body(envelope)
+def signer(envelope: Any, body: dict[str, Any], *, what: str) -> Peer:
+    """The approved peer that signed `envelope` for this node (a change set, or a request for
+    one); Refused says why it is not one."""
     sender = str(body.get("from"))
     peer = Peer.objects.filter(name=sender).first()
     if peer is None:
@@ -252,14 +252,21 @@ def receive(envelope: Any, *, via: str) -> Applied:
         identity.verify(envelope, peer.public_key)
     except identity.BadSignature:
         raise Refused(
-            f"The signature does not match {peer.name}'s key: the change set was altered or not signed by {peer.name}."
+            f"The signature does not match {peer.name}'s key: the {what} was altered or not signed by {peer.name}."
         ) from None
     if peer.status != PeerStatus.APPROVED:
         raise Refused(
-            f"{peer.name} is {peer.get_status_display()} on this node; nothing is accepted from it."
+            f"{peer.name} is {peer.get_status_display()} on this node; nothing is exchanged with it."
         )
     if body.get("to") != identity.node_name():
-        raise Refused(f"The change set is meant for {body.get('to')!r}, not for this node.")
+        raise Refused(f"The {what} is meant for {body.get('to')!r}, not for this node.")
+    return peer
+
+
+def receive(envelope: Any, *, via: str) -> Applied:
+    """Check and apply one signed change set, in one transaction; Refused says why not."""
+    body = _body(envelope)
+    peer = signer(envelope, body, what="change set")
     try:
         with transaction.atomic():
             return _apply(peer, body, via)

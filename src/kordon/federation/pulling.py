@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kordon.federation import identity
-from kordon.federation.incoming import Refused
-from kordon.federation.models import Peer, PeerStatus
+from kordon.federation.incoming import Refused, signer
+from kordon.federation.models import Peer
 from kordon.federation.outgoing import (
     PROTOCOL,
     ChangeSet,
@@ -63,22 +63,7 @@ def serve(envelope: Any) -> bytes | None:
         moment = None
     if not isinstance(accepted_up_to, int) or moment is None or moment.tzinfo is None:
         raise Refused("The request does not say what was accepted, or when it was made.")
-    sender = str(body.get("from"))
-    peer = Peer.objects.filter(name=sender).first()
-    if peer is None:
-        raise Refused(
-            f"{sender!r} is not a peer of this node; its administrator has to pair the nodes first."
-        )
-    try:
-        identity.verify(envelope, peer.public_key)
-    except identity.BadSignature:
-        raise Refused(
-            f"The signature does not match {peer.name}'s key: the request was altered or not signed by {peer.name}."
-        ) from None
-    if peer.status != PeerStatus.APPROVED:
-        raise Refused(f"{peer.name} is {peer.get_status_display()} on this node; nothing is given to it.")
-    if body.get("to") != identity.node_name():
-        raise Refused(f"The request is meant for {body.get('to')!r}, not for this node.")
+    peer = signer(envelope, body, what="request")
     if peer.url:
         raise Refused(
             f"This node sends {peer.name} its changes itself (it has its address). Fetching is for "

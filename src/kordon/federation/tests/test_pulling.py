@@ -48,7 +48,7 @@ def test_a_request_for_changes_is_answered_only_when_fresh_signed_and_new(db: An
     with pytest.raises(Refused, match="sends uz-post its changes itself"):
         pulling.serve(signed_by(key, later))
     Peer.objects.filter(pk=peer.pk).update(url="", status=PeerStatus.SUSPENDED)
-    with pytest.raises(Refused, match="nothing is given to it"):
+    with pytest.raises(Refused, match="nothing is exchanged with it"):
         pulling.serve(signed_by(key, later))
     Peer.objects.filter(pk=peer.pk).update(status=PeerStatus.APPROVED)
     assert pulling.serve(signed_by(key, later)) is None, "a later request is answered"
