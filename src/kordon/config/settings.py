@@ -127,6 +127,13 @@ def _database(url: str) -> dict[str, object]:
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = env_int("KORDON_DB_CONN_MAX_AGE", 60, minimum=0)
         config["CONN_HEALTH_CHECKS"] = True
+        # No parallel plans. Kordon's queries read a page or a count along an index; the workers of
+        # a parallel plan took ~15 ms to start and then competed with other requests for the same
+        # cores (a filtered seizure list's p95 fell from 87 to 60 ms without them, docs/benchmarks.md).
+        # Large scans are the analytics mirror's work, in DuckDB. Options given in the URL are kept.
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+        config["OPTIONS"] = options
     else:
         raise ImproperlyConfigured(
             f"KORDON_DATABASE_URL uses {engine}; Kordon supports sqlite:/// and postgres:// URLs."

@@ -379,9 +379,12 @@ class SeizureItem(QuickChoiceLabels):
     with its declared or estimated value, and the details its family carries (a firearm's
     calibre and serial numbers, a CITES species, an HS code)."""
 
-    seizure = models.ForeignKey(Seizure, models.CASCADE, related_name="items")
-    # Not indexed: lists find items through their seizure, and an index on the substance cost a
-    # fifth of the time of a large import.
+    # Indexed together with the substance (Meta.indexes) rather than alone: a list filtered by a
+    # drug or a drug group asks, for each seizure it passes, whether one of its items is of that
+    # substance, and the pair answers from the index without reading the item.
+    seizure = models.ForeignKey(Seizure, models.CASCADE, related_name="items", db_index=False)
+    # Not indexed on its own: lists find items through their seizure, and an index on the
+    # substance cost a fifth of the time of a large import.
     substance = models.ForeignKey(
         Substance, models.PROTECT, related_name="+", db_index=False, verbose_name=_("substance")
     )
@@ -397,6 +400,7 @@ class SeizureItem(QuickChoiceLabels):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["seizure", "substance"], name="seizure_item_substance")]
         verbose_name = _("seizure item")
         verbose_name_plural = _("seizure items")
 

@@ -66,3 +66,15 @@ def test_defaults_are_safe() -> None:
         settings.PASSWORD_HASHERS and settings.SESSION_COOKIE_HTTPONLY and settings.X_FRAME_OPTIONS == "DENY"
     )
     assert settings.ALLOWED_HOSTS != ["*"]
+
+
+def test_postgresql_sessions_run_without_parallel_plans_and_keep_the_urls_own_options() -> None:
+    from kordon.config.settings import _database
+
+    plain = _database("postgres://kordon@db/kordon")
+    assert plain["OPTIONS"] == {"options": "-c max_parallel_workers_per_gather=0"}
+    own = _database("postgres://kordon@db/kordon?options=-c%20statement_timeout%3D5000&sslmode=require")
+    assert own["OPTIONS"] == {
+        "options": "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0",
+        "sslmode": "require",
+    }
