@@ -282,6 +282,20 @@ class AuditChainHead(models.Model):
         return f"audit chain head at line {self.seq}"
 
 
+class PolicyStamp(models.Model):
+    """The single row whose stamp changes with everything a user's scope is made of: memberships,
+    units' agencies, agreements and their parties, sharing groups and their members. Triggers
+    (migration 0007) change it however the change is made (services, the admin, imports, SQL),
+    and to a random value, so a stamp is never seen twice even after a rollback. A server process
+    reuses the scopes it has loaded while the stamp and the day stay the same (policy.scope_for)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"policy stamp {self.stamp}"
+
+
 class TokenScope(models.TextChoices):
     """What a token may do. A report script needs only to read; one that loads seizures writes."""
 
