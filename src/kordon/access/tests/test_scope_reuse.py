@@ -4,6 +4,7 @@ change, whichever way it is made (here plain SQL, which no Django signal would s
 day ends agreements that expire. Each `fresh` user object is what a new request loads."""
 
 import datetime
+import importlib
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from kordon.access import policy
 from kordon.access.markings import RecordKind, Tlp
 from kordon.access.models import AgreementStatus, SharingAgreement, SharingGroup
 from kordon.core.models import Agency, Unit
+
+WATCHED = importlib.import_module("kordon.access.migrations.0007_policy_stamp").WATCHED
 
 DUSTLIK = "uz.blo.dustlik"
 
@@ -68,7 +71,10 @@ def test_memberships_units_and_groups_changed_in_plain_sql_apply_at_the_next_req
     assert before is not None and before.roles and not before.groups
     unit = Unit.objects.get(code="uz-customs-blo-dustlik")
     group = SharingGroup.objects.create(name="Reuse test group")
-    sql("INSERT INTO access_sharinggroup_units (sharinggroup_id, unit_id) VALUES (%s, %s)", [group.pk, unit.pk])
+    sql(
+        "INSERT INTO access_sharinggroup_units (sharinggroup_id, unit_id) VALUES (%s, %s)",
+        [group.pk, unit.pk],
+    )
     assert policy.scope_for(world.user(DUSTLIK)).groups == {group.pk}  # type: ignore[union-attr]
     other = Agency.objects.get(code="KG-DCS").pk
     sql("UPDATE core_unit SET agency_id = %s WHERE id = %s", [other, unit.pk])
@@ -92,3 +98,18 @@ def test_becoming_a_node_administrator_is_not_hidden_by_a_kept_scope(world: Any)
     promoted = world.user(DUSTLIK)
     promoted.is_superuser = True
     assert policy.scope_for(promoted).is_node_admin is True  # type: ignore[union-attr]
+
+
+def test_every_table_a_scope_is_made_of_changes_the_stamp(world: Any, agreement: SharingAgreement) -> None:
+    """A migration that rebuilds one of these tables (as Django does on SQLite for some changes)
+    would drop its triggers with it; this names the table that lost them."""
+    group = SharingGroup.objects.create(name="Stamp test group")
+    group.units.set(Unit.objects.filter(code="uz-customs-blo-dustlik"))
+    group.agencies.set(Agency.objects.filter(code="UZ-CUSTOMS"))
+    lost = []
+    for table in WATCHED:
+        before = policy._policy_stamp()
+        sql(f"UPDATE {table} SET id = id WHERE id = (SELECT MIN(id) FROM {table})", [])  # noqa: S608
+        if policy._policy_stamp() == before:
+            lost.append(table)
+    assert lost == []

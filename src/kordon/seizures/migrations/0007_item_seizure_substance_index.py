@@ -3,26 +3,41 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# The name Django gave the index on the seizure alone (0001_initial).
+SEIZURE_INDEX = "seizures_seizureitem_seizure_id_08c9da62"
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("seizures", "0006_seizure_origin_node"),
     ]
 
-    # The pair index first: it serves everything the index on the seizure alone served.
+    # The pair index first: it serves everything the index on the seizure alone served. That one
+    # is then dropped by name: Django's way (AlterField) rebuilds the table on SQLite, and the
+    # rebuilt table would lose the analytics change-log triggers (analytics migration 0003).
     operations = [
         migrations.AddIndex(
             model_name="seizureitem",
             index=models.Index(fields=["seizure", "substance"], name="seizure_item_substance"),
         ),
-        migrations.AlterField(
-            model_name="seizureitem",
-            name="seizure",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="items",
-                to="seizures.seizure",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="seizureitem",
+                    name="seizure",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="seizures.seizure",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    f"DROP INDEX {SEIZURE_INDEX}",
+                    f"CREATE INDEX {SEIZURE_INDEX} ON seizures_seizureitem (seizure_id)",
+                ),
+            ],
         ),
     ]
