@@ -119,8 +119,7 @@ def _policy_stamp() -> int | None:
 def _grants(agencies: set[int], today: datetime.date) -> tuple[Grant, ...]:
     from kordon.access.models import AgreementScope, AgreementStatus, SharingAgreement
 
-    # Every party of every agreement in force that one of `agencies` is party to, in one query
-    # (it runs on every request).
+    # Every party of every agreement in force that one of `agencies` is party to, in one query.
     parties = SharingAgreement.parties.through.objects
     rows = (
         parties.filter(sharingagreement__status=AgreementStatus.ACTIVE, sharingagreement__valid_from__lte=today)
