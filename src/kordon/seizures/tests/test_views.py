@@ -3,9 +3,11 @@
 import csv
 import datetime
 import io
+import re
 from pathlib import Path
 from typing import Any
 
+from kordon.core import paging
 from kordon.seizures.models import Seizure, SeizureImport, Substance
 from kordon.seizures.tests.files import TEMPLATE, row, write_csv, write_xlsx
 
@@ -186,6 +188,21 @@ def test_the_home_page_shows_the_unit_and_recent_activity(world: Any, make_seizu
     page = world.client("kg.blo.dostuk").get("/").content.decode()
     assert "Border Liaison Office Dostuk" in page and "Officer" in page.title()
     assert "HOME-1" in page
+
+
+def test_the_home_page_lists_the_newest_seizures_the_user_sees_and_counts_them_up_to_a_limit(
+    world: Any, make_seizure: Any, monkeypatch: Any
+) -> None:
+    for day in range(1, 10):
+        make_seizure("kg-dcs-blo-dostuk", reference=f"NEWEST-{day}", occurred_on=datetime.date(2025, 1, day))
+    make_seizure("uz-customs-blo-dustlik", reference="NEWEST-UZ", occurred_on=datetime.date(2025, 2, 1))
+    client = world.client("kg.blo.dostuk")
+    page = client.get("/").content.decode()
+    shown = re.findall(r">(NEWEST-[\w]+)<", page)
+    assert shown == [f"NEWEST-{day}" for day in range(9, 1, -1)]
+    assert "9 seizures in all" in page
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 5)
+    assert "More than 5 seizures in all" in client.get("/").content.decode()
 
 
 def test_an_uploaded_csv_in_windows_1251_goes_through_the_wizard(world: Any, tmp_path: Path) -> None:
