@@ -43,10 +43,9 @@ POSTGRESQL = [
 
 
 def create_triggers(apps: Any, schema_editor: Any) -> None:
-    statements = POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
     vendor = schema_editor.connection.vendor
+    for sql in POSTGRESQL if vendor == "postgresql" else SQLITE:
+        schema_editor.execute(sql)
     schema_editor.execute(f"INSERT INTO access_policystamp (id, stamp) VALUES (1, {RANDOM[vendor]})")  # noqa: S608
 
 
