@@ -1,7 +1,7 @@
 """A server process reuses a user's scope (memberships, agreements, groups) from one request to the
 next only while nothing it is made of has changed: triggers change the policy stamp with every
 change, whichever way it is made (here plain SQL, which no Django signal would see), and a new
-day ends agreements that expire. Each `fresh` user object is what a new request loads."""
+day ends agreements that expire. Each `world.user(...)` is a new user object, as a new request has."""
 
 import datetime
 import importlib
