@@ -1,6 +1,9 @@
 """Pages that bring several modules together."""
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.i18n import set_language
@@ -9,6 +12,7 @@ from kordon.access.selectors import audit_entries_of_actor
 from kordon.core.http import AuthenticatedRequest
 from kordon.core.selectors import memberships_of
 from kordon.core.services import user_set_language
+from kordon.seizures.models import Seizure
 from kordon.seizures.selectors import SeizureFilters, seizure_page, seizure_page_rows
 
 
@@ -24,7 +28,7 @@ def home(request: AuthenticatedRequest) -> HttpResponseBase:
             "section": "home",
             "memberships": memberships_of(request.user),
             "recent_activity": audit_entries_of_actor(request.user)[:10],
-            "recent_seizures": seizure_page_rows(newest.object_list),
+            "recent_seizures": seizure_page_rows(cast(QuerySet[Seizure], newest.object_list)),
             "visible_seizures": newest.paginator.count,
             "visible_seizures_exact": newest.paginator.count_exact,  # type: ignore[attr-defined]
         },
