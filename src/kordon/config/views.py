@@ -18,9 +18,10 @@ from kordon.seizures.selectors import SeizureFilters, seizure_page, seizure_page
 
 def home(request: AuthenticatedRequest) -> HttpResponseBase:
     """Where a user lands: their units and roles, what they did lately, the newest seizures they see.
-    The newest are read per policy key and counted up to a limit, as the seizure list does: on a
-    node of a million seizures, ordering and counting all of them took 150-250 ms a visit."""
+    The newest are a first page of the seizure list, read per policy key and counted up to a
+    limit: on a node of a million seizures, ordering and counting all of them took up to 360 ms."""
     newest = seizure_page(user=request.user, filters=SeizureFilters(), number=1, per_page=8)
+    newest.object_list = seizure_page_rows(cast(QuerySet[Seizure], newest.object_list))
     return render(
         request,
         "home.html",
@@ -28,9 +29,7 @@ def home(request: AuthenticatedRequest) -> HttpResponseBase:
             "section": "home",
             "memberships": memberships_of(request.user),
             "recent_activity": audit_entries_of_actor(request.user)[:10],
-            "recent_seizures": seizure_page_rows(cast(QuerySet[Seizure], newest.object_list)),
-            "visible_seizures": newest.paginator.count,
-            "visible_seizures_exact": newest.paginator.count_exact,  # type: ignore[attr-defined]
+            "newest": newest,
         },
     )
 

@@ -150,9 +150,10 @@ def test_an_administrator_reads_and_verifies_the_audit_trail(page: Page, live_se
     log_in(page, live_server.url, "kg.blo.dostuk")
     seizure = Seizure.objects.filter(owner_unit__code="kg-dcs-blo-dostuk").first()
     page.goto(f"{live_server.url}/seizures/{seizure.pk}/")
-    # The service worker registered at log-in fetches the pages a post keeps. Under load it can
-    # still be doing so after the cookies are cleared, and a fetch without a session sets a new
-    # form token between the log-in page and its form. Switch users once it has finished.
+    # The service worker registered at log-in fetches the pages a post keeps, with this officer's
+    # cookies. Under load one of those pages can answer after the cookies are cleared and set the
+    # old form token again (Django re-sends it with every form), so that the next log-in form no
+    # longer matches it (a CSRF refusal, seen once). Switch users once the worker has finished.
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.context.clear_cookies()
     log_in(page, live_server.url, "admin")
